@@ -1,0 +1,101 @@
+"""The price-gouging inspection case tracker: application factory."""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+
+import sqlalchemy as sa
+from flask import Flask
+
+from tracker.config import BASE, PROJECT_ROOT, from_environment
+from tracker.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    """Build the app; ``config`` overrides the environment (tests pass their own)."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_relative_config=True,
+    )
+    app.config.update(BASE)
+    app.config.update(from_environment(app.instance_path))
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set (or TRACKER_DEV=1 on a developer machine).")
+    app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_UPLOAD_BYTES"] + 1024 * 1024)
+
+    register_rulebook(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_rulebook(app: Flask) -> None:
+    """Load and validate the jurisdiction's rulebook once, failing start-up on a bad entry."""
+    from tracker.domain.rulebook import load_rulebook, rulebook_path
+
+    app.extensions["tracker.rulebook"] = load_rulebook(rulebook_path(app.config["TRACKER_RULEBOOK"]))
+
+
+def register_extensions(app: Flask) -> None:
+    from tracker.services.localisation import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    bootstrap.init_app(app)
+
+    from tracker.web.auth.routes import load_user
+
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker.web.admin.routes import bp as admin_bp
+    from tracker.web.auth.routes import bp as auth_bp
+    from tracker.web.inspections.routes import bp as inspections_bp
+    from tracker.web.main.routes import bp as main_bp
+    from tracker.web.premises.routes import bp as premises_bp
+
+    for bp in (main_bp, auth_bp, admin_bp, premises_bp, inspections_bp):
+        app.register_blueprint(bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from tracker.web import labels
+    from tracker.web.pagination import reject_page
+
+    app.context_processor(labels.template_context)
+    app.jinja_env.filters.update(labels.FILTERS, reject_page=reject_page)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from tracker.web.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from tracker.cli import COMMANDS
+
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite: enforce foreign keys and wait for a busy writer instead of failing at once."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()

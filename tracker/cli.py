@@ -1,0 +1,68 @@
+"""Command line for administration and bootstrap: thin wrappers over the services."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from tracker.services import accounts
+from tracker.services.errors import ServiceError
+
+units_cli = AppGroup("units", help="Enforcement units.")
+users_cli = AppGroup("users", help="Accounts.")
+
+
+def _fail(error: ServiceError) -> None:
+    click.echo(f"Error: {error}", err=True)
+    for field, messages in getattr(error, "errors", {}).items():
+        for message in messages:
+            click.echo(f"  {field}: {message}", err=True)
+    sys.exit(1)
+
+
+@units_cli.command("create")
+@click.argument("code")
+@click.argument("name")
+@click.option("--timezone", default="Asia/Shanghai", show_default=True)
+def create_unit(code: str, name: str, timezone: str) -> None:
+    """Add an enforcement unit."""
+    try:
+        unit = accounts.create_unit(code, name, timezone)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Unit {unit.code} created.")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["officer", "supervisor", "auditor", "admin"]))
+@click.option("--unit", "unit_code", default=None, help="Unit code (officers and supervisors).")
+@click.option("--password", required=True, help="At least 10 characters, not only letters or digits.")
+@click.option("--legal-reviewer", is_flag=True, help="Supervisor holding the legal-review qualification.")
+@click.option("--full-name", default="")
+def create_user(username, role, unit_code, password, legal_reviewer, full_name) -> None:
+    """Add an account."""
+    try:
+        user = accounts.create_user(username, role, password, unit_code, legal_reviewer, full_name)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Account {user.username} ({user.role.value}) created.")
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Load the demo county (running it twice changes nothing)."""
+    from tracker.services.demo import DEMO_PASSWORD, seed_demo_county
+
+    report = seed_demo_county()
+    if report.created:
+        click.echo(f"Demo county loaded: {report.summary}.")
+    else:
+        click.echo("Demo county already loaded; nothing changed.")
+    click.echo(f"Demo accounts (password {DEMO_PASSWORD}):")
+    for username, role, unit in report.accounts:
+        click.echo(f"  {username:<12} {role:<11} {unit or ''}")
+
+
+COMMANDS = [units_cli, users_cli, seed_demo]

@@ -1,0 +1,27 @@
+"""Typed SQLAlchemy models, one module per aggregate; import them from here."""
+from tracker.models.accounts import Unit, User
+from tracker.models.emergencies import PriceEmergency
+from tracker.models.inspections import (
+    Evidence,
+    Inspection,
+    InspectionAmendment,
+    PriceObservation,
+    Violation,
+    violation_evidence,
+    violation_observations,
+)
+from tracker.models.premises import Premises
+
+__all__ = [
+    "Evidence",
+    "Inspection",
+    "InspectionAmendment",
+    "PriceEmergency",
+    "PriceObservation",
+    "Premises",
+    "Unit",
+    "User",
+    "Violation",
+    "violation_evidence",
+    "violation_observations",
+]

@@ -1,0 +1,83 @@
+"""Enforcement units and the people who sign in."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.domain.vocabulary import Role
+from tracker.extensions import db
+from tracker.models.types import UTCDateTime, enum_column, utcnow
+
+
+class Unit(db.Model):
+    """An enforcement unit: a county bureau or one of its stations."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="Asia/Shanghai")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code}>"
+
+
+class User(UserMixin, db.Model):
+    """An account. Accounts are deactivated, never deleted, so history keeps its actors."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "user_role"))
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    legal_reviewer: Mapped[bool] = mapped_column(default=False)
+    is_active_account: Mapped[bool] = mapped_column("active", default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
+
+    __table_args__ = (
+        # Officers and supervisors always work inside a unit.
+        sa.CheckConstraint(
+            "role NOT IN ('officer', 'supervisor') OR unit_id IS NOT NULL", name="unit_for_field_roles"
+        ),
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.is_active_account
+
+    def set_password(self, password: str) -> None:
+        """Store a scrypt hash of the password."""
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        """True when the password matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def can_edit_records(self) -> bool:
+        """Officers and supervisors change field records; auditors and admins never do."""
+        return self.role.works_in_unit
+
+    @property
+    def can_read_records(self) -> bool:
+        """Admins manage the system but do not read premises, inspections or cases."""
+        return self.role is not Role.ADMIN
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"

@@ -1,0 +1,38 @@
+"""Premises: the shops, stalls, pharmacies and venues that officers inspect."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.domain.vocabulary import OperatorType, PremisesKind, PremisesStatus
+from tracker.extensions import db
+from tracker.models.accounts import Unit
+from tracker.models.types import UTCDateTime, enum_column, utcnow
+
+
+class Premises(db.Model):
+    __tablename__ = "premises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[PremisesKind] = mapped_column(enum_column(PremisesKind, "premises_kind"))
+    operator_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    operator_type: Mapped[OperatorType] = mapped_column(enum_column(OperatorType, "operator_type"))
+    credit_code: Mapped[str | None] = mapped_column(sa.String(18), index=True)
+    address: Mapped[str] = mapped_column(sa.String(300), default="")
+    phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    status: Mapped[PremisesStatus] = mapped_column(
+        enum_column(PremisesStatus, "premises_status"), default=PremisesStatus.ACTIVE
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+
+    __table_args__ = (sa.Index("ix_premises_unit_name", "unit_id", "name"),)
+
+    def __repr__(self) -> str:
+        return f"<Premises {self.id} {self.name}>"

@@ -1,0 +1,1 @@
+"""Business operations: load models, call the domain, persist, commit once."""

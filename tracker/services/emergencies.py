@@ -1,0 +1,53 @@
+"""Declared price emergencies, managed by administrators."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from tracker.domain.vocabulary import Role
+from tracker.extensions import db
+from tracker.models import PriceEmergency, User
+from tracker.services.errors import Forbidden, Invalid
+from tracker.services.rulebooks import current_rulebook
+
+
+@dataclass
+class EmergencyData:
+    name: str
+    starts_on: date
+    baseline_date: date
+    ends_on: date | None = None
+    jurisdiction: str = ""
+    categories: list[str] = field(default_factory=list)
+
+
+def declare_emergency(actor: User | None, data: EmergencyData) -> PriceEmergency:
+    """Record a declared price emergency; ``actor`` None is the command line or demo seeding."""
+    if actor is not None and actor.role is not Role.ADMIN:
+        raise Forbidden("Only administrators declare price emergencies.")
+    errors: dict[str, list[str]] = {}
+    if not (data.name or "").strip():
+        errors["name"] = ["A name is required."]
+    if data.ends_on is not None and data.ends_on < data.starts_on:
+        errors["ends_on"] = ["The emergency cannot end before it starts."]
+    if data.baseline_date > data.starts_on:
+        errors["baseline_date"] = ["The baseline date lies on or before the start."]
+    known = current_rulebook().categories
+    unknown = [c for c in data.categories if c not in known]
+    if unknown:
+        errors["categories"] = [f"Unknown categories: {', '.join(unknown)}."]
+    if not data.categories:
+        errors["categories"] = ["Choose at least one commodity category."]
+    if errors:
+        raise Invalid("The emergency was not saved.", errors)
+    emergency = PriceEmergency(
+        name=data.name.strip(),
+        jurisdiction=(data.jurisdiction or "").strip(),
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        baseline_date=data.baseline_date,
+        categories=list(dict.fromkeys(data.categories)),
+    )
+    db.session.add(emergency)
+    db.session.commit()
+    return emergency

@@ -1,0 +1,399 @@
+"""Inspections: start, record observations, evidence and violations, submit, amend."""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import filetype
+import sqlalchemy as sa
+from flask import current_app
+
+from tracker.domain.gouging import ObservationFacts, evaluate
+from tracker.domain.money import to_decimal
+from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType, Role
+from tracker.extensions import db
+from tracker.models import (
+    Evidence,
+    Inspection,
+    InspectionAmendment,
+    Premises,
+    PriceEmergency,
+    PriceObservation,
+    User,
+    Violation,
+)
+from tracker.models.types import utcnow
+from tracker.services.errors import Conflict, Invalid, NotFound
+from tracker.services.rulebooks import current_rulebook
+from tracker.services.scope import require_field_role
+
+# Checked by content, never by the file name the browser sends.
+EVIDENCE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf"}
+CHECKLIST_ANSWERS = ("yes", "no", "n/a")
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass
+class InspectionData:
+    premises_id: int
+    started_at: datetime
+    lead_officer: str
+    second_officer: str
+    type: str
+    emergency_id: int | None = None
+    checklist: dict[str, str] = field(default_factory=dict)
+    notes: str = ""
+
+
+@dataclass
+class ObservationData:
+    commodity: str
+    price: object
+    unit_of_sale: str = ""
+    marked_price: object = None
+    cost: object = None
+    cost_invoice: str = ""
+    baseline_price: object = None
+    baseline_cost: object = None
+    quantity_sold: object = None
+    fees: object = None
+    baseline_fees: object = None
+    bundled: bool = False
+
+
+def local_date(moment: datetime, tz_name: str) -> date:
+    """The calendar date of a UTC moment in the unit's time zone."""
+    return moment.astimezone(ZoneInfo(tz_name)).date()
+
+
+def _officer(username: str, unit_id: int) -> User | None:
+    return db.session.scalar(
+        sa.select(User).where(
+            User.username == (username or "").strip().lower(),
+            User.unit_id == unit_id,
+            User.role.in_([Role.OFFICER, Role.SUPERVISOR]),
+            User.is_active_account.is_(True),
+        )
+    )
+
+
+def _require_draft(inspection: Inspection) -> None:
+    if not inspection.is_draft:
+        raise Conflict("This inspection is submitted and read-only; record an amendment instead.")
+
+
+def _clean_inspection(actor: User, data: InspectionData) -> dict:
+    errors: dict[str, list[str]] = {}
+    values: dict = {}
+    premises = db.session.get(Premises, data.premises_id) if data.premises_id else None
+    if premises is None or premises.unit_id != actor.unit_id:
+        errors["premises_id"] = ["No such premises in your unit."]
+    else:
+        values["premises"] = premises
+    started_at = data.started_at
+    if started_at is None or started_at.tzinfo is None:
+        errors["started_at"] = ["Give the start time with its time zone."]
+    elif started_at > datetime.now(timezone.utc) + CLOCK_SKEW:
+        errors["started_at"] = ["The inspection cannot start in the future."]
+    else:
+        values["started_at"] = started_at
+    lead = _officer(data.lead_officer, actor.unit_id)
+    second = _officer(data.second_officer, actor.unit_id)
+    if lead is None:
+        errors["lead_officer"] = ["Choose an active officer or supervisor of your unit."]
+    if second is None:
+        errors["second_officer"] = ["Choose an active officer or supervisor of your unit."]
+    elif lead is not None and lead.id == second.id:
+        errors["second_officer"] = ["The second officer must be a different person."]
+    values["lead_officer"], values["second_officer"] = lead, second
+    try:
+        values["type"] = InspectionType(data.type)
+    except ValueError:
+        errors["type"] = [f"Unknown inspection type {data.type!r}."]
+    values["emergency"] = None
+    if data.emergency_id:
+        emergency = db.session.get(PriceEmergency, data.emergency_id)
+        if emergency is None:
+            errors["emergency_id"] = ["No such price emergency."]
+        elif "started_at" in values:
+            on = local_date(values["started_at"], actor.unit.timezone)
+            if on < emergency.starts_on or (emergency.ends_on and on > emergency.ends_on):
+                errors["emergency_id"] = [
+                    f"{emergency.name} was not in force on {on.isoformat()}."
+                ]
+            values["emergency"] = emergency
+    checklist_codes = {item.code for item in current_rulebook().checklist}
+    checklist = {}
+    for code, answer in (data.checklist or {}).items():
+        if code not in checklist_codes or answer not in CHECKLIST_ANSWERS:
+            errors.setdefault("checklist", []).append(f"Unknown checklist item or answer: {code}.")
+        else:
+            checklist[code] = answer
+    values["checklist"] = checklist
+    values["notes"] = (data.notes or "").strip()
+    if len(values["notes"]) > 20000:
+        errors["notes"] = ["Notes are limited to 20,000 characters."]
+    if errors:
+        raise Invalid("The inspection was not saved.", errors)
+    return values
+
+
+def start_inspection(actor: User, data: InspectionData) -> Inspection:
+    """Open a draft inspection of a premises in the actor's unit."""
+    require_field_role(actor)
+    values = _clean_inspection(actor, data)
+    inspection = Inspection(
+        unit_id=actor.unit_id,
+        rulebook=current_rulebook().label,
+        created_by_id=actor.id,
+        status=InspectionStatus.DRAFT,
+        **values,
+    )
+    db.session.add(inspection)
+    db.session.commit()
+    return inspection
+
+
+def update_inspection(actor: User, inspection: Inspection, data: InspectionData) -> Inspection:
+    """Change a draft inspection."""
+    require_field_role(actor, inspection.unit_id)
+    _require_draft(inspection)
+    for key, value in _clean_inspection(actor, data).items():
+        setattr(inspection, key, value)
+    db.session.commit()
+    return inspection
+
+
+def _amount(errors: dict, name: str, raw, required: bool = False, positive: bool = False, places: int = 2):
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if required:
+            errors[name] = ["This amount is required."]
+        return None
+    try:
+        value = to_decimal(raw)
+    except ValueError:
+        errors[name] = ["Enter a number, such as 12.50."]
+        return None
+    if value.as_tuple().exponent < -places:
+        errors[name] = [f"Use at most {places} decimal places."]
+    elif positive and value <= 0:
+        errors[name] = ["Enter an amount above zero."]
+    elif value < 0:
+        errors[name] = ["Enter an amount of zero or more."]
+    elif value >= Decimal("1e12"):
+        errors[name] = ["This amount is too large."]
+    return value
+
+
+MONEY_FIELDS = ("marked_price", "cost", "baseline_price", "baseline_cost", "fees", "baseline_fees")
+
+
+def record_observation(actor: User, inspection: Inspection, data: ObservationData) -> PriceObservation:
+    """Record a price seen during a draft inspection and run the rulebook's price tests on it."""
+    require_field_role(actor, inspection.unit_id)
+    _require_draft(inspection)
+    rulebook = current_rulebook()
+    errors: dict[str, list[str]] = {}
+    try:
+        commodity = rulebook.commodity(data.commodity)
+    except KeyError:
+        errors["commodity"] = [f"Unknown commodity {data.commodity!r}."]
+        commodity = None
+    amounts = {"price": _amount(errors, "price", data.price, required=True, positive=True)}
+    for name in MONEY_FIELDS:
+        amounts[name] = _amount(errors, name, getattr(data, name))
+    amounts["quantity_sold"] = _amount(errors, "quantity_sold", data.quantity_sold, places=3)
+    if errors:
+        raise Invalid("The observation was not recorded.", errors)
+    emergency = inspection.emergency
+    on = local_date(inspection.started_at, inspection.unit.timezone)
+    applies = emergency is not None and emergency.covers(commodity.category, on)
+    facts = ObservationFacts(
+        **amounts,
+        bundled=bool(data.bundled),
+        emergency_applies=applies,
+        baseline_date=emergency.baseline_date if emergency else None,
+    )
+    findings = evaluate(facts, rulebook.price_tests, rulebook.label)
+    observation = PriceObservation(
+        inspection=inspection,
+        commodity=commodity.code,
+        unit_of_sale=(data.unit_of_sale or commodity.unit).strip()[:40],
+        cost_invoice=(data.cost_invoice or "").strip()[:120],
+        bundled=bool(data.bundled),
+        margin_rate=findings.margin_rate,
+        baseline_margin_rate=findings.baseline_margin_rate,
+        highest_lawful_price=findings.highest_lawful_price,
+        estimated_illegal_gains=findings.estimated_illegal_gains,
+        flags=[{"test": f.test, "explanation": f.explanation, "params": dict(f.params)} for f in findings.flags],
+        flagged=findings.flagged,
+        rulebook=findings.rulebook,
+        recorded_by_id=actor.id,
+        **amounts,
+    )
+    db.session.add(observation)
+    db.session.commit()
+    return observation
+
+
+def record_violation(
+    actor: User,
+    inspection: Inspection,
+    code: str,
+    observation_ids: list[int] | None = None,
+    evidence_ids: list[int] | None = None,
+    description: str = "",
+) -> Violation:
+    """Record a breach under a rulebook code, linked to this inspection's observations and evidence."""
+    require_field_role(actor, inspection.unit_id)
+    _require_draft(inspection)
+    errors: dict[str, list[str]] = {}
+    try:
+        violation_code = current_rulebook().violation(code)
+    except KeyError:
+        errors["code"] = [f"Unknown violation code {code!r}."]
+    observations = {o.id: o for o in inspection.observations}
+    evidence = {e.id: e for e in inspection.evidence}
+    wanted_obs = list(dict.fromkeys(observation_ids or []))
+    wanted_ev = list(dict.fromkeys(evidence_ids or []))
+    if any(i not in observations for i in wanted_obs):
+        errors["observation_ids"] = ["Link only observations of this inspection."]
+    if any(i not in evidence for i in wanted_ev):
+        errors["evidence_ids"] = ["Link only evidence of this inspection."]
+    if len(description or "") > 5000:
+        errors["description"] = ["The description is limited to 5,000 characters."]
+    if errors:
+        raise Invalid("The violation was not recorded.", errors)
+    violation = Violation(
+        inspection=inspection,
+        code=violation_code.code,
+        legal_basis=violation_code.legal_basis,
+        description=(description or "").strip(),
+        created_by_id=actor.id,
+        observations=[observations[i] for i in wanted_obs],
+        evidence=[evidence[i] for i in wanted_ev],
+    )
+    db.session.add(violation)
+    db.session.commit()
+    return violation
+
+
+def attach_evidence(actor: User, inspection: Inspection, stream, original_name: str, description: str = "") -> Evidence:
+    """Store an uploaded photo or PDF outside static/, checked by content, with its SHA-256."""
+    require_field_role(actor, inspection.unit_id)
+    _require_draft(inspection)
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    content = stream.read(limit + 1)
+    if len(content) > limit:
+        raise Invalid.field("file", f"The file is larger than {limit // (1024 * 1024)} MB.")
+    if not content:
+        raise Invalid.field("file", "The file is empty.")
+    kind = filetype.guess(content)
+    if kind is None or kind.mime not in EVIDENCE_TYPES:
+        raise Invalid.field("file", "Only photos (JPEG, PNG, WebP, GIF) and PDF documents are accepted.")
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    stored_name = f"{uuid.uuid4().hex}.{kind.extension}"
+    path = folder / stored_name
+    path.write_bytes(content)
+    try:
+        evidence = Evidence(
+            inspection=inspection,
+            original_name=Path(original_name or "upload").name[:255],
+            stored_name=stored_name,
+            content_type=kind.mime,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            description=(description or "").strip()[:300],
+            uploaded_by_id=actor.id,
+        )
+        db.session.add(evidence)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        path.unlink(missing_ok=True)  # no file without its record
+        raise
+    return evidence
+
+
+def evidence_path(evidence: Evidence) -> Path:
+    """Where an evidence file is stored."""
+    return Path(current_app.config["UPLOAD_FOLDER"]) / evidence.stored_name
+
+
+def submit_inspection(
+    actor: User, inspection: Inspection, outcome: str, reinspect_on: date | None = None
+) -> Inspection:
+    """Close a draft with its outcome; from now on it changes only by amendment."""
+    require_field_role(actor, inspection.unit_id)
+    _require_draft(inspection)
+    try:
+        result = InspectionOutcome(outcome)
+    except ValueError:
+        raise Invalid.field("outcome", f"Unknown outcome {outcome!r}.") from None
+    inspected_on = local_date(inspection.started_at, inspection.unit.timezone)
+    if result is InspectionOutcome.CORRECTED:
+        if reinspect_on is None:
+            raise Invalid.field("reinspect_on", "A correction order needs a re-inspection date.")
+        if reinspect_on < inspected_on:
+            raise Invalid.field("reinspect_on", "The re-inspection cannot come before the inspection.")
+    elif reinspect_on is not None:
+        raise Invalid.field("reinspect_on", "Only a correction order takes a re-inspection date.")
+    if result is InspectionOutcome.REFERRED and not inspection.violations:
+        raise Invalid.field("outcome", "Record at least one violation before referring the inspection.")
+    if result is InspectionOutcome.NO_ACTION and inspection.violations:
+        raise Invalid.field("outcome", "An inspection with violations cannot end with no action.")
+    inspection.status = InspectionStatus.SUBMITTED
+    inspection.outcome = result
+    inspection.reinspect_on = reinspect_on
+    inspection.submitted_at = utcnow()
+    inspection.submitted_by_id = actor.id
+    db.session.commit()
+    return inspection
+
+
+AMENDABLE = ("notes", "reinspect_on")
+
+
+def amend_inspection(actor: User, inspection: Inspection, field_name: str, new_value, reason: str) -> InspectionAmendment:
+    """Correct a submitted inspection, keeping the old value and the reason."""
+    require_field_role(actor, inspection.unit_id)
+    if inspection.is_draft:
+        raise Conflict("Drafts are edited directly; amendments are for submitted inspections.")
+    if field_name not in AMENDABLE:
+        raise Invalid.field("field", f"{field_name!r} cannot be amended.")
+    if not (reason or "").strip():
+        raise Invalid.field("reason", "An amendment needs a reason.")
+    if field_name == "reinspect_on":
+        if inspection.outcome is not InspectionOutcome.CORRECTED:
+            raise Invalid.field("new_value", "Only a correction order has a re-inspection date.")
+        try:
+            new_value = date.fromisoformat(str(new_value))
+        except ValueError:
+            raise Invalid.field("new_value", "Give the date as YYYY-MM-DD.") from None
+    old = getattr(inspection, field_name)
+    amendment = InspectionAmendment(
+        inspection=inspection,
+        field=field_name,
+        old_value="" if old is None else str(old),
+        new_value=str(new_value),
+        reason=reason.strip(),
+        amended_by_id=actor.id,
+    )
+    setattr(inspection, field_name, new_value)
+    db.session.add(amendment)
+    db.session.commit()
+    return amendment
+
+
+def get_observation(inspection: Inspection, observation_id: int) -> PriceObservation:
+    """One observation of this inspection."""
+    for observation in inspection.observations:
+        if observation.id == observation_id:
+            return observation
+    raise NotFound("No such observation.")

@@ -1,0 +1,51 @@
+"""Error pages: friendly, without tracebacks or secrets, and service errors mapped to status codes."""
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from tracker.extensions import db
+from tracker.services.errors import ServiceError
+
+TITLES = {
+    400: lambda: _("Bad request"),
+    403: lambda: _("Not allowed"),
+    404: lambda: _("Not found"),
+    405: lambda: _("Method not allowed"),
+    409: lambda: _("This record changed"),
+    413: lambda: _("Upload too large"),
+    422: lambda: _("Not accepted"),
+    500: lambda: _("Something went wrong"),
+}
+
+
+def render_error(status: int, message: str | None = None):
+    """Render the shared error page for ``status``."""
+    title = TITLES.get(status, TITLES[400])()
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register(app: Flask) -> None:
+    """Install the handlers on the app."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        message = error.description if error.code in (400, 403, 409, 413, 422) else None
+        return render_error(error.code or 500, message)
+
+    @app.errorhandler(ServiceError)
+    def service_error(error: ServiceError):
+        db.session.rollback()
+        return render_error(error.status, str(error))
+
+    @app.errorhandler(StaleDataError)
+    def stale(_error):
+        db.session.rollback()
+        return render_error(409, _("Someone else changed this record meanwhile. Reload and try again."))
+
+    @app.errorhandler(InternalServerError)
+    def server_error(_error):
+        db.session.rollback()
+        return render_error(500)

@@ -1,0 +1,348 @@
+"""Inspections: list, log, record observations, evidence and violations, submit, amend."""
+from __future__ import annotations
+
+from datetime import datetime, time
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_timezone, gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.domain.vocabulary import InspectionStatus, Role
+from tracker.extensions import db
+from tracker.models import (
+    Evidence,
+    Inspection,
+    InspectionAmendment,
+    Premises,
+    PriceEmergency,
+    PriceObservation,
+    User,
+    Violation,
+)
+from tracker.services import inspections as service
+from tracker.services.errors import Conflict, Invalid, NotFound
+from tracker.services.rulebooks import current_rulebook
+from tracker.services.scope import get_visible, scoped
+from tracker.web.access import FIELD, READERS, allow
+from tracker.web.forms import apply_errors, to_utc
+from tracker.web.inspections.forms import (
+    AmendmentForm,
+    EvidenceForm,
+    InspectionFilterForm,
+    ObservationForm,
+    SubmitInspectionForm,
+    ViolationForm,
+    inspection_form_class,
+)
+from tracker.web.pagination import paginate
+
+bp = Blueprint("inspections", __name__, url_prefix="/inspections")
+
+DETAIL = (
+    joinedload(Inspection.premises),
+    joinedload(Inspection.unit),
+    joinedload(Inspection.lead_officer),
+    joinedload(Inspection.second_officer),
+    joinedload(Inspection.emergency),
+    selectinload(Inspection.observations),
+    selectinload(Inspection.evidence),
+    selectinload(Inspection.violations).selectinload(Violation.observations),
+    selectinload(Inspection.violations).selectinload(Violation.evidence),
+    selectinload(Inspection.amendments).joinedload(InspectionAmendment.amended_by),
+)
+
+
+def _load(inspection_id: int) -> Inspection:
+    return get_visible(Inspection, inspection_id, current_user, *DETAIL)
+
+
+@bp.route("/")
+@allow(*READERS)
+def index():
+    filters = InspectionFilterForm(request.args)
+    filters.validate()
+    stmt = scoped(
+        sa.select(Inspection).options(
+            joinedload(Inspection.premises), joinedload(Inspection.lead_officer), joinedload(Inspection.second_officer)
+        ),
+        Inspection,
+        current_user,
+    )
+    if filters.status.data and not filters.status.errors:
+        stmt = stmt.where(Inspection.status == InspectionStatus(filters.status.data))
+    if filters.flagged.data:
+        flagged = sa.select(PriceObservation.id).where(
+            PriceObservation.inspection_id == Inspection.id, PriceObservation.flagged.is_(True)
+        )
+        stmt = stmt.where(flagged.exists())
+    if filters.date_from.data and not filters.date_from.errors:
+        stmt = stmt.where(Inspection.started_at >= to_utc(datetime.combine(filters.date_from.data, time.min)))
+    if filters.date_to.data and not filters.date_to.errors:
+        stmt = stmt.where(Inspection.started_at <= to_utc(datetime.combine(filters.date_to.data, time.max)))
+    page = paginate(stmt.order_by(Inspection.started_at.desc(), Inspection.id.desc()))
+    return render_template("inspections/index.html", page=page, filters=filters)
+
+
+def _inspection_form(premises: Premises, obj: Inspection | None = None):
+    rulebook = current_rulebook()
+    form = inspection_form_class(rulebook.checklist)(obj=obj)
+    officers = db.session.scalars(
+        sa.select(User)
+        .where(
+            User.unit_id == premises.unit_id,
+            User.role.in_([Role.OFFICER, Role.SUPERVISOR]),
+            User.is_active_account.is_(True),
+        )
+        .order_by(User.username)
+    ).all()
+    officer_choices = [("", _("— choose —"))] + [(u.username, f"{u.display_name} ({u.username})") for u in officers]
+    form.lead_officer.choices = officer_choices
+    form.second_officer.choices = officer_choices
+    emergencies = db.session.scalars(sa.select(PriceEmergency).order_by(PriceEmergency.starts_on.desc())).all()
+    form.emergency_id.choices = [("", _("None"))] + [(str(e.id), e.name) for e in emergencies]
+    if request.method == "GET":
+        form.premises_id.data = str(premises.id)
+        if obj is not None:
+            form.lead_officer.data = obj.lead_officer.username
+            form.second_officer.data = obj.second_officer.username
+            form.type.data = obj.type.value
+            form.emergency_id.data = str(obj.emergency_id or "")
+            form.started_at.data = obj.started_at.astimezone(get_timezone()).replace(tzinfo=None)
+            for code, answer in obj.checklist.items():
+                if f"check_{code}" in form._fields:
+                    form[f"check_{code}"].data = answer
+        else:
+            form.lead_officer.data = current_user.username
+            form.started_at.data = datetime.now(get_timezone()).replace(tzinfo=None, second=0, microsecond=0)
+            active = [e for e in emergencies if e.ends_on is None or e.ends_on >= form.started_at.data.date()]
+            if active:
+                form.emergency_id.data = str(active[0].id)
+    return form
+
+
+def _inspection_data(form) -> service.InspectionData:
+    checklist = {
+        name.removeprefix("check_"): field.data
+        for name, field in form._fields.items()
+        if name.startswith("check_") and field.data
+    }
+    return service.InspectionData(
+        premises_id=int(form.premises_id.data),
+        started_at=to_utc(form.started_at.data),
+        lead_officer=form.lead_officer.data,
+        second_officer=form.second_officer.data,
+        type=form.type.data,
+        emergency_id=int(form.emergency_id.data) if form.emergency_id.data else None,
+        checklist=checklist,
+        notes=form.notes.data or "",
+    )
+
+
+def _checklist_fields(form):
+    return [field for name, field in form._fields.items() if name.startswith("check_")]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(*FIELD)
+def create():
+    premises_id = request.values.get("premises_id", type=int)
+    if premises_id is None:
+        flash(_("Choose the premises to inspect first."), "info")
+        return redirect(url_for("premises.index"))
+    premises = get_visible(Premises, premises_id, current_user)
+    form = _inspection_form(premises)
+    if form.validate_on_submit():
+        try:
+            inspection = service.start_inspection(current_user, _inspection_data(form))
+        except Invalid as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Inspection started. Record prices, evidence and violations, then submit."), "success")
+            return redirect(url_for("inspections.show", inspection_id=inspection.id))
+    return render_template(
+        "inspections/form.html", form=form, premises=premises, inspection=None, checklist=_checklist_fields(form)
+    )
+
+
+@bp.route("/<int:inspection_id>/edit", methods=["GET", "POST"])
+@allow(*FIELD)
+def edit(inspection_id: int):
+    inspection = _load(inspection_id)
+    form = _inspection_form(inspection.premises, inspection)
+    if form.validate_on_submit():
+        try:
+            service.update_inspection(current_user, inspection, _inspection_data(form))
+        except Invalid as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            flash(_("Inspection saved."), "success")
+            return redirect(url_for("inspections.show", inspection_id=inspection.id))
+    return render_template(
+        "inspections/form.html",
+        form=form,
+        premises=inspection.premises,
+        inspection=inspection,
+        checklist=_checklist_fields(form),
+    )
+
+
+def _forms(inspection: Inspection, **given):
+    """The forms shown on an inspection page, with the rulebook's and the record's choices."""
+    rulebook = current_rulebook()
+    forms = {
+        "observation": given.get("observation") or ObservationForm(),
+        "evidence": given.get("evidence") or EvidenceForm(),
+        "violation": given.get("violation") or ViolationForm(),
+        "submit": given.get("submit") or SubmitInspectionForm(),
+        "amendment": given.get("amendment") or AmendmentForm(),
+    }
+    forms["observation"].commodity.choices = [
+        (c.code, f"{c.name} ({c.unit})") for c in rulebook.commodities.values()
+    ]
+    violation = forms["violation"]
+    violation.code.choices = [(v.code, f"{v.title} — {v.legal_basis}") for v in rulebook.violations.values()]
+    violation.observation_ids.choices = [
+        (o.id, f"#{o.id} {rulebook.commodities[o.commodity].name if o.commodity in rulebook.commodities else o.commodity} {o.price}")
+        for o in inspection.observations
+    ]
+    violation.evidence_ids.choices = [(e.id, f"#{e.id} {e.original_name}") for e in inspection.evidence]
+    return forms
+
+
+@bp.route("/<int:inspection_id>")
+@allow(*READERS)
+def show(inspection_id: int):
+    inspection = _load(inspection_id)
+    forms = _forms(inspection)
+    suggest = request.args.get("suggest_violation", type=int)
+    if suggest and inspection.is_draft:
+        observation = service.get_observation(inspection, suggest)
+        forms["violation"].observation_ids.data = [observation.id]
+        forms["violation"].code.data = "price_gouging"
+    return _render_show(inspection, forms)
+
+
+def _render_show(inspection: Inspection, forms: dict, status: int = 200):
+    return (
+        render_template(
+            "inspections/show.html",
+            inspection=inspection,
+            forms=forms,
+            rulebook=current_rulebook(),
+            can_edit=current_user.can_edit_records,
+        ),
+        status,
+    )
+
+
+def _post(inspection_id: int, form_name: str, action):
+    """Run one form of the inspection page through its service call; re-render with errors."""
+    inspection = _load(inspection_id)
+    forms = _forms(inspection)
+    form = forms[form_name]
+    if form.validate_on_submit():
+        try:
+            message = action(inspection, form)
+        except Conflict as error:
+            db.session.rollback()
+            flash(str(error), "warning")
+            return redirect(url_for("inspections.show", inspection_id=inspection_id))
+        except Invalid as error:
+            db.session.rollback()
+            inspection = _load(inspection_id)
+            apply_errors(form, error)
+        else:
+            flash(message, "success")
+            return redirect(url_for("inspections.show", inspection_id=inspection_id))
+    return _render_show(inspection, forms, 422)
+
+
+@bp.route("/<int:inspection_id>/observations", methods=["POST"])
+@allow(*FIELD)
+def add_observation(inspection_id: int):
+    def action(inspection, form):
+        data = service.ObservationData(
+            **{name: form[name].data for name in (
+                "commodity", "price", "unit_of_sale", "marked_price", "cost", "cost_invoice",
+                "baseline_price", "baseline_cost", "quantity_sold", "fees", "baseline_fees", "bundled",
+            )}
+        )
+        observation = service.record_observation(current_user, inspection, data)
+        if observation.flagged:
+            return _("Observation recorded. The price tests flagged it: see below.")
+        return _("Observation recorded. No price test flagged it.")
+
+    return _post(inspection_id, "observation", action)
+
+
+@bp.route("/<int:inspection_id>/evidence", methods=["POST"])
+@allow(*FIELD)
+def add_evidence(inspection_id: int):
+    def action(inspection, form):
+        upload = form.file.data
+        evidence = service.attach_evidence(
+            current_user, inspection, upload.stream, upload.filename, form.description.data
+        )
+        return _("Evidence stored (SHA-256 %(hash)s).", hash=evidence.sha256[:16] + "…")
+
+    return _post(inspection_id, "evidence", action)
+
+
+@bp.route("/<int:inspection_id>/evidence/<int:evidence_id>")
+@allow(*READERS)
+def evidence_file(inspection_id: int, evidence_id: int):
+    inspection = _load(inspection_id)
+    evidence = db.session.get(Evidence, evidence_id)
+    if evidence is None or evidence.inspection_id != inspection.id:
+        raise NotFound(_("No such evidence."))
+    response = send_file(
+        service.evidence_path(evidence),
+        mimetype=evidence.content_type,
+        as_attachment=evidence.content_type == "application/pdf",
+        download_name=evidence.original_name,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.route("/<int:inspection_id>/violations", methods=["POST"])
+@allow(*FIELD)
+def add_violation(inspection_id: int):
+    def action(inspection, form):
+        service.record_violation(
+            current_user,
+            inspection,
+            form.code.data,
+            form.observation_ids.data,
+            form.evidence_ids.data,
+            form.description.data,
+        )
+        return _("Violation recorded.")
+
+    return _post(inspection_id, "violation", action)
+
+
+@bp.route("/<int:inspection_id>/submit", methods=["POST"])
+@allow(*FIELD)
+def submit(inspection_id: int):
+    def action(inspection, form):
+        service.submit_inspection(current_user, inspection, form.outcome.data, form.reinspect_on.data)
+        return _("Inspection submitted. It is now read-only.")
+
+    return _post(inspection_id, "submit", action)
+
+
+@bp.route("/<int:inspection_id>/amend", methods=["POST"])
+@allow(*FIELD)
+def amend(inspection_id: int):
+    def action(inspection, form):
+        service.amend_inspection(current_user, inspection, form.field.data, form.new_value.data, form.reason.data)
+        return _("Amendment recorded.")
+
+    return _post(inspection_id, "amendment", action)
+

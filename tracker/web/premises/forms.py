@@ -1,0 +1,40 @@
+"""Premises forms: shape only; the service checks the credit code and the rules."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
+
+from tracker.domain.vocabulary import OperatorType, PremisesKind, PremisesStatus
+from tracker.web.labels import choices
+
+
+class PremisesForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=choices(PremisesKind))
+    credit_code = StringField(
+        _l("Unified social credit code"),
+        validators=[Optional(), Length(max=24)],
+        description=_l("18 characters; the check character is verified."),
+    )
+    operator_name = StringField(_l("Operator"), validators=[Length(max=200)])
+    operator_type = SelectField(
+        _l("Operator type"),
+        choices=[("", _l("— take it from the credit code —"))] + choices(OperatorType),
+        validate_choice=True,
+    )
+    address = StringField(_l("Address"), validators=[Length(max=300)])
+    phone = StringField(_l("Phone"), validators=[Length(max=40)])
+    status = SelectField(_l("Status"), choices=choices(PremisesStatus))
+    submit = SubmitField(_l("Save"))
+
+
+class PremisesFilterForm(FlaskForm):
+    """GET filters for the list; no CSRF needed for reading."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name, operator or credit code"), validators=[Optional(), Length(max=100)])
+    kind = SelectField(_l("Kind"), choices=[("", _l("All kinds"))] + choices(PremisesKind))
+    status = SelectField(_l("Status"), choices=[("", _l("All statuses"))] + choices(PremisesStatus))
+    unit = SelectField(_l("Unit"), choices=[("", _l("All units"))], validate_choice=False)

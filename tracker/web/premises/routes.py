@@ -1,0 +1,111 @@
+"""Premises registry: list with search and filters, page, register, edit."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from tracker.domain.vocabulary import Role
+from tracker.extensions import db
+from tracker.models import Inspection, Premises, Unit
+from tracker.services.errors import Invalid
+from tracker.services.premises import PremisesData, register_premises, search_premises, update_premises
+from tracker.services.scope import get_visible, scoped
+from tracker.web.access import FIELD, READERS, allow
+from tracker.web.forms import apply_errors
+from tracker.web.pagination import paginate
+from tracker.web.premises.forms import PremisesFilterForm, PremisesForm
+
+bp = Blueprint("premises", __name__, url_prefix="/premises")
+
+
+@bp.route("/")
+@allow(*READERS)
+def index():
+    filters = PremisesFilterForm(request.args)
+    if current_user.role is Role.AUDITOR:
+        units = db.session.scalars(sa.select(Unit).order_by(Unit.code)).all()
+        filters.unit.choices += [(str(u.id), f"{u.code} {u.name}") for u in units]
+    filters.validate()
+    unit_id = request.args.get("unit", type=int) if current_user.role is Role.AUDITOR else None
+    stmt = scoped(sa.select(Premises).options(joinedload(Premises.unit)), Premises, current_user)
+    stmt = search_premises(
+        stmt, _valid(filters.q), _valid(filters.kind), _valid(filters.status), unit_id
+    )
+    page = paginate(stmt.order_by(Premises.name, Premises.id))
+    return render_template("premises/index.html", page=page, filters=filters)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(*FIELD)
+def create():
+    form = PremisesForm()
+    del form.status
+    if form.validate_on_submit():
+        try:
+            saved = register_premises(current_user, _data(form))
+        except Invalid as error:
+            apply_errors(form, error)
+        else:
+            return _after_save(saved)
+    return render_template("premises/form.html", form=form, premises=None)
+
+
+@bp.route("/<int:premises_id>")
+@allow(*READERS)
+def show(premises_id: int):
+    premises = get_visible(Premises, premises_id, current_user, joinedload(Premises.unit))
+    inspections = paginate(
+        sa.select(Inspection)
+        .where(Inspection.premises_id == premises.id)
+        .options(joinedload(Inspection.lead_officer), joinedload(Inspection.second_officer))
+        .order_by(Inspection.started_at.desc(), Inspection.id.desc())
+    )
+    return render_template("premises/show.html", premises=premises, inspections=inspections)
+
+
+@bp.route("/<int:premises_id>/edit", methods=["GET", "POST"])
+@allow(*FIELD)
+def edit(premises_id: int):
+    premises = get_visible(Premises, premises_id, current_user)
+    form = PremisesForm(obj=premises)
+    if request.method == "GET":
+        form.kind.data = premises.kind.value
+        form.operator_type.data = premises.operator_type.value
+        form.status.data = premises.status.value
+    if form.validate_on_submit():
+        try:
+            saved = update_premises(current_user, premises, _data(form))
+        except Invalid as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            return _after_save(saved)
+    return render_template("premises/form.html", form=form, premises=premises)
+
+
+def _data(form: PremisesForm) -> PremisesData:
+    return PremisesData(
+        name=form.name.data,
+        kind=form.kind.data,
+        operator_type=form.operator_type.data or None,
+        operator_name=form.operator_name.data,
+        credit_code=form.credit_code.data,
+        address=form.address.data,
+        phone=form.phone.data,
+        status=form._fields["status"].data if "status" in form._fields else None,
+    )
+
+
+def _valid(field):
+    """A filter's value when it is given and valid, else None (bad filters are ignored)."""
+    return (field.data or None) if not field.errors else None
+
+
+def _after_save(saved):
+    for note in saved.notes:
+        flash(note, "warning")
+    flash(_("Premises saved."), "success")
+    return redirect(url_for("premises.show", premises_id=saved.premises.id))
