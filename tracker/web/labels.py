@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from wtforms import SelectChoice
 from flask_babel import format_datetime, format_decimal, lazy_gettext as _l
 
 from tracker.domain.vocabulary import (
@@ -63,9 +64,15 @@ def label(value) -> str:
     return str(LABELS.get(value, TEST_LABELS.get(value, value)))
 
 
-def choices(enum_cls) -> list[tuple[str, str]]:
-    """(value, label) pairs for a select field."""
-    return [(member.value, LABELS[member]) for member in enum_cls]
+def options(pairs) -> list[SelectChoice]:
+    """Select-field options from (value, label) pairs."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def choices(enum_cls, blank=None) -> list[SelectChoice]:
+    """Options for an enum's values, with an optional leading blank option labelled ``blank``."""
+    pairs = [("", blank)] if blank is not None else []
+    return options(pairs + [(member.value, LABELS[member]) for member in enum_cls])
 
 
 def money(value: Decimal | None) -> str:

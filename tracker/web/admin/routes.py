@@ -16,6 +16,7 @@ from tracker.services.rulebooks import current_rulebook
 from tracker.web.access import allow
 from tracker.web.admin.forms import EmergencyForm, PasswordResetForm, ToggleActiveForm, UnitForm, UserForm
 from tracker.web.forms import apply_errors
+from tracker.web.labels import options
 from tracker.web.pagination import paginate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -46,7 +47,7 @@ def units():
 
 def _unit_choices():
     units = db.session.scalars(sa.select(Unit).order_by(Unit.code)).all()
-    return [("", _("— none (auditors, administrators) —"))] + [(u.code, f"{u.code} {u.name}") for u in units]
+    return options([("", _("— none (auditors, administrators) —"))] + [(u.code, f"{u.code} {u.name}") for u in units])
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -116,7 +117,7 @@ def reset_password(user_id: int):
 @allow(ADMIN)
 def emergencies():
     form = EmergencyForm()
-    form.categories.choices = [(c.code, c.name) for c in current_rulebook().categories.values()]
+    form.categories.choices = options((c.code, c.name) for c in current_rulebook().categories.values())
     if form.validate_on_submit():
         data = EmergencyData(
             name=form.name.data,

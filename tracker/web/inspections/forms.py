@@ -17,11 +17,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from tracker.domain.vocabulary import InspectionOutcome, InspectionType
+from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType
 from tracker.web.forms import money_field, not_in_future
-from tracker.web.labels import choices
+from tracker.web.labels import choices, options
 
-CHECKLIST_CHOICES = [("", _l("not checked")), ("yes", _l("Yes")), ("no", _l("No")), ("n/a", _l("Not applicable"))]
+CHECKLIST_CHOICES = options([("", _l("not checked")), ("yes", _l("Yes")), ("no", _l("No")), ("n/a", _l("Not applicable"))])
 
 
 class InspectionForm(FlaskForm):
@@ -83,7 +83,7 @@ class SubmitInspectionForm(FlaskForm):
 
 
 class AmendmentForm(FlaskForm):
-    field = SelectField(_l("Field"), choices=[("notes", _l("Notes")), ("reinspect_on", _l("Re-inspection date"))])
+    field = SelectField(_l("Field"), choices=options([("notes", _l("Notes")), ("reinspect_on", _l("Re-inspection date"))]))
     new_value = TextAreaField(_l("New value"), validators=[DataRequired(), Length(max=20000)])
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
     submit = SubmitField(_l("Record amendment"))
@@ -93,7 +93,7 @@ class InspectionFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField(_l("Status"), choices=[("", _l("Any status")), ("draft", _l("Draft")), ("submitted", _l("Submitted"))])
+    status = SelectField(_l("Status"), choices=choices(InspectionStatus, blank=_l("Any status")))
     flagged = BooleanField(_l("Only with flagged prices"))
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])

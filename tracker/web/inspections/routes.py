@@ -27,6 +27,7 @@ from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import get_visible, scoped
 from tracker.web.access import FIELD, READERS, allow
 from tracker.web.forms import apply_errors, to_utc
+from tracker.web.labels import options
 from tracker.web.inspections.forms import (
     AmendmentForm,
     EvidenceForm,
@@ -97,11 +98,11 @@ def _inspection_form(premises: Premises, obj: Inspection | None = None):
         )
         .order_by(User.username)
     ).all()
-    officer_choices = [("", _("— choose —"))] + [(u.username, f"{u.display_name} ({u.username})") for u in officers]
+    officer_choices = options([("", _("— choose —"))] + [(u.username, f"{u.display_name} ({u.username})") for u in officers])
     form.lead_officer.choices = officer_choices
     form.second_officer.choices = officer_choices
     emergencies = db.session.scalars(sa.select(PriceEmergency).order_by(PriceEmergency.starts_on.desc())).all()
-    form.emergency_id.choices = [("", _("None"))] + [(str(e.id), e.name) for e in emergencies]
+    form.emergency_id.choices = options([("", _("None"))] + [(e.id, e.name) for e in emergencies])
     if request.method == "GET":
         form.premises_id.data = str(premises.id)
         if obj is not None:
@@ -199,11 +200,11 @@ def _forms(inspection: Inspection, **given):
         "submit": given.get("submit") or SubmitInspectionForm(),
         "amendment": given.get("amendment") or AmendmentForm(),
     }
-    forms["observation"].commodity.choices = [
+    forms["observation"].commodity.choices = options(
         (c.code, f"{c.name} ({c.unit})") for c in rulebook.commodities.values()
-    ]
+    )
     violation = forms["violation"]
-    violation.code.choices = [(v.code, f"{v.title} — {v.legal_basis}") for v in rulebook.violations.values()]
+    violation.code.choices = options((v.code, f"{v.title} — {v.legal_basis}") for v in rulebook.violations.values())
     violation.observation_ids.choices = [
         (o.id, f"#{o.id} {rulebook.commodities[o.commodity].name if o.commodity in rulebook.commodities else o.commodity} {o.price}")
         for o in inspection.observations

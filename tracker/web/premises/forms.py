@@ -5,7 +5,7 @@ from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.domain.vocabulary import OperatorType, PremisesKind, PremisesStatus
-from tracker.web.labels import choices
+from tracker.web.labels import choices, options
 
 
 class PremisesForm(FlaskForm):
@@ -19,7 +19,7 @@ class PremisesForm(FlaskForm):
     operator_name = StringField(_l("Operator"), validators=[Length(max=200)])
     operator_type = SelectField(
         _l("Operator type"),
-        choices=[("", _l("— take it from the credit code —"))] + choices(OperatorType),
+        choices=choices(OperatorType, blank=_l("— take it from the credit code —")),
         validate_choice=True,
     )
     address = StringField(_l("Address"), validators=[Length(max=300)])
@@ -35,6 +35,6 @@ class PremisesFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Name, operator or credit code"), validators=[Optional(), Length(max=100)])
-    kind = SelectField(_l("Kind"), choices=[("", _l("All kinds"))] + choices(PremisesKind))
-    status = SelectField(_l("Status"), choices=[("", _l("All statuses"))] + choices(PremisesStatus))
-    unit = SelectField(_l("Unit"), choices=[("", _l("All units"))], validate_choice=False)
+    kind = SelectField(_l("Kind"), choices=choices(PremisesKind, blank=_l("All kinds")))
+    status = SelectField(_l("Status"), choices=choices(PremisesStatus, blank=_l("All statuses")))
+    unit = SelectField(_l("Unit"), choices=options([("", _l("All units"))]), validate_choice=False)

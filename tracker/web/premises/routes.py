@@ -15,6 +15,7 @@ from tracker.services.premises import PremisesData, register_premises, search_pr
 from tracker.services.scope import get_visible, scoped
 from tracker.web.access import FIELD, READERS, allow
 from tracker.web.forms import apply_errors
+from tracker.web.labels import options
 from tracker.web.pagination import paginate
 from tracker.web.premises.forms import PremisesFilterForm, PremisesForm
 
@@ -27,7 +28,7 @@ def index():
     filters = PremisesFilterForm(request.args)
     if current_user.role is Role.AUDITOR:
         units = db.session.scalars(sa.select(Unit).order_by(Unit.code)).all()
-        filters.unit.choices += [(str(u.id), f"{u.code} {u.name}") for u in units]
+        filters.unit.choices += options((u.id, f"{u.code} {u.name}") for u in units)
     filters.validate()
     unit_id = request.args.get("unit", type=int) if current_user.role is Role.AUDITOR else None
     stmt = scoped(sa.select(Premises).options(joinedload(Premises.unit)), Premises, current_user)

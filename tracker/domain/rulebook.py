@@ -1,0 +1,583 @@
+"""The rulebook as data: one TOML file per jurisdiction, parsed and validated into frozen dataclasses."""
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, NoReturn
+
+from tracker.domain.calendar import RulebookError, WorkingCalendar, load_calendar  # RulebookError is re-exported
+from tracker.domain.money import to_decimal
+from tracker.domain.vocabulary import OperatorType
+
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "rulebooks"
+OPERATOR_TYPES = tuple(member.value for member in OperatorType)
+SEVERITIES = ("ordinary", "heavier", "serious")
+SANCTIONS = frozenset({"suspension", "closure", "licence_revocation"})
+DEADLINE_UNITS = ("working", "calendar", "months")
+# The deadlines the case workflow looks up by name; a rulebook may define more.
+DEADLINE_NAMES = (
+    "filing", "review", "statement", "hearing_request", "decision", "decision_service", "payment", "closing",
+    "publication", "reconsideration", "lawsuit", "simplified_filing", "enforcement_demand", "withdrawal",
+)
+GOUGING_TESTS = ("baseline_margin", "margin_cap", "cost_unchanged", "fees_raised", "bundling", "price_increase")
+MARKING_TESTS = ("unmarked_price", "above_marked_price")  # always applied, never switched off
+MARGIN_BASES = ("cost",)
+
+
+# --------------------------------------------------------------------------------------------- dataclasses
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Commodity:
+    code: str
+    name: str
+    category: str
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    code: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class FineRange:
+    minimum: Decimal
+    maximum: Decimal
+
+    def __contains__(self, amount: Decimal) -> bool:
+        """True when the amount lies within the range, bounds included."""
+        return self.minimum <= amount <= self.maximum
+
+
+@dataclass(frozen=True, slots=True)
+class PenaltyBand:
+    """What may be imposed for one operator type and severity when there are no illegal gains."""
+
+    fine: FineRange | None
+    sanctions: frozenset[str] = frozenset()
+    warning: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PenaltyRule:
+    """The penalty of one violation code (DOMAIN.md §5).
+
+    With illegal gains: confiscate them (``confiscate_gains``), and fine between ``gains_fine_min_multiple`` and
+    ``gains_fine_multiple`` times the gains, or within the fixed ``gains_fine`` range; ``gains_sanctions`` may be
+    added (closure). Without gains (unknown gains count as none): the band for (operator type, severity).
+    """
+
+    confiscate_gains: bool
+    gains_fine_multiple: Decimal | None
+    gains_fine_min_multiple: Decimal | None
+    gains_fine: FineRange | None
+    gains_sanctions: frozenset[str]
+    bands: Mapping[tuple[str, str], PenaltyBand]
+    note: str = ""
+
+    def band(self, operator_type: str, severity: str = "ordinary") -> PenaltyBand:
+        """The no-gains band for an operator type and severity (KeyError if either is unknown)."""
+        return self.bands[(operator_type, severity)]
+
+    def fine_range(self, operator_type: str, severity: str = "ordinary") -> FineRange | None:
+        """The fixed fine range without illegal gains, or None when no fine is provided."""
+        return self.band(operator_type, severity).fine
+
+    def gains_fine_range(self, gains: Decimal) -> FineRange | None:
+        """The fine range where there are illegal gains (multiples of the gains, or the fixed range)."""
+        if self.gains_fine_multiple is not None:
+            return FineRange(gains * (self.gains_fine_min_multiple or 0), gains * self.gains_fine_multiple)
+        return self.gains_fine
+
+    def sanctions_allowed(
+        self, operator_type: str, severity: str = "ordinary", with_gains: bool = False
+    ) -> frozenset[str]:
+        """The sanctions (suspension, closure, licence revocation) that may be imposed."""
+        return self.gains_sanctions if with_gains else self.band(operator_type, severity).sanctions
+
+
+@dataclass(frozen=True, slots=True)
+class ViolationCode:
+    code: str
+    title: str
+    legal_basis: str
+    description: str
+    penalty: PenaltyRule
+
+
+@dataclass(frozen=True, slots=True)
+class PriceTestRules:
+    """Which gouging tests run and their thresholds (rates as Decimal fractions: 0.35 = 35 %)."""
+
+    enabled: frozenset[str]
+    margin_basis: str = "cost"
+    baseline_tolerance: Decimal = Decimal("0")
+    margin_cap: Decimal | None = Decimal("0.35")
+    cost_epsilon: Decimal = Decimal("0.05")
+    price_rise: Decimal = Decimal("0.10")
+    price_increase_limit: Decimal | None = None
+    new_goods_cost_limit: Decimal | None = None
+    window_days: int | None = None
+
+    def enables(self, test: str) -> bool:
+        """True when the gouging test is switched on in this rulebook."""
+        return test in self.enabled
+
+
+@dataclass(frozen=True, slots=True)
+class HearingRule:
+    individual_threshold: Decimal
+    organisation_threshold: Decimal
+    sanctions: frozenset[str]
+
+    def threshold(self, operator_type: str) -> Decimal:
+        """The amount from which a fine or confiscation gives a hearing right."""
+        return self.individual_threshold if operator_type == OperatorType.INDIVIDUAL else self.organisation_threshold
+
+    def gives_right(self, operator_type: str, amount: Decimal, sanctions: Iterable[str] = ()) -> bool:
+        """True when a proposed penalty (money amount and sanctions) gives the party a hearing right."""
+        return bool(self.sanctions & set(sanctions)) or amount >= self.threshold(operator_type)
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineRule:
+    name: str
+    days: int
+    unit: str  # 'working' | 'calendar' | 'months'
+    from_event: str
+    extension_days: int | None = None
+    hard: bool = False  # a party's window: a late step is refused (soft agency deadlines only show overdue)
+
+    def due(self, start: date, calendar: WorkingCalendar, extended: bool = False) -> date:
+        """The due date counted from the event date, with the approved extension when extended."""
+        length = self.days + ((self.extension_days or 0) if extended else 0)
+        if self.unit == "working":
+            return calendar.add_working_days(start, length)
+        if self.unit == "calendar":
+            return calendar.add_calendar_days(start, length)
+        return calendar.add_months(start, length)
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    years: int
+    minor_months: int
+
+
+@dataclass(frozen=True, slots=True)
+class SimplifiedRule:
+    """Simplified (on-the-spot) procedure: a warning or a fine of at most these amounts."""
+
+    individual_max_fine: Decimal
+    organisation_max_fine: Decimal
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    id: str
+    version: str
+    name: str
+    jurisdiction: str
+    currency: str
+    timezone: str
+    categories: Mapping[str, Category]
+    commodities: Mapping[str, Commodity]
+    violations: Mapping[str, ViolationCode]
+    checklist: tuple[ChecklistItem, ...]
+    price_tests: PriceTestRules
+    hearing: HearingRule
+    deadlines: Mapping[str, DeadlineRule]
+    limitation_years: int
+    limitation_years_harm: int
+    publication: Publication
+    simplified: SimplifiedRule | None
+    late_payment_daily_rate: Decimal | None
+    redaction: tuple[str, ...]
+    calendar: WorkingCalendar = field(repr=False)
+    source: Path | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        """'id@version', stored with every computed finding."""
+        return f"{self.id}@{self.version}"
+
+    def commodity(self, code: str) -> Commodity:
+        """The commodity with this code (KeyError if unknown)."""
+        return self.commodities[code]
+
+    def violation(self, code: str) -> ViolationCode:
+        """The violation code with this code (KeyError if unknown)."""
+        return self.violations[code]
+
+    def deadline(self, name: str) -> DeadlineRule:
+        """The deadline rule with this name (KeyError if unknown)."""
+        return self.deadlines[name]
+
+    def due_date(self, name: str, start: date, extended: bool = False) -> date:
+        """The due date of a named deadline counted from its event date on this rulebook's calendar."""
+        return self.deadlines[name].due(start, self.calendar, extended)
+
+
+# --------------------------------------------------------------------------------------------- parsing
+
+_REQUIRED: Any = object()
+_MISSING: Any = object()
+
+
+class _Table:
+    """One TOML table being read: typed getters that raise RulebookError naming file and entry; flags unknown keys."""
+
+    def __init__(self, file: str, where: str, data: object):
+        self.file, self.where = file, where
+        if not isinstance(data, dict):
+            self.fail("expected a table")
+        self.data: dict = data
+        self.used: set[str] = set()
+
+    def fail(self, message: str, key: str | None = None) -> NoReturn:
+        """Raise RulebookError for this table (or one of its keys)."""
+        where = ".".join(part for part in (self.where, key) if part)
+        raise RulebookError(f"{self.file}: {where}: {message}" if where else f"{self.file}: {message}")
+
+    def _get(self, key: str, default: Any) -> Any:
+        """The raw value, or _MISSING when absent and optional; absent and required is an error."""
+        self.used.add(key)
+        if key in self.data:
+            return self.data[key]
+        if default is _REQUIRED:
+            self.fail(f"missing required key '{key}'")
+        return _MISSING
+
+    def text(self, key: str, default: Any = _REQUIRED) -> str:
+        """A non-empty string."""
+        value = self._get(key, default)
+        if value is _MISSING:
+            return default
+        if not isinstance(value, str) or not value.strip():
+            self.fail(f"expected a non-empty string, got {value!r}", key)
+        return value.strip()
+
+    def choice(self, key: str, allowed: Iterable[str], what: str, default: Any = _REQUIRED) -> str:
+        """A string from a fixed list."""
+        value = self.text(key, default)
+        self.check_allowed(key, (value,), allowed, what)
+        return value
+
+    def whole(self, key: str, default: Any = _REQUIRED) -> int:
+        """A non-negative integer."""
+        value = self._get(key, default)
+        if value is _MISSING:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(f"expected a whole number, got {value!r}", key)
+        if value < 0:
+            self.fail(f"must not be negative, got {value}", key)
+        return value
+
+    def flag(self, key: str, default: Any = _REQUIRED) -> bool:
+        """true or false."""
+        value = self._get(key, default)
+        if value is _MISSING:
+            return default
+        if not isinstance(value, bool):
+            self.fail(f"expected true or false, got {value!r}", key)
+        return value
+
+    def decimal(self, key: str, default: Any = _REQUIRED) -> Decimal:
+        """A non-negative exact number, written as a string ("0.35", "50000") or an integer, never a TOML float."""
+        value = self._get(key, default)
+        if value is _MISSING:
+            return default
+        if isinstance(value, float):
+            self.fail(f"{value!r} is a TOML float; write money and rates as strings, e.g. \"{value}\"", key)
+        try:
+            number = to_decimal(value)
+        except ValueError:
+            self.fail(f"expected a number (a string such as \"50000\" or an integer), got {value!r}", key)
+        if number < 0:
+            self.fail(f"must not be negative, got {value!r}", key)
+        return number
+
+    def texts(self, key: str, default: Any = _REQUIRED) -> tuple[str, ...]:
+        """A list of non-empty strings without duplicates."""
+        value = self._get(key, default)
+        if value is _MISSING:
+            return tuple(default)
+        if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+            self.fail(f"expected a list of strings, got {value!r}", key)
+        if len(set(value)) != len(value):
+            self.fail("lists an entry twice", key)
+        return tuple(value)
+
+    def choices(self, key: str, allowed: Iterable[str], what: str, default: Any = ()) -> frozenset[str]:
+        """A list of strings from a fixed list."""
+        values = self.texts(key, default)
+        self.check_allowed(key, values, allowed, what)
+        return frozenset(values)
+
+    def check_allowed(self, key: str | None, values: Iterable[str], allowed: Iterable[str], what: str) -> None:
+        """Fail on the first value that is not allowed."""
+        allowed = tuple(allowed)
+        for value in values:
+            if value not in allowed:
+                self.fail(f"unknown {what} '{value}' (expected one of {', '.join(sorted(allowed))})", key)
+
+    def table(self, key: str, default: Any = _REQUIRED) -> _Table | None:
+        """A sub-table."""
+        value = self._get(key, default)
+        if value is _MISSING:
+            return default
+        return _Table(self.file, ".".join(part for part in (self.where, key) if part), value)
+
+    def tables(self, key: str) -> list[_Table]:
+        """A non-empty array of tables, each with a unique 'code' that names it in errors."""
+        value = self._get(key, _REQUIRED)
+        if not isinstance(value, list) or not value:
+            self.fail("expected a non-empty array of tables ([[...]])", key)
+        seen: set[str] = set()
+        result = []
+        for index, item in enumerate(value):
+            entry = _Table(self.file, f"{key}[{index}]", item)
+            code = entry.text("code")
+            entry.where = f"{key}[{index}] '{code}'"
+            if code in seen:
+                entry.fail(f"duplicate code '{code}'")
+            seen.add(code)
+            result.append(entry)
+        return result
+
+    def fine_range(self, key: str, default: Any = _REQUIRED) -> FineRange | None:
+        """A {min, max} table (min defaults to 0) with min <= max."""
+        sub = self.table(key, default)
+        if sub is None:
+            return None
+        minimum, maximum = sub.decimal("min", Decimal(0)), sub.decimal("max")
+        sub.done()
+        if minimum > maximum:
+            sub.fail(f"min {minimum} is greater than max {maximum}")
+        return FineRange(minimum, maximum)
+
+    def done(self) -> None:
+        """Reject keys nobody read (usually typos)."""
+        unknown = sorted(set(self.data) - self.used)
+        if unknown:
+            self.fail(f"unknown key '{unknown[0]}'")
+
+
+def _frozen(mapping: dict) -> Mapping:
+    """A read-only view of a dict."""
+    return MappingProxyType(mapping)
+
+
+def _parse_penalty(entry: _Table) -> PenaltyRule:
+    """[violations.penalty]: gains rule plus [penalty.no_gains.<operator type>.<severity>] bands."""
+    table = entry.table("penalty")
+    max_multiple = table.decimal("gains_fine_multiple", None)
+    min_multiple = table.decimal("gains_fine_min_multiple", None)
+    if min_multiple is not None and (max_multiple is None or min_multiple > max_multiple):
+        table.fail("gains_fine_min_multiple needs a gains_fine_multiple at least as large")
+    no_gains = table.table("no_gains")
+    bands: dict[tuple[str, str], PenaltyBand] = {}
+    no_gains.check_allowed(None, sorted(no_gains.data), OPERATOR_TYPES, "operator type")
+    for operator_type in OPERATOR_TYPES:
+        by_severity = no_gains.table(operator_type)
+        by_severity.check_allowed(None, sorted(by_severity.data), SEVERITIES, "severity")
+        previous = None
+        for severity in SEVERITIES:  # a missing severity takes the one below it (DOMAIN.md §5)
+            band_table = by_severity.table(severity, None if previous else _REQUIRED)
+            if band_table is None:
+                bands[(operator_type, severity)] = previous
+                continue
+            band = PenaltyBand(
+                fine=band_table.fine_range("fine", None),
+                sanctions=band_table.choices("sanctions", SANCTIONS, "sanction"),
+                warning=band_table.flag("warning", False),
+            )
+            band_table.done()
+            bands[(operator_type, severity)] = previous = band
+        by_severity.done()
+    rule = PenaltyRule(
+        confiscate_gains=table.flag("confiscate_gains"),
+        gains_fine_multiple=max_multiple,
+        gains_fine_min_multiple=min_multiple,
+        gains_fine=table.fine_range("gains_fine", None),
+        gains_sanctions=table.choices("gains_sanctions", SANCTIONS, "sanction"),
+        bands=_frozen(bands),
+        note=table.text("note", ""),
+    )
+    if rule.gains_fine_multiple is not None and rule.gains_fine is not None:
+        table.fail("give either gains_fine_multiple or gains_fine, not both")
+    table.done()
+    return rule
+
+
+def _parse_price_tests(table: _Table) -> PriceTestRules:
+    """[price_tests]: enabled gouging tests and their thresholds, checked for consistency."""
+    rules = PriceTestRules(
+        enabled=table.choices("enabled", GOUGING_TESTS, "price test", _REQUIRED),
+        margin_basis=table.choice("margin_basis", MARGIN_BASES, "margin basis", "cost"),
+        baseline_tolerance=table.decimal("baseline_tolerance", Decimal(0)),
+        margin_cap=table.decimal("margin_cap", None),
+        cost_epsilon=table.decimal("cost_epsilon", Decimal("0.05")),
+        price_rise=table.decimal("price_rise", Decimal("0.10")),
+        price_increase_limit=table.decimal("price_increase_limit", None),
+        new_goods_cost_limit=table.decimal("new_goods_cost_limit", None),
+        window_days=table.whole("window_days", None),
+    )
+    if rules.enables("margin_cap") and rules.margin_cap is None:
+        table.fail("the margin_cap test is enabled but no margin_cap is set")
+    if rules.enables("price_increase") and rules.price_increase_limit is None:
+        table.fail("the price_increase test is enabled but no price_increase_limit is set")
+    table.done()
+    return rules
+
+
+def _parse_deadlines(table: _Table) -> dict[str, DeadlineRule]:
+    """[deadlines.<name>] tables."""
+    deadlines = {}
+    for name in table.data:
+        entry = table.table(name)
+        deadlines[name] = DeadlineRule(
+            name=name,
+            days=entry.whole("days"),
+            unit=entry.choice("unit", DEADLINE_UNITS, "deadline unit"),
+            from_event=entry.text("from"),
+            extension_days=entry.whole("extension", None),
+            hard=entry.flag("hard", False),
+        )
+        entry.done()
+    for name in DEADLINE_NAMES:
+        if name not in deadlines:
+            table.fail(f"missing required deadline '{name}'")
+    return deadlines
+
+
+def _parse(path: Path, data: dict) -> Rulebook:
+    """Build and validate a Rulebook from parsed TOML."""
+    root = _Table(path.name, "", data)
+    head = root.table("rulebook")
+    calendar_name = head.text("calendar")
+    calendar_path = path.parent / calendar_name
+    if not calendar_path.is_file():
+        head.fail(f"calendar file '{calendar_name}' not found", "calendar")
+
+    categories = {}
+    for entry in root.tables("categories"):
+        code = entry.text("code")
+        categories[code] = Category(code, entry.text("name"))
+        entry.done()
+
+    commodities = {}
+    for entry in root.tables("commodities"):
+        category = entry.text("category")
+        if category not in categories:
+            entry.fail(f"unknown category '{category}'")
+        code = entry.text("code")
+        commodities[code] = Commodity(code, entry.text("name"), category, entry.text("unit"))
+        entry.done()
+
+    violations = {}
+    for entry in root.tables("violations"):
+        code = entry.text("code")
+        violations[code] = ViolationCode(
+            code, entry.text("title"), entry.text("legal_basis"), entry.text("description"), _parse_penalty(entry)
+        )
+        entry.done()
+
+    checklist = []
+    for entry in root.tables("checklist"):
+        checklist.append(ChecklistItem(entry.text("code"), entry.text("text")))
+        entry.done()
+
+    hearing_table = root.table("hearing")
+    hearing = HearingRule(
+        individual_threshold=hearing_table.decimal("individual_threshold"),
+        organisation_threshold=hearing_table.decimal("organisation_threshold"),
+        sanctions=hearing_table.choices("sanctions", SANCTIONS, "sanction"),
+    )
+    hearing_table.done()
+
+    publication_table = root.table("publication")
+    publication = Publication(publication_table.whole("years"), publication_table.whole("minor_months"))
+    publication_table.done()
+
+    simplified_table = root.table("simplified", None)
+    simplified = None
+    if simplified_table is not None:
+        simplified = SimplifiedRule(
+            simplified_table.decimal("individual_max_fine"), simplified_table.decimal("organisation_max_fine")
+        )
+        simplified_table.done()
+
+    rulebook = Rulebook(
+        id=head.text("id"),
+        version=head.text("version"),
+        name=head.text("name"),
+        jurisdiction=head.text("jurisdiction"),
+        currency=head.text("currency"),
+        timezone=head.text("timezone"),
+        categories=_frozen(categories),
+        commodities=_frozen(commodities),
+        violations=_frozen(violations),
+        checklist=tuple(checklist),
+        price_tests=_parse_price_tests(root.table("price_tests")),
+        hearing=hearing,
+        deadlines=_frozen(_parse_deadlines(root.table("deadlines"))),
+        limitation_years=head.whole("limitation_years"),
+        limitation_years_harm=head.whole("limitation_years_harm"),
+        publication=publication,
+        simplified=simplified,
+        late_payment_daily_rate=head.decimal("late_payment_daily_rate", None),
+        redaction=head.texts("redaction", ()),
+        calendar=load_calendar(calendar_path),
+        source=path,
+    )
+    if rulebook.limitation_years_harm < rulebook.limitation_years:
+        head.fail("limitation_years_harm must not be shorter than limitation_years")
+    head.done()
+    root.done()
+    return rulebook
+
+
+def load_rulebook(path: str | Path) -> Rulebook:
+    """Parse and validate a rulebook TOML file; any problem raises RulebookError naming the file and entry."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise RulebookError(f"{path.name}: rulebook file not found at {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RulebookError(f"{path.name}: not valid TOML: {exc}") from None
+    return _parse(path, data)
+
+
+def available_rulebooks() -> list[str]:
+    """The short names of the bundled rulebooks."""
+    return sorted(p.stem for p in BUNDLED_DIR.glob("*.toml"))
+
+
+def rulebook_path(name: str | Path) -> Path:
+    """The bundled file for a short name ('cn-samr', 'us-ca'), or the given path to a rulebook file."""
+    candidate = Path(name)
+    if candidate.suffix == ".toml" or len(candidate.parts) > 1:
+        if not candidate.is_file():
+            raise RulebookError(f"{candidate.name}: rulebook file not found at {candidate}")
+        return candidate
+    bundled = BUNDLED_DIR / f"{name}.toml"
+    if not bundled.is_file():
+        raise RulebookError(f"unknown rulebook '{name}' (bundled: {', '.join(available_rulebooks())})")
+    return bundled
