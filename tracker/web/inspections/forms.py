@@ -1,7 +1,7 @@
 """Inspection forms. They check shape; the inspection service checks the rules."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -15,7 +15,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType
 from tracker.web.forms import money_field, not_in_future
@@ -35,6 +35,11 @@ class InspectionForm(FlaskForm):
     emergency_id = SelectField(_l("Price emergency"), coerce=str)
     notes = TextAreaField(_l("Notes"), validators=[Length(max=20000)])
     submit = SubmitField(_l("Save"))
+
+    def validate_second_officer(self, field) -> None:
+        """Two officers are present at every inspection: never the same person twice."""
+        if field.data and field.data == self.lead_officer.data:
+            raise ValidationError(_("The second officer must be a different person."))
 
 
 def inspection_form_class(checklist):
