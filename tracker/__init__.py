@@ -5,7 +5,7 @@ import sqlite3
 from collections.abc import Mapping
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_request_context, request
 
 from tracker.config import BASE, PROJECT_ROOT, from_environment
 from tracker.extensions import babel, bootstrap, csrf, db, login_manager, migrate
@@ -93,9 +93,20 @@ def register_commands(app: Flask) -> None:
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """SQLite: enforce foreign keys and wait for a busy writer instead of failing at once."""
+    """SQLite: enforce foreign keys, wait for a busy writer, and let SQLAlchemy emit BEGIN itself."""
     if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+@sa.event.listens_for(sa.engine.Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    """SQLite: a request that may write takes the write lock at BEGIN, so two writers queue (busy
+    timeout) instead of one failing with 'database is locked' when it upgrades a stale read."""
+    if connection.dialect.name == "sqlite":
+        writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models, one module per aggregate; import them from here."""
 from tracker.models.accounts import Unit, User
+from tracker.models.cases import Appeal, Case, CaseEvent, CaseOfficer, CasePause, DeadlineExtension, Payment
 from tracker.models.emergencies import PriceEmergency
 from tracker.models.inspections import (
     Evidence,
@@ -13,6 +14,13 @@ from tracker.models.inspections import (
 from tracker.models.premises import Premises
 
 __all__ = [
+    "Appeal",
+    "Case",
+    "CaseEvent",
+    "CaseOfficer",
+    "CasePause",
+    "DeadlineExtension",
+    "Payment",
     "Evidence",
     "Inspection",
     "InspectionAmendment",

@@ -185,6 +185,8 @@ class Violation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     inspection_id: Mapped[int] = mapped_column(sa.ForeignKey("inspections.id"), index=True)
     code: Mapped[str] = mapped_column(sa.String(64), index=True)
+    # Each violation belongs to at most one case.
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     legal_basis: Mapped[str] = mapped_column(sa.String(300))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))

@@ -1,0 +1,271 @@
+"""The ordinary-procedure case lifecycle (DOMAIN.md §3): states, actions, who may take each, guards.
+
+Pure: the service hands in plain facts (``CaseFacts``, ``Actor``) and dates; refusals are
+``ActionRefused`` subclasses that name the rule, which the edges turn into 403, 409 or 422.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+
+class CaseState(StrEnum):
+    CLUE = "clue"
+    INVESTIGATING = "investigating"
+    SUSPENDED = "suspended"
+    NOT_FILED = "not_filed"
+    TERMINATED = "terminated"
+    TRANSFERRED = "transferred"
+    PENALTY_PROPOSED = "penalty_proposed"
+    PENALTY_APPROVED = "penalty_approved"
+    NOTICE_SERVED = "notice_served"
+    HEARING_REQUESTED = "hearing_requested"
+    HEARING_HELD = "hearing_held"
+    DECIDED = "decided"
+    DECISION_SERVED = "decision_served"
+    ENFORCEMENT = "enforcement"
+    EXECUTED = "executed"
+    CLOSED = "closed"
+
+
+class CaseAction(StrEnum):
+    FILE = "file"
+    DECLINE = "decline"
+    MARK_MAJOR = "mark_major"
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    TERMINATE = "terminate"
+    TRANSFER = "transfer"
+    PROPOSE_PENALTY = "propose_penalty"
+    APPROVE_PENALTY = "approve_penalty"
+    RETURN = "return"
+    SERVE_NOTICE = "serve_notice"
+    REQUEST_HEARING = "request_hearing"
+    HOLD_HEARING = "hold_hearing"
+    DECIDE = "decide"
+    SERVE_DECISION = "serve_decision"
+    RECORD_PAYMENT = "record_payment"
+    APPLY_ENFORCEMENT = "apply_enforcement"
+    CLOSE = "close"
+    RECORD_APPEAL = "record_appeal"
+    EXTEND_DEADLINE = "extend_deadline"
+
+
+class Who(StrEnum):
+    """Who may take an action (DOMAIN.md §3 'who')."""
+
+    OFFICER = "officer"  # any officer of the unit, or a supervisor who is a case officer
+    CASE_OFFICER = "case_officer"  # an officer or supervisor among the case officers
+    SUPERVISOR = "supervisor"  # a supervisor of the unit
+
+
+OPEN_STATES = frozenset(CaseState) - {CaseState.CLOSED}
+TERMINAL_BEFORE_CLOSE = frozenset(
+    {CaseState.EXECUTED, CaseState.TERMINATED, CaseState.NOT_FILED, CaseState.TRANSFERRED}
+)
+APPEALABLE = frozenset({CaseState.DECISION_SERVED, CaseState.ENFORCEMENT, CaseState.EXECUTED})
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: CaseAction
+    sources: frozenset[CaseState]
+    target: CaseState | None  # None: unchanged, or chosen by the outcome (payments, appeals)
+    who: Who
+    needs_reason: bool = False
+
+
+def _t(action, sources, target, who, needs_reason=False) -> Transition:
+    return Transition(action, frozenset(sources), target, who, needs_reason)
+
+
+S = CaseState
+TRANSITIONS: dict[CaseAction, Transition] = {
+    t.action: t
+    for t in (
+        _t(CaseAction.FILE, [S.CLUE], S.INVESTIGATING, Who.SUPERVISOR),
+        _t(CaseAction.DECLINE, [S.CLUE], S.NOT_FILED, Who.SUPERVISOR, True),
+        _t(CaseAction.MARK_MAJOR, [S.CLUE, S.INVESTIGATING], None, Who.SUPERVISOR, True),
+        _t(CaseAction.SUSPEND, [S.INVESTIGATING], S.SUSPENDED, Who.SUPERVISOR, True),
+        _t(CaseAction.RESUME, [S.SUSPENDED], S.INVESTIGATING, Who.SUPERVISOR, True),
+        _t(CaseAction.TERMINATE, [S.INVESTIGATING], S.TERMINATED, Who.SUPERVISOR, True),
+        _t(CaseAction.TRANSFER, [S.INVESTIGATING], S.TRANSFERRED, Who.SUPERVISOR, True),
+        _t(CaseAction.PROPOSE_PENALTY, [S.INVESTIGATING], S.PENALTY_PROPOSED, Who.CASE_OFFICER),
+        _t(CaseAction.APPROVE_PENALTY, [S.PENALTY_PROPOSED], S.PENALTY_APPROVED, Who.SUPERVISOR),
+        _t(CaseAction.RETURN, [S.PENALTY_PROPOSED], S.INVESTIGATING, Who.SUPERVISOR, True),
+        _t(CaseAction.SERVE_NOTICE, [S.PENALTY_APPROVED], S.NOTICE_SERVED, Who.OFFICER),
+        _t(CaseAction.REQUEST_HEARING, [S.NOTICE_SERVED], S.HEARING_REQUESTED, Who.OFFICER),
+        _t(CaseAction.HOLD_HEARING, [S.HEARING_REQUESTED], S.HEARING_HELD, Who.OFFICER),
+        _t(CaseAction.DECIDE, [S.NOTICE_SERVED, S.HEARING_HELD], S.DECIDED, Who.SUPERVISOR),
+        _t(CaseAction.SERVE_DECISION, [S.DECIDED], S.DECISION_SERVED, Who.OFFICER),
+        _t(CaseAction.RECORD_PAYMENT, [S.DECISION_SERVED, S.ENFORCEMENT], None, Who.OFFICER),
+        _t(CaseAction.APPLY_ENFORCEMENT, [S.DECISION_SERVED], S.ENFORCEMENT, Who.SUPERVISOR),
+        _t(CaseAction.CLOSE, TERMINAL_BEFORE_CLOSE, S.CLOSED, Who.SUPERVISOR),
+        _t(CaseAction.RECORD_APPEAL, APPEALABLE, None, Who.OFFICER),
+        _t(CaseAction.EXTEND_DEADLINE, OPEN_STATES, None, Who.SUPERVISOR, True),
+    )
+}
+
+
+# ------------------------------------------------------------------------------------------ refusals
+
+
+class ActionRefused(Exception):
+    """An action was refused; ``rule`` names the rule, ``str()`` explains it to the user."""
+
+    status = 422
+
+    def __init__(self, rule: str, message: str, field: str | None = None):
+        super().__init__(message)
+        self.rule = rule
+        self.field = field
+
+
+class NotPermitted(ActionRefused):
+    """The actor's role, unit or the four-eyes rule forbids the action."""
+
+    status = 403
+
+
+class WrongState(ActionRefused):
+    """The case is not in a state where the action applies."""
+
+    status = 409
+
+
+class GuardFailed(ActionRefused):
+    """A legal guard (a date, an amount, a window) refused the action."""
+
+    status = 422
+
+
+# ------------------------------------------------------------------------------------------ facts
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int
+    role: str  # officer | supervisor | auditor | admin
+    unit_id: int | None
+    legal_reviewer: bool = False
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the rules need to know about a case, as plain values."""
+
+    state: CaseState
+    unit_id: int
+    case_officer_ids: frozenset[int] = field(default_factory=frozenset)  # inspectors + officers named at filing
+    inspector_ids: frozenset[int] = field(default_factory=frozenset)
+    proposer_id: int | None = None
+    major: bool = False
+    last_step_on: date | None = None
+
+
+def transition(action: CaseAction) -> Transition:
+    """The transition for an action (KeyError for an unknown one)."""
+    return TRANSITIONS[action]
+
+
+def in_unit(actor: Actor, facts: CaseFacts) -> bool:
+    return actor.unit_id == facts.unit_id and actor.role in ("officer", "supervisor")
+
+
+def may_take(actor: Actor, facts: CaseFacts, who: Who) -> bool:
+    """The role part of the rule: may this actor take an action of this kind on this case?"""
+    if not in_unit(actor, facts):
+        return False
+    if who is Who.SUPERVISOR:
+        return actor.role == "supervisor"
+    if who is Who.CASE_OFFICER:
+        return actor.id in facts.case_officer_ids
+    return actor.role == "officer" or actor.id in facts.case_officer_ids
+
+
+def four_eyes_problem(action: CaseAction, actor: Actor, facts: CaseFacts) -> str | None:
+    """Why the four-eyes rule refuses this supervisor, or None."""
+    if action is CaseAction.APPROVE_PENALTY:
+        if actor.id == facts.proposer_id:
+            return "A supervisor never approves a penalty they proposed themselves."
+        if actor.id in facts.inspector_ids:
+            return "A supervisor who took part in the inspection cannot approve this penalty."
+        if actor.id in facts.case_officer_ids:
+            return "A case officer cannot approve this penalty: another supervisor must."
+        if facts.major and not actor.legal_reviewer:
+            return "In a major case only a supervisor with the legal-review qualification approves the penalty."
+    if action is CaseAction.DECIDE and (actor.id in facts.case_officer_ids or actor.id in facts.inspector_ids):
+        return "A supervisor cannot decide a case they inspected or investigated."
+    return None
+
+
+def check_action(action: CaseAction, actor: Actor, facts: CaseFacts) -> Transition:
+    """Refuse the action if the state, the role or four-eyes forbids it; else its transition."""
+    step = TRANSITIONS[action]
+    if facts.state not in step.sources:
+        raise WrongState(
+            "state", f"The case is {facts.state.value.replace('_', ' ')}: '{action.value}' does not apply now."
+        )
+    if not may_take(actor, facts, step.who):
+        raise NotPermitted("role", _who_message(step.who))
+    problem = four_eyes_problem(action, actor, facts)
+    if problem:
+        raise NotPermitted("four_eyes", problem)
+    return step
+
+
+def _who_message(who: Who) -> str:
+    if who is Who.SUPERVISOR:
+        return "Only a supervisor of the case's unit may take this action."
+    if who is Who.CASE_OFFICER:
+        return "Only one of the case officers may take this action."
+    return "Only an officer of the case's unit (or a supervisor who is a case officer) may take this action."
+
+
+def allowed_actions(actor: Actor, facts: CaseFacts) -> list[CaseAction]:
+    """The actions this actor may take on the case now (state, role and four-eyes; data guards aside)."""
+    allowed = []
+    for action, step in TRANSITIONS.items():
+        if facts.state in step.sources and may_take(actor, facts, step.who):
+            if four_eyes_problem(action, actor, facts) is None:
+                allowed.append(action)
+    return allowed
+
+
+def check_step_date(on: date, today: date, facts: CaseFacts) -> None:
+    """A step's date may lie in the past, never in the future nor before the case's previous step."""
+    if on > today:
+        raise GuardFailed("date", f"The date {on.isoformat()} lies in the future.", "on")
+    if facts.last_step_on is not None and on < facts.last_step_on:
+        raise GuardFailed(
+            "date",
+            f"The date {on.isoformat()} is before the case's previous step ({facts.last_step_on.isoformat()}).",
+            "on",
+        )
+
+
+def limitation_ends(act_on: date, harm_to_safety: bool, years: int, years_harm: int) -> date:
+    """The last day an act may still be filed (2 years, or 5 where safety was harmed)."""
+    span = years_harm if harm_to_safety else years
+    try:
+        return act_on.replace(year=act_on.year + span)
+    except ValueError:  # 29 February
+        return act_on.replace(year=act_on.year + span, day=28)
+
+
+def check_not_time_barred(act_on: date, harm_to_safety: bool, on: date, years: int, years_harm: int) -> None:
+    """Filing a time-barred act is refused."""
+    ends = limitation_ends(act_on, harm_to_safety, years, years_harm)
+    if on > ends:
+        raise GuardFailed(
+            "limitation",
+            f"The act of {act_on.isoformat()} is time-barred: the limitation period ended on {ends.isoformat()}.",
+            "act_on",
+        )
+
+
+def require_reason(step: Transition, reason: str | None) -> None:
+    """Actions that need a reason are refused without one."""
+    if step.needs_reason and not (reason or "").strip():
+        raise GuardFailed("reason", f"'{step.action.value}' needs a reason.", "reason")
