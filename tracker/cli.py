@@ -55,7 +55,10 @@ def seed_demo() -> None:
     """Load the demo county (running it twice changes nothing)."""
     from tracker.services.demo import DEMO_PASSWORD, seed_demo_county
 
-    report = seed_demo_county()
+    try:
+        report = seed_demo_county()
+    except ServiceError as error:
+        _fail(error)
     if report.created:
         click.echo(f"Demo county loaded: {report.summary}.")
     else:

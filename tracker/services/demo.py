@@ -40,6 +40,7 @@ from tracker.services.rulebooks import current_rulebook
 DEMO_PASSWORD = "demo-pass-2020"
 TIMEZONE = "Asia/Shanghai"
 COUNTY = "Qingshui County"  # invented
+COUNTY_SHORT = "Qingshui"
 MARKER_UNIT = "CG"  # present once the demo county is loaded
 EMERGENCY_NAME = "Novel coronavirus outbreak 2020 (demo)"
 STARTS_ON = date(2020, 1, 24)
@@ -61,7 +62,7 @@ class DemoReport:
 
 # ------------------------------------------------------------------------------------------ the county
 
-# code, name, town (None for the bureau), number of premises of each kind
+# code, name, town (None for the county bureau)
 UNITS: tuple[tuple[str, str, str | None], ...] = (
     ("QS", f"{COUNTY} Market Regulation Bureau", None),
     ("CG", "Chengguan Market Regulation Station", "Chengguan"),
@@ -356,6 +357,7 @@ class _Seeder:
             elif staff.role == "supervisor":
                 self.supervisors.setdefault(staff.unit, []).append(staff.username)
             self.used_names.add(staff.full_name)
+        self.used_names.update(("Qian Shuyun", "Zhao Jinbao"))  # the story's operators
 
     # -- premises ----------------------------------------------------------------------------------
 
@@ -366,7 +368,7 @@ class _Seeder:
             rng.shuffle(pool)
         for code, _name, town in UNITS:
             layout = _LAYOUT[code]
-            town = town or "Qingshui"
+            town = town or COUNTY_SHORT
             stall_numbers = iter(rng.sample(range(8, 80), 30))  # stall 7 is the story's
             for kind in ("pharmacy", "farmers_market", "market_stall", "meat_vendor", "restaurant",
                          "supermarket", "other"):
@@ -387,35 +389,36 @@ class _Seeder:
             prefix = prefixes["pharmacy"].pop()
             name = f"{prefix} Pharmacy"
             individual = rng.random() < 0.25
-            operator = self.person() if individual else f"{COUNTY.split()[0]} {prefix} Pharmacy Co., Ltd."
+            operator = self.person() if individual else f"{COUNTY_SHORT} {prefix} Pharmacy Co., Ltd."
             address = self.address(town)
         elif kind == "farmers_market":
             name = f"{town} Farmers' Market" if index == 0 else f"{town} East Street Farmers' Market"
             if unit == "QS":
-                name = "Qingshui Agricultural Wholesale Market"
-            operator = f"{name.replace(chr(39), '')} Management Co., Ltd."
+                name = f"{COUNTY_SHORT} Agricultural Wholesale Market"
+            operator = name.replace("'", "") + " Management Co., Ltd."
             address = self.address(town)
         elif kind in ("market_stall", "meat_vendor"):
             number = next(stall_numbers)
             market = f"{town} Farmers' Market"
             name = f"{market} stall {number}" if kind == "market_stall" else f"{market} meat stall {number}"
             if kind == "meat_vendor" and rng.random() < 0.4:
-                surname = rng.choice(SURNAMES)
+                surname = rng.choice([s for s in SURNAMES if s != "Zhao"])  # Zhao's is the story's
                 name = f"{surname}'s Fresh Pork ({market} stall {number})"
             individual = rng.random() < 0.9
-            operator = self.person() if individual else f"{town} {rng.choice(_PREFIXES['other'])} Agricultural Products Co., Ltd."
+            operator = (self.person() if individual
+                        else f"{town} {rng.choice(_PREFIXES['other'])} Agricultural Products Co., Ltd.")
             address = f"Stall {number}, {market}, {rng.choice(STREETS)}, {town} Town, {COUNTY}"
         elif kind == "restaurant":
             prefix = prefixes["restaurant"].pop()
             name = f"{prefix} {rng.choice(_RESTAURANT_TYPES)}"
             individual = rng.random() < 0.55
-            operator = self.person() if individual else f"{COUNTY.split()[0]} {prefix} Catering Co., Ltd."
+            operator = self.person() if individual else f"{COUNTY_SHORT} {prefix} Catering Co., Ltd."
             address = self.address(town)
         elif kind == "supermarket":
             prefix = prefixes["supermarket"].pop()
             name = f"{prefix} Supermarket" + (" (county flagship)" if unit == "QS" else f" ({town})")
             individual = rng.random() < 0.15
-            operator = self.person() if individual else f"{COUNTY.split()[0]} {prefix} Commerce Co., Ltd."
+            operator = self.person() if individual else f"{COUNTY_SHORT} {prefix} Commerce Co., Ltd."
             address = self.address(town)
         elif kind == "entertainment":
             prefix = prefixes[venue].pop()
@@ -423,7 +426,7 @@ class _Seeder:
             individual = rng.random() < {"mahjong": 0.7, "internet_cafe": 0.3}.get(venue, 0)
             business = {"hotel": "Hotel Management", "ktv": "Entertainment", "internet_cafe": "Internet Services",
                         "mahjong": "Leisure"}[venue]
-            operator = self.person() if individual else f"{COUNTY.split()[0]} {prefix} {business} Co., Ltd."
+            operator = self.person() if individual else f"{COUNTY_SHORT} {prefix} {business} Co., Ltd."
             address = self.address(town)
             goods = _GOODS["entertainment"] if venue == "hotel" else ()
         else:  # other
@@ -431,9 +434,9 @@ class _Seeder:
             shop, goods = _OTHER_TYPES[rng.randrange(len(_OTHER_TYPES))]
             name = f"{prefix} {shop}"
             if unit == "QS" and index == 0:
-                name, goods = f"{COUNTY.split()[0]} {prefix} Pharmaceutical Distribution", _GOODS["pharmacy"][:6]
+                name, goods = f"{COUNTY_SHORT} {prefix} Pharmaceutical Distribution", _GOODS["pharmacy"][:6]
             individual = rng.random() < 0.5 and unit != "QS"
-            operator = self.person() if individual else f"{COUNTY.split()[0]} {prefix} Trading Co., Ltd."
+            operator = self.person() if individual else f"{COUNTY_SHORT} {prefix} Trading Co., Ltd."
             address = self.address(town)
         # A few natural persons at the market hold no registration, hence no credit code.
         has_code = not (individual and kind in ("market_stall", "meat_vendor") and rng.random() < 0.3)
@@ -449,7 +452,7 @@ class _Seeder:
         rng = self.rng
         self.places.append(_Place(
             unit="CG", kind="pharmacy", name="Kangjian Pharmacy",
-            operator_name="Qingshui Kangjian Pharmacy Co., Ltd.", operator_type="organisation",
+            operator_name=f"{COUNTY_SHORT} Kangjian Pharmacy Co., Ltd.", operator_type="organisation",
             credit_code=_credit_code(rng, False, self.taken_codes),
             address=f"No. 36 Renmin Road, Chengguan Town, {COUNTY}", phone="0399-6203318",
             goods=_GOODS["pharmacy"], story="kangjian",
@@ -500,17 +503,23 @@ class _Seeder:
     # -- the inspection plan -----------------------------------------------------------------------
 
     def plan_visits(self) -> list[_Visit]:
+        """Who is inspected when, and what the officers find; at most one visit per premises and day."""
         rng = self.rng
         visits: list[_Visit] = []
-        early, late = date(2020, 2, 12), date(2020, 2, 13)
+        booked: set[tuple[int, date]] = set()
+        campaign_ends, later = date(2020, 2, 12), date(2020, 2, 13)
         closed = [p for p in self.places if p.kind == "entertainment" and p.closed]
         reopened = {id(p) for p in rng.sample(closed, 8)}
         supermarkets = [p for p in self.places if p.kind == "supermarket"]
         above_marked = {id(p) for p in rng.sample(supermarkets, 2)}
+        tag_orders = 0
 
-        def add(day, place, type_, scenario, minute=None, **extra):
-            visits.append(_Visit(day, _daytime(rng) if minute is None else minute, place, type_, scenario,
-                                 extra=extra))
+        def add(day, place, type_, scenario, **extra):
+            visits.append(_Visit(day, _daytime(rng), place, type_, scenario, extra=extra))
+            booked.add((id(place), day))
+
+        def free(place, day) -> bool:
+            return (id(place), day) not in booked
 
         for place in self.places:
             if place.story:
@@ -536,38 +545,34 @@ class _Seeder:
             }[kind]
             for n in range(count):
                 if n == 0 and kind in ("pharmacy", "supermarket", "meat_vendor", "farmers_market"):
-                    day, type_ = _day(rng, STARTS_ON + timedelta(days=1), early), "campaign"
+                    day, type_ = _day(rng, STARTS_ON + timedelta(days=1), campaign_ends), "campaign"
                 else:
-                    day = _day(rng, STARTS_ON + timedelta(days=1) if n == 0 else late, LAST_DAY)
+                    day = _day(rng, STARTS_ON + timedelta(days=1) if n == 0 else later, LAST_DAY)
                     type_ = rng.choice(("routine", "routine", "campaign", "complaint"))
+                while not free(place, day) and day < LAST_DAY:
+                    day += timedelta(days=1)
+                if not free(place, day):
+                    continue
                 if n == count - 1 and id(place) in above_marked:
                     add(day, place, "complaint", "above_marked")
                     continue
-                roll = rng.random()
-                if roll < 0.11 and day <= LAST_DAY - timedelta(days=7):
-                    add(day, place, type_, "tags_missing")
-                elif roll < 0.14 and day <= LAST_DAY - timedelta(days=7):
-                    add(day, place, type_, "hotline_missing")
+                roll, follow = rng.random(), day + timedelta(days=7)
+                if roll < 0.14 and follow <= LAST_DAY and free(place, follow):
+                    # A correction order and its follow-up a week later; some shops still have no price tags.
+                    scenario = "tags_missing" if roll < 0.11 else "hotline_missing"
+                    add(day, place, type_, scenario, reinspect_on=follow)
+                    still = scenario == "tags_missing" and tag_orders % 4 == 1
+                    tag_orders += scenario == "tags_missing"
+                    add(follow, place, "follow_up", "tags_still_missing" if still else "fixed", corrected_on=day)
                 else:
                     add(day, place, type_, "normal")
         visits.extend(self.story_visits())
-        # Every correction order gets its follow-up a week later; every fourth one finds the tags still missing.
-        corrected = sorted((v for v in visits if v.scenario in ("tags_missing", "hotline_missing")),
-                           key=lambda v: (v.day, v.minute, v.place.name))
-        for n, visit in enumerate(corrected):
-            visit.extra["reinspect_on"] = visit.day + timedelta(days=7)
-            still = visit.scenario == "tags_missing" and n % 4 == 1
-            add(visit.day + timedelta(days=7), visit.place, "follow_up", "tags_still_missing" if still else "fixed",
-                corrected_on=visit.day)
         visits = [v for v in visits if v.day <= self.today]
         visits.sort(key=lambda v: (v.day, v.minute, v.place.unit, v.place.name))
-        for visit in visits:
-            visit.officers = tuple(rng.sample(self.officers[visit.place.unit], 2))
         story_pairs = {"kangjian": ("zhang.wei", "li.na"), "renhe": ("liu.yang", "chen.jing"),
                        "pork": ("yang.lei", "zhang.wei")}
         for visit in visits:
-            if visit.place.story:
-                visit.officers = story_pairs[visit.place.story]
+            visit.officers = story_pairs.get(visit.place.story) or tuple(rng.sample(self.officers[visit.place.unit], 2))
         return visits
 
     def story_visits(self) -> list[_Visit]:
@@ -625,7 +630,10 @@ class _Seeder:
             lead_officer=visit.officers[0], second_officer=visit.officers[1], type=visit.type,
             emergency_id=self.emergency_id, checklist=checklist, notes=notes,
         ))
-        observe = lambda data: record_observation(lead, inspection, data)  # noqa: E731
+
+        def observe(data: ObservationData) -> PriceObservation:
+            return record_observation(lead, inspection, data)
+
         outcome, reinspect_on = "no_action", None
 
         if scenario in ("normal", "fixed", "hotline_missing"):
