@@ -75,7 +75,7 @@ class Case(db.Model):
     premises: Mapped[Premises] = relationship()
     inspection: Mapped[Inspection | None] = relationship()
     officers: Mapped[list[CaseOfficer]] = relationship(back_populates="case", order_by="CaseOfficer.id")
-    violations: Mapped[list[Violation]] = relationship(order_by="Violation.id")
+    violations: Mapped[list[Violation]] = relationship(back_populates="case", order_by="Violation.id")
     payments: Mapped[list[Payment]] = relationship(back_populates="case", order_by="Payment.id")
     appeals: Mapped[list[Appeal]] = relationship(back_populates="case", order_by="Appeal.id")
     extensions: Mapped[list[DeadlineExtension]] = relationship(back_populates="case", order_by="DeadlineExtension.id")

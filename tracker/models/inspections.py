@@ -193,5 +193,6 @@ class Violation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     inspection: Mapped[Inspection] = relationship(back_populates="violations")
+    case: Mapped["Case | None"] = relationship(back_populates="violations")  # noqa: F821
     observations: Mapped[list[PriceObservation]] = relationship(secondary=violation_observations)
     evidence: Mapped[list[Evidence]] = relationship(secondary=violation_evidence)

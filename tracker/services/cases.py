@@ -1,0 +1,855 @@
+"""Enforcement cases: opening, and ONE function, ``run_action``, that runs every lifecycle action for
+every entry point (web, API, CLI, demo seeding), so no path can skip a guard.
+
+Each call checks the state, the role and four-eyes (domain.lifecycle), the legal guards, applies the
+change, appends the history event chained to the previous one, and commits once.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.domain import lifecycle as lc
+from tracker.domain.deadlines import CASE_DEADLINE_NAMES, CaseDates, Deadline, case_deadlines, due_date, max_extension
+from tracker.domain.history import GENESIS, link
+from tracker.domain.lifecycle import CaseAction, CaseState
+from tracker.domain.money import to_decimal
+from tracker.domain.penalties import (
+    Account,
+    Penalty,
+    PenaltyError,
+    PaymentIn,
+    account,
+    check_penalty,
+    hearing_right,
+    is_heavier,
+    parse_penalty,
+    simplified_allowed,
+)
+from tracker.domain.rulebook import SEVERITIES
+from tracker.domain.vocabulary import InspectionOutcome, PremisesStatus, Role
+from tracker.extensions import db
+from tracker.models import (
+    Appeal,
+    Case,
+    CaseEvent,
+    CaseOfficer,
+    CasePause,
+    DeadlineExtension,
+    Inspection,
+    Payment,
+    Premises,
+    User,
+    Violation,
+)
+from tracker.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
+from tracker.services.rulebooks import current_rulebook
+from tracker.services.scope import require_field_role
+
+# Which soft (agency) deadline each action meets: a late step needs a reason and is flagged for audit.
+MEETS = {
+    CaseAction.FILE: "filing",
+    CaseAction.DECLINE: "filing",
+    CaseAction.APPROVE_PENALTY: "review",
+    CaseAction.RETURN: "review",
+    CaseAction.DECIDE: "decision",
+    CaseAction.SERVE_DECISION: "decision_service",
+    CaseAction.CLOSE: "closing",
+}
+SERVICE_METHODS = ("in_person", "post", "electronic", "public_notice", "left_at_premises")
+TRANSFER_TO = ("police", "judiciary", "agency")
+APPEAL_KINDS = ("reconsideration", "lawsuit")
+APPEAL_OUTCOMES = ("pending", "upheld", "varied", "annulled", "withdrawn")
+STALE = "This case changed meanwhile: reload it and try again."
+
+CASE_DETAIL = (
+    selectinload(Case.officers).joinedload(CaseOfficer.user),
+    selectinload(Case.violations),
+    selectinload(Case.payments),
+    selectinload(Case.appeals),
+    selectinload(Case.extensions),
+    selectinload(Case.pauses),
+)
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def unit_today(case_or_unit_tz: str) -> date:
+    """Today in the unit's time zone."""
+    return datetime.now(ZoneInfo(case_or_unit_tz)).date()
+
+
+def as_actor(user: User) -> lc.Actor:
+    """The domain's view of a user."""
+    return lc.Actor(id=user.id, role=user.role.value, unit_id=user.unit_id, legal_reviewer=user.legal_reviewer)
+
+
+def case_facts(case: Case) -> lc.CaseFacts:
+    """The domain's view of a case."""
+    return lc.CaseFacts(
+        state=case.state,
+        unit_id=case.unit_id,
+        case_officer_ids=frozenset(o.user_id for o in case.officers),
+        inspector_ids=frozenset(o.user_id for o in case.officers if o.inspected),
+        proposer_id=case.proposed_by_id,
+        major=case.major,
+        last_step_on=case.last_step_on,
+    )
+
+
+def penalty_of(lines: list | None) -> Penalty | None:
+    """A stored list of penalty lines as a domain Penalty."""
+    return parse_penalty(lines) if lines else None
+
+
+def current_penalty(case: Case) -> Penalty | None:
+    """The penalty in force: decided (or varied on appeal), else approved, else proposed."""
+    return penalty_of(case.decided_lines or case.approved_lines or case.proposed_lines)
+
+
+def _appeal_periods(case: Case) -> list[tuple[date, date | None]]:
+    return [(a.lodged_on, a.outcome_on if a.outcome != "pending" else None) for a in case.appeals]
+
+
+def money_account(case: Case, today: date) -> Account | None:
+    """Fine, confiscation, surcharge, payments and what is still due, or None before a decision."""
+    decided = penalty_of(case.decided_lines)
+    if decided is None or case.withdrawn_on is not None:
+        return None
+    rate = current_rulebook().late_payment_daily_rate or Decimal("0")
+    payments = [PaymentIn(p.on, p.amount) for p in case.payments]
+    return account(decided.fine, decided.confiscation, case.payment_due_on, payments, rate, today, _appeal_periods(case))
+
+
+def deadlines_of(case: Case, today: date) -> list[Deadline]:
+    """The case's deadlines with their status on ``today``."""
+    decided = penalty_of(case.decided_lines)
+    extensions: dict[str, int] = {}
+    for extension in case.extensions:
+        extensions[extension.deadline] = extensions.get(extension.deadline, 0) + extension.days
+    dates = CaseDates(
+        clue_on=case.clue_on,
+        filed_on=case.filed_on,
+        declined_on=case.declined_on,
+        proposed_on=case.proposed_on,
+        reviewed_on=case.reviewed_on,
+        notice_served_on=case.notice_served_on,
+        decided_on=case.decided_on,
+        decision_served_on=case.decision_served_on,
+        settled_on=case.settled_on,
+        closable_on=case.closable_on,
+        closed_on=case.closed_on,
+        published_on=case.published_on,
+        pauses=tuple((p.starts_on, p.ends_on) for p in case.pauses),
+        extensions=extensions,
+        publishable=decided is not None and not decided.warning_only,
+        has_money=decided is not None and decided.money_total > 0,
+    )
+    return case_deadlines(dates, current_rulebook(), today)
+
+
+def _refresh_next_deadline(case: Case, today: date) -> None:
+    open_ones = [d for d in deadlines_of(case, today) if d.status.value != "met" and not d.hard]
+    nearest = min(open_ones, key=lambda d: d.due_on, default=None)
+    case.next_deadline = nearest.name if nearest else None
+    case.next_due_on = nearest.due_on if nearest else None
+
+
+def _parse_date(value, field: str, default: date | None = None) -> date | None:
+    if value is None or value == "":
+        return default
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise Invalid.field(field, f"Give the date as YYYY-MM-DD, not {str(value)[:40]!r}.") from None
+
+
+def _text(body: Mapping, field: str, required: bool = False, limit: int = 5000) -> str:
+    value = body.get(field)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise Invalid.field(field, "Give text.")
+    value = value.strip()
+    if required and not value:
+        raise Invalid.field(field, f"'{field}' is required.")
+    if len(value) > limit:
+        raise Invalid.field(field, f"At most {limit} characters.")
+    return value
+
+
+def _choice(body: Mapping, field: str, allowed: tuple[str, ...], default: str | None = None) -> str:
+    value = body.get(field, default)
+    if value not in allowed:
+        raise Invalid.field(field, f"Choose one of: {', '.join(allowed)}.")
+    return value
+
+
+def _bool(body: Mapping, field: str) -> bool:
+    value = body.get(field, False)
+    if not isinstance(value, bool):
+        raise Invalid.field(field, "Give true or false.")
+    return value
+
+
+def _money(body: Mapping, field: str, required: bool = False) -> Decimal | None:
+    raw = body.get(field)
+    if raw is None or raw == "":
+        if required:
+            raise Invalid.field(field, "This amount is required.")
+        return None
+    try:
+        value = to_decimal(raw)
+    except ValueError:
+        raise Invalid.field(field, "Give the amount as a decimal string, such as \"1100.00\".") from None
+    if value < 0 or value.as_tuple().exponent < -2 or value >= Decimal("1e12"):
+        raise Invalid.field(field, "Give a non-negative amount with at most two decimal places.")
+    return value
+
+
+def _penalty(raw, field: str = "lines") -> Penalty:
+    try:
+        return parse_penalty(raw)
+    except PenaltyError as error:
+        name = error.field if error.field.startswith(field) else f"{field}.{error.field}" if error.field else field
+        raise Invalid(str(error), {name: [str(error)]}) from None
+
+
+def _unit_member(username, unit_id: int, field: str, roles=(Role.OFFICER, Role.SUPERVISOR)) -> User:
+    user = db.session.scalar(
+        sa.select(User).where(
+            User.username == str(username or "").strip().lower(),
+            User.unit_id == unit_id,
+            User.role.in_(roles),
+            User.is_active_account.is_(True),
+        )
+    )
+    if user is None:
+        raise Invalid.field(field, f"{username!r} is not an active officer or supervisor of this unit.")
+    return user
+
+
+def _refused(error: lc.ActionRefused) -> ServiceError:
+    if isinstance(error, lc.NotPermitted):
+        return Forbidden(str(error))
+    if isinstance(error, lc.WrongState):
+        return Conflict(str(error))
+    return Invalid(str(error), {error.field or "on": [str(error)]})
+
+
+# ------------------------------------------------------------------------------------------ opening
+
+
+def _next_number(unit, year: int) -> tuple[int, str]:
+    last = db.session.scalar(
+        sa.select(sa.func.max(Case.sequence)).where(Case.unit_id == unit.id, Case.year == year)
+    )
+    sequence = (last or 0) + 1
+    return sequence, f"{unit.code}-{year}-{sequence:04d}"
+
+
+def _snapshot(premises: Premises) -> dict:
+    return {
+        "name": premises.name,
+        "kind": premises.kind.value,
+        "operator_name": premises.operator_name,
+        "operator_type": premises.operator_type.value,
+        "credit_code": premises.credit_code,
+        "address": premises.address,
+        "phone": premises.phone,
+        "status": premises.status.value,
+    }
+
+
+def _append_event(case: Case, actor: User, action: str, on: date, from_state, data: dict, reason: str | None) -> None:
+    previous = case.events[-1] if case.events else None
+    item = link(
+        {
+            "seq": (previous.seq if previous else 0) + 1,
+            "at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+            "on": on.isoformat(),
+            "actor": actor.username,
+            "role": actor.role.value,
+            "action": action,
+            "from_state": from_state.value if from_state else None,
+            "to_state": case.state.value,
+            "data": data,
+            "reason": reason or None,
+        },
+        previous.hash if previous else GENESIS,
+    )
+    db.session.add(CaseEvent(case=case, **item))
+
+
+def _commit_or_conflict() -> None:
+    try:
+        db.session.commit()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        raise Conflict(STALE) from None
+
+
+def open_case(
+    actor: User,
+    *,
+    inspection_id: int | None = None,
+    violation_ids: list[int] | None = None,
+    premises_id: int | None = None,
+    complaint: str | None = None,
+    received_on=None,
+    today: date | None = None,
+) -> Case:
+    """Open a clue from a referred inspection's violations, or from a complaint about a premises."""
+    require_field_role(actor)
+    unit = actor.unit
+    today = today or unit_today(unit.timezone)
+    officers: list[tuple[User, bool]] = []
+    if inspection_id is not None:
+        inspection = db.session.get(Inspection, inspection_id)
+        if inspection is None or inspection.unit_id != actor.unit_id:
+            raise Invalid.field("inspection_id", "No such inspection in your unit.")
+        if inspection.is_draft or inspection.outcome is not InspectionOutcome.REFERRED:
+            raise Invalid.field("inspection_id", "Only a submitted inspection referred for action opens a case.")
+        wanted = list(dict.fromkeys(violation_ids or [v.id for v in inspection.violations if v.case_id is None]))
+        by_id = {v.id: v for v in inspection.violations}
+        if not wanted:
+            raise Invalid.field("violation_ids", "Choose at least one violation of the inspection.")
+        if any(i not in by_id for i in wanted):
+            raise Invalid.field("violation_ids", "Choose violations of this inspection only.")
+        taken = [i for i in wanted if by_id[i].case_id is not None]
+        if taken:
+            raise Invalid.field("violation_ids", f"Violations already in a case: {', '.join(map(str, taken))}.")
+        premises = inspection.premises
+        clue_on = inspection.started_at.astimezone(ZoneInfo(unit.timezone)).date()
+        violations = [by_id[i] for i in wanted]
+        officers = [(inspection.lead_officer, True), (inspection.second_officer, True)]
+        complaint_text = ""
+    else:
+        premises = db.session.get(Premises, premises_id) if isinstance(premises_id, int) else None
+        if premises is None or premises.unit_id != actor.unit_id:
+            raise Invalid.field("premises_id", "No such premises in your unit.")
+        complaint_text = _text({"complaint": complaint}, "complaint", required=True, limit=20000)
+        clue_on = _parse_date(received_on, "received_on")
+        if clue_on is None:
+            raise Invalid.field("received_on", "Give the date the complaint was received.")
+        if clue_on > today:
+            raise Invalid.field("received_on", "The complaint cannot be received in the future.")
+        violations, inspection = [], None
+    sequence, number = _next_number(unit, clue_on.year)
+    case = Case(
+        unit_id=unit.id,
+        number=number,
+        year=clue_on.year,
+        sequence=sequence,
+        premises=premises,
+        inspection=inspection,
+        complaint=complaint_text,
+        clue_on=clue_on,
+        last_step_on=clue_on,
+        state=CaseState.CLUE,
+        operator_type=premises.operator_type,
+        premises_snapshot=_snapshot(premises),
+    )
+    db.session.add(case)
+    for violation in violations:
+        violation.case = case
+    for user, inspected in officers:
+        case.officers.append(CaseOfficer(user=user, inspected=inspected))
+    data = {"number": number, "premises_id": premises.id, "violation_ids": [v.id for v in violations]}
+    if inspection is not None:
+        data["inspection_id"] = inspection.id
+    _append_event(case, actor, "open", clue_on, None, data, None)
+    _refresh_next_deadline(case, today)
+    _commit_or_conflict()
+    return case
+
+
+# ------------------------------------------------------------------------------------------ actions
+
+
+@dataclass
+class Step:
+    """One action in progress: the case, who, when, what the body says, and what the event records."""
+
+    case: Case
+    actor: User
+    action: CaseAction
+    on: date
+    today: date
+    body: Mapping
+    data: dict
+    target: CaseState | None
+
+
+def run_action(
+    actor: User,
+    case: Case,
+    action: str,
+    body: Mapping | None = None,
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> Case:
+    """Run one lifecycle action on a case: guards, change, history event, one commit."""
+    body = body or {}
+    if not isinstance(body, Mapping):
+        raise Invalid.field("body", "Send a JSON object.")
+    try:
+        name = CaseAction(action)
+    except ValueError:
+        raise NotFound(f"No action named {str(action)[:40]!r}.") from None
+    if case.unit_id != actor.unit_id and actor.role.works_in_unit:
+        raise NotFound("No such case.")
+    if not actor.role.works_in_unit:
+        raise Forbidden("Only officers and supervisors act on cases.")
+    if expected_version is not None and expected_version != case.version:
+        raise Conflict(STALE)
+    today = today or unit_today(case.unit.timezone)
+    on = _parse_date(body.get("on"), "on", today)
+    reason = _text(body, "reason")
+    facts = case_facts(case)
+    try:
+        transition = lc.check_action(name, as_actor(actor), facts)
+        lc.check_step_date(on, today, facts)
+        lc.require_reason(transition, reason)
+    except lc.ActionRefused as error:
+        raise _refused(error) from None
+    step = Step(case, actor, name, on, today, body, {}, transition.target)
+    _check_lateness(step, reason)
+    from_state = case.state
+    HANDLERS[name](step)
+    if step.target is not None:
+        case.state = step.target
+    case.last_step_on = max(case.last_step_on, on)
+    flag_modified(case, "last_step_on")  # every action bumps the version, so a concurrent one loses
+    _append_event(case, actor, name.value, on, from_state, step.data, reason)
+    _refresh_next_deadline(case, today)
+    _commit_or_conflict()
+    return case
+
+
+def _check_lateness(step: Step, reason: str) -> None:
+    """Soft agency deadlines: a late step is recorded, but needs a reason and is flagged for audit."""
+    name = MEETS.get(step.action)
+    if name is None:
+        return
+    deadline = next((d for d in deadlines_of(step.case, step.on) if d.name == name), None)
+    if deadline is None or deadline.met_on is not None or step.on <= deadline.due_on:
+        return
+    if not reason:
+        raise Invalid.field(
+            "reason",
+            f"The {name} deadline was {deadline.due_on.isoformat()}: give a reason for the delay.",
+        )
+    step.data["late"] = {"deadline": name, "due_on": deadline.due_on.isoformat()}
+    step.case.flagged_for_audit = True
+
+
+def _file(step: Step) -> None:
+    case, body = step.case, step.body
+    raw = body.get("officers")
+    if not isinstance(raw, list) or not raw:
+        raise Invalid.field("officers", "Name at least two officers of the unit for the investigation.")
+    named = [_unit_member(u, case.unit_id, "officers") for u in raw[:10]]
+    if len({u.id for u in named}) < 2:
+        raise Invalid.field("officers", "At least two different officers are assigned to a case.")
+    act_on = _parse_date(body.get("act_on"), "act_on", case.clue_on)
+    if act_on > step.on:
+        raise Invalid.field("act_on", "The act cannot come after the filing.")
+    harm = _bool(body, "harm_to_safety")
+    rulebook = current_rulebook()
+    try:
+        lc.check_not_time_barred(act_on, harm, step.on, rulebook.limitation_years, rulebook.limitation_years_harm)
+    except lc.ActionRefused as error:
+        raise _refused(error) from None
+    present = {o.user_id for o in case.officers}
+    for user in named:
+        if user.id not in present:
+            case.officers.append(CaseOfficer(user=user, inspected=False))
+            present.add(user.id)
+    case.act_on, case.harm_to_safety, case.filed_on = act_on, harm, step.on
+    step.data.update(officers=[u.username for u in named], act_on=act_on.isoformat(), harm_to_safety=harm)
+
+
+def _decline(step: Step) -> None:
+    step.case.declined_on = step.case.closable_on = step.on
+
+
+def _mark_major(step: Step) -> None:
+    if step.case.major:
+        raise Conflict("The case is already marked major.")
+    step.case.major = True
+    step.data["major"] = True
+
+
+def _suspend(step: Step) -> None:
+    step.case.pauses.append(CasePause(kind="suspension", starts_on=step.on))
+
+
+def _end_pause(case: Case, kind: str, on: date) -> None:
+    for pause in case.pauses:
+        if pause.kind == kind and pause.ends_on is None:
+            pause.ends_on = on
+
+
+def _resume(step: Step) -> None:
+    _end_pause(step.case, "suspension", step.on)
+
+
+def _terminate(step: Step) -> None:
+    step.case.closable_on = step.on
+
+
+def _transfer(step: Step) -> None:
+    step.data["to"] = _choice(step.body, "to", TRANSFER_TO, "police")
+    step.case.closable_on = step.on
+
+
+def _propose(step: Step) -> None:
+    case, body = step.case, step.body
+    if not case.violations:
+        raise Invalid.field("violations", "Record at least one violation code before proposing a penalty.")
+    penalty = _penalty(body.get("lines"))
+    gains = _money(body, "illegal_gains")
+    severity = _choice(body, "severity", tuple(SEVERITIES), "ordinary")
+    departure = _text(body, "departure_reason")
+    report = _text(body, "report", limit=20000)
+    rulebook = current_rulebook()
+    rules = [rulebook.violation(v.code).penalty for v in case.violations if v.code in rulebook.violations]
+    check = check_penalty(penalty, rules, case.operator_type.value, severity, gains)
+    if not check.within and not departure:
+        problems = list(check.problems)
+        raise Invalid(
+            "The penalty is outside the rulebook's range: " + " ".join(problems)
+            + " Give a departure reason (mitigating or aggravating circumstances) to propose it anyway.",
+            {"lines": problems, "departure_reason": ["Required for a penalty outside the range."]},
+        )
+    case.proposed_lines = penalty.to_json()
+    case.proposed_by_id = step.actor.id
+    case.proposed_on = step.on
+    case.approved_lines = case.approved_by_id = case.reviewed_on = None
+    case.severity, case.illegal_gains = severity, gains
+    case.departure_reason = departure or None
+    case.hearing_right = hearing_right(penalty, rulebook.hearing, case.operator_type.value)
+    if not check.within:
+        case.flagged_for_audit = True
+    step.data.update(
+        lines=penalty.to_json(),
+        severity=severity,
+        illegal_gains=None if gains is None else f"{gains:.2f}",
+        within_range=check.within,
+        problems=list(check.problems),
+        hearing_right=case.hearing_right,
+    )
+    if departure:
+        step.data["departure_reason"] = departure
+    if report:
+        step.data["report"] = report
+
+
+def _approve(step: Step) -> None:
+    case = step.case
+    case.approved_lines = case.proposed_lines
+    case.approved_by_id = step.actor.id
+    case.reviewed_on = step.on
+    step.data["lines"] = case.approved_lines
+
+
+def _return(step: Step) -> None:
+    step.case.reviewed_on = step.on
+
+
+def _serve_notice(step: Step) -> None:
+    step.data["method"] = _choice(step.body, "method", SERVICE_METHODS, "in_person")
+    step.data["hearing_right"] = step.case.hearing_right
+    step.case.notice_served_on = step.on
+
+
+def _window_end(name: str, start: date) -> date:
+    rulebook = current_rulebook()
+    return due_date(rulebook.deadline(name), start, rulebook.calendar)
+
+
+def _request_hearing(step: Step) -> None:
+    case = step.case
+    if not case.hearing_right:
+        raise Invalid.field("on", "This penalty gives no hearing right (below the thresholds, no closure or suspension).")
+    ends = _window_end("hearing_request", case.notice_served_on)
+    if step.on > ends:
+        raise Invalid.field("on", f"The hearing request window closed on {ends.isoformat()} (5 working days after service).")
+    case.pauses.append(CasePause(kind="hearing", starts_on=step.on))
+
+
+def _hold_hearing(step: Step) -> None:
+    case = step.case
+    host = _unit_member(step.body.get("host"), case.unit_id, "host", roles=(Role.SUPERVISOR,))
+    if host.id in {o.user_id for o in case.officers}:
+        raise Forbidden("The hearing host must be a supervisor who is not a case officer.")
+    report = _text(step.body, "report", required=True, limit=20000)
+    _end_pause(case, "hearing", step.on)
+    step.data.update(host=host.username, report=report)
+
+
+def _decide(step: Step) -> None:
+    case, body = step.case, step.body
+    waived = _bool(body, "waived")
+    if not waived:
+        ends = _window_end("statement", case.notice_served_on)
+        if step.on <= ends:
+            raise Invalid.field(
+                "on",
+                f"The party may state and defend until {ends.isoformat()}: decide after that date, "
+                "or record a written waiver (waived: true).",
+            )
+    noticed = penalty_of(case.approved_lines)
+    decided = noticed
+    if body.get("lines"):
+        decided = _penalty(body.get("lines"))
+        if is_heavier(decided, noticed):
+            raise Invalid.field("lines", "A decision may lower the noticed penalty, never raise it: serve a new notice instead.")
+    if case.major:
+        step.data["collective_discussion"] = _collective_discussion(body, case.unit_id)
+    case.waived = waived
+    case.decided_lines = decided.to_json()
+    case.decided_on = step.on
+    if decided.sanctions & {"suspension", "closure"}:
+        case.premises.status = PremisesStatus.ORDERED_CLOSED
+    step.data.update(waived=waived, lines=case.decided_lines)
+
+
+def _collective_discussion(body: Mapping, unit_id: int) -> dict:
+    raw = body.get("collective_discussion")
+    if not isinstance(raw, Mapping):
+        raise Invalid.field("collective_discussion", "A major case records the heads' collective discussion (date and participants).")
+    on = _parse_date(raw.get("on"), "collective_discussion.on")
+    people = raw.get("participants")
+    if on is None or not isinstance(people, list):
+        raise Invalid.field("collective_discussion", "Give the discussion's date and its participants.")
+    names = sorted({_unit_member(p, unit_id, "collective_discussion.participants").username for p in people[:30]})
+    if len(names) < 2:
+        raise Invalid.field("collective_discussion.participants", "At least two participants take part.")
+    return {"on": on.isoformat(), "participants": names}
+
+
+def _serve_decision(step: Step) -> None:
+    case = step.case
+    step.data["method"] = _choice(step.body, "method", SERVICE_METHODS, "in_person")
+    case.decision_served_on = step.on
+    decided = penalty_of(case.decided_lines)
+    rulebook = current_rulebook()
+    if not decided.warning_only:
+        case.published_on = step.on  # published when served (DOMAIN.md §8)
+    if decided.money_total > 0:
+        case.payment_due_on = due_date(rulebook.deadline("payment"), step.on, rulebook.calendar)
+        step.data["payment_due_on"] = case.payment_due_on.isoformat()
+    else:
+        # Nothing to pay (a warning, or a closure already ordered at decision): executed on service.
+        step.target = CaseState.EXECUTED
+        case.settled_on = case.closable_on = step.on
+
+
+def _record_payment(step: Step) -> None:
+    case = step.case
+    amount = _money(step.body, "amount", required=True)
+    if amount <= 0:
+        raise Invalid.field("amount", "A payment is above zero.")
+    before = money_account(case, step.on)
+    if amount > before.due:
+        raise Invalid.field("amount", f"The amount due on {step.on.isoformat()} is {before.due:.2f}.")
+    receipt = _text(step.body, "receipt", limit=120)
+    case.payments.append(Payment(on=step.on, amount=amount, receipt=receipt, recorded_by_id=step.actor.id))
+    after = money_account(case, step.on)
+    step.data.update(amount=f"{amount:.2f}", receipt=receipt, due=f"{after.due:.2f}")
+    if after.settled:
+        step.target = CaseState.EXECUTED
+        case.settled_on = case.closable_on = step.on
+    else:
+        step.target = case.state
+
+
+def _apply_enforcement(step: Step) -> None:
+    case = step.case
+    demand_on = _parse_date(step.body.get("demand_served_on"), "demand_served_on")
+    if demand_on is None:
+        raise Invalid.field("demand_served_on", "Give the date the payment demand was served.")
+    rulebook = current_rulebook()
+    wait_until = due_date(rulebook.deadline("enforcement_demand"), demand_on, rulebook.calendar)
+    if step.on < wait_until:
+        raise Invalid.field("demand_served_on", f"Enforcement may be applied from {wait_until.isoformat()} (10 working days after the demand).")
+    balance = money_account(case, step.on)
+    if case.payment_due_on is None or step.on <= case.payment_due_on or balance is None or balance.due <= 0:
+        raise Invalid.field("on", "Enforcement needs money still unpaid after the payment due date.")
+    failed = [a for a in case.appeals if a.outcome in ("upheld", "withdrawn")]
+    pending = [a for a in case.appeals if a.outcome == "pending"]
+    lawsuit_end = due_date(rulebook.deadline("lawsuit"), case.decision_served_on, rulebook.calendar)
+    if pending or (step.on <= lawsuit_end and not failed):
+        raise Invalid.field(
+            "on", f"The windows for reconsideration and lawsuit run until {lawsuit_end.isoformat()} unless an appeal failed."
+        )
+    step.data.update(demand_served_on=demand_on.isoformat(), due=f"{balance.due:.2f}")
+
+
+def _close(step: Step) -> None:
+    step.case.closed_on = step.on
+
+
+def _record_appeal(step: Step) -> None:
+    case, body = step.case, step.body
+    kind = _choice(body, "kind", APPEAL_KINDS)
+    outcome = _choice(body, "outcome", APPEAL_OUTCOMES, "pending")
+    outcome_on = _parse_date(body.get("outcome_on"), "outcome_on")
+    rulebook = current_rulebook()
+    appeal = next((a for a in case.appeals if a.kind == kind and a.outcome == "pending"), None)
+    if appeal is None:
+        window = "reconsideration" if kind == "reconsideration" else "lawsuit"
+        ends = _window_end(window, case.decision_served_on)
+        decided_reconsiderations = [a for a in case.appeals if a.kind == "reconsideration" and a.outcome_on]
+        after_rule = rulebook.deadlines.get("lawsuit_after_reconsideration")
+        if kind == "lawsuit" and decided_reconsiderations and after_rule is not None:
+            ends = max(ends, due_date(after_rule, decided_reconsiderations[-1].outcome_on, rulebook.calendar))
+        if step.on > ends:
+            raise Invalid.field("on", f"The {kind} window closed on {ends.isoformat()}.")
+        appeal = Appeal(kind=kind, lodged_on=step.on)
+        case.appeals.append(appeal)
+    if outcome != "pending":
+        if outcome_on is None:
+            outcome_on = step.on
+        if outcome_on < appeal.lodged_on or outcome_on > step.today:
+            raise Invalid.field("outcome_on", "The outcome date lies between the lodging and today.")
+    appeal.outcome, appeal.outcome_on = outcome, outcome_on if outcome != "pending" else None
+    step.data.update(kind=kind, outcome=outcome, lodged_on=appeal.lodged_on.isoformat())
+    if outcome == "varied":
+        varied = _penalty(body.get("lines"))
+        appeal.lines = case.decided_lines = varied.to_json()
+        step.data["lines"] = appeal.lines
+    elif outcome == "annulled":
+        # The decision is withdrawn and its publication removed; nothing remains to execute.
+        case.withdrawn_on = outcome_on
+        step.target = CaseState.TERMINATED
+        case.closable_on = outcome_on
+    if outcome_on:
+        step.data["outcome_on"] = outcome_on.isoformat()
+
+
+def _extend_deadline(step: Step) -> None:
+    case, body = step.case, step.body
+    name = _choice(body, "deadline", CASE_DEADLINE_NAMES)
+    days = body.get("days")
+    if not isinstance(days, int) or isinstance(days, bool) or not 0 < days <= 366:
+        raise Invalid.field("days", "Give a whole number of days from 1 to 366.")
+    current = next((d for d in deadlines_of(case, step.on) if d.name == name), None)
+    if current is None or current.status.value == "met":
+        raise Invalid.field("deadline", f"The {name} deadline is not running.")
+    rule = current_rulebook().deadline(name)
+    limit = max_extension(rule)
+    already = sum(e.days for e in case.extensions if e.deadline == name)
+    collective = body.get("collective_discussion")
+    if limit is not None and already + days > limit and not collective:
+        raise Invalid.field("days", f"The {name} deadline extends by at most {limit} days without a collective decision.")
+    if limit is None and not collective:
+        raise Invalid.field("deadline", f"The {name} deadline cannot be extended.")
+    if collective:
+        step.data["collective_discussion"] = _collective_discussion(body, case.unit_id)
+    case.extensions.append(
+        DeadlineExtension(deadline=name, days=days, reason=_text(body, "reason"), granted_by_id=step.actor.id, on=step.on)
+    )
+    step.data.update(deadline=name, days=days)
+
+
+HANDLERS = {
+    CaseAction.FILE: _file,
+    CaseAction.DECLINE: _decline,
+    CaseAction.MARK_MAJOR: _mark_major,
+    CaseAction.SUSPEND: _suspend,
+    CaseAction.RESUME: _resume,
+    CaseAction.TERMINATE: _terminate,
+    CaseAction.TRANSFER: _transfer,
+    CaseAction.PROPOSE_PENALTY: _propose,
+    CaseAction.APPROVE_PENALTY: _approve,
+    CaseAction.RETURN: _return,
+    CaseAction.SERVE_NOTICE: _serve_notice,
+    CaseAction.REQUEST_HEARING: _request_hearing,
+    CaseAction.HOLD_HEARING: _hold_hearing,
+    CaseAction.DECIDE: _decide,
+    CaseAction.SERVE_DECISION: _serve_decision,
+    CaseAction.RECORD_PAYMENT: _record_payment,
+    CaseAction.APPLY_ENFORCEMENT: _apply_enforcement,
+    CaseAction.CLOSE: _close,
+    CaseAction.RECORD_APPEAL: _record_appeal,
+    CaseAction.EXTEND_DEADLINE: _extend_deadline,
+}
+
+
+# ------------------------------------------------------------------------------------------ simplified
+
+
+def decide_on_the_spot(
+    actor: User, inspection_id: int, lines, method: str = "in_person", violation_ids: list[int] | None = None,
+    on=None, today: date | None = None,
+) -> Case:
+    """Simplified procedure: plain facts, a warning or a small fine decided and served at once."""
+    require_field_role(actor)
+    today = today or unit_today(actor.unit.timezone)
+    on_date = _parse_date(on, "on", today)
+    if on_date > today:
+        raise Invalid.field("on", "The date lies in the future.")
+    penalty = _penalty(lines)
+    inspection = db.session.get(Inspection, inspection_id) if isinstance(inspection_id, int) else None
+    if inspection is None or inspection.unit_id != actor.unit_id:
+        raise Invalid.field("inspection_id", "No such inspection in your unit.")
+    if not simplified_allowed(penalty, current_rulebook().simplified, inspection.premises.operator_type.value):
+        raise Invalid.field(
+            "lines", "The simplified procedure takes only a warning or a fine of at most 200 (natural person) / 3,000 (organisation)."
+        )
+    case = open_case(actor, inspection_id=inspection_id, violation_ids=violation_ids, today=today)
+    case.simplified = True
+    case.proposed_lines = case.approved_lines = case.decided_lines = penalty.to_json()
+    case.proposed_by_id = actor.id
+    case.decided_on = case.decision_served_on = on_date
+    case.last_step_on = max(case.last_step_on, on_date)
+    rulebook = current_rulebook()
+    from_state = case.state
+    if penalty.money_total > 0:
+        case.state = CaseState.DECISION_SERVED
+        case.payment_due_on = due_date(rulebook.deadline("payment"), on_date, rulebook.calendar)
+    else:
+        case.state = CaseState.EXECUTED
+        case.settled_on = case.closable_on = on_date
+    if not penalty.warning_only:
+        case.published_on = on_date
+    method = method if method in SERVICE_METHODS else "in_person"
+    _append_event(
+        case, actor, "decide_on_the_spot", on_date, from_state,
+        {"lines": case.decided_lines, "method": method, "simplified": True}, None,
+    )
+    _refresh_next_deadline(case, today)
+    _commit_or_conflict()
+    return case
+
+
+# ------------------------------------------------------------------------------------------ reading
+
+
+def load_case(case_id: int, actor: User) -> Case:
+    """A case the actor may see, with what its page needs loaded in a fixed number of queries."""
+    from tracker.services.scope import get_visible
+
+    return get_visible(Case, case_id, actor, *CASE_DETAIL)
+
+
+def allowed_actions(case: Case, actor: User) -> list[CaseAction]:
+    """What the actor may do on the case now."""
+    if not actor.role.works_in_unit:
+        return []
+    return lc.allowed_actions(as_actor(actor), case_facts(case))
