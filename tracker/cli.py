@@ -68,4 +68,23 @@ def seed_demo() -> None:
         click.echo(f"  {username:<12} {role:<11} {unit or ''}")
 
 
-COMMANDS = [units_cli, users_cli, seed_demo]
+audit_cli = AppGroup("audit", help="Auditors' checks.")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Recompute every case's history chain; exit 1 naming each broken case and event."""
+    from tracker.services.audit import verify_all
+
+    broken = 0
+    for case in verify_all():
+        broken += 1
+        for where in case.breaks:
+            click.echo(f"BROKEN {case.number} event {where.seq}: {where.problem}")
+    if broken:
+        click.echo(f"{broken} case(s) with a broken history chain.", err=True)
+        sys.exit(1)
+    click.echo("All history chains are intact.")
+
+
+COMMANDS = [units_cli, users_cli, audit_cli, seed_demo]
