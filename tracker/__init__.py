@@ -62,11 +62,12 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from tracker.web.admin.routes import bp as admin_bp
     from tracker.web.auth.routes import bp as auth_bp
+    from tracker.web.cases.routes import bp as cases_bp
     from tracker.web.inspections.routes import bp as inspections_bp
     from tracker.web.main.routes import bp as main_bp
     from tracker.web.premises.routes import bp as premises_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, premises_bp, inspections_bp):
+    for bp in (main_bp, auth_bp, admin_bp, premises_bp, inspections_bp, cases_bp):
         app.register_blueprint(bp)
 
 

@@ -6,6 +6,8 @@ from decimal import Decimal
 from wtforms import SelectChoice
 from flask_babel import format_datetime, format_decimal, lazy_gettext as _l
 
+from tracker.domain.deadlines import DeadlineStatus
+from tracker.domain.lifecycle import CaseAction, CaseState
 from tracker.domain.vocabulary import (
     InspectionOutcome,
     InspectionStatus,
@@ -43,6 +45,64 @@ LABELS = {
     InspectionOutcome.NO_ACTION: _l("No action"),
     InspectionOutcome.CORRECTED: _l("Corrected"),
     InspectionOutcome.REFERRED: _l("Referred"),
+}
+
+CASE_LABELS = {
+    CaseState.CLUE: _l("Clue"),
+    CaseState.INVESTIGATING: _l("Investigating"),
+    CaseState.SUSPENDED: _l("Suspended"),
+    CaseState.NOT_FILED: _l("Not filed"),
+    CaseState.TERMINATED: _l("Terminated"),
+    CaseState.TRANSFERRED: _l("Transferred"),
+    CaseState.PENALTY_PROPOSED: _l("Penalty proposed"),
+    CaseState.PENALTY_APPROVED: _l("Penalty approved"),
+    CaseState.NOTICE_SERVED: _l("Notice served"),
+    CaseState.HEARING_REQUESTED: _l("Hearing requested"),
+    CaseState.HEARING_HELD: _l("Hearing held"),
+    CaseState.DECIDED: _l("Decided"),
+    CaseState.DECISION_SERVED: _l("Decision served"),
+    CaseState.ENFORCEMENT: _l("Enforcement"),
+    CaseState.EXECUTED: _l("Executed"),
+    CaseState.CLOSED: _l("Closed"),
+    CaseAction.FILE: _l("File the case"),
+    CaseAction.DECLINE: _l("Decline to file"),
+    CaseAction.MARK_MAJOR: _l("Mark as major"),
+    CaseAction.SUSPEND: _l("Suspend"),
+    CaseAction.RESUME: _l("Resume"),
+    CaseAction.TERMINATE: _l("Terminate"),
+    CaseAction.TRANSFER: _l("Transfer"),
+    CaseAction.PROPOSE_PENALTY: _l("Propose a penalty"),
+    CaseAction.APPROVE_PENALTY: _l("Approve the penalty"),
+    CaseAction.RETURN: _l("Return the proposal"),
+    CaseAction.SERVE_NOTICE: _l("Serve the notice"),
+    CaseAction.REQUEST_HEARING: _l("Record a hearing request"),
+    CaseAction.HOLD_HEARING: _l("Record the hearing"),
+    CaseAction.DECIDE: _l("Decide"),
+    CaseAction.SERVE_DECISION: _l("Serve the decision"),
+    CaseAction.RECORD_PAYMENT: _l("Record a payment"),
+    CaseAction.APPLY_ENFORCEMENT: _l("Apply to enforce"),
+    CaseAction.CLOSE: _l("Close the case"),
+    CaseAction.RECORD_APPEAL: _l("Record an appeal"),
+    CaseAction.EXTEND_DEADLINE: _l("Extend a deadline"),
+    "filing": _l("Filing"),
+    "review": _l("Review of the proposal"),
+    "statement": _l("Party's statement and defence"),
+    "decision": _l("Decision"),
+    "decision_service": _l("Service of the decision"),
+    "payment": _l("Payment"),
+    "closing": _l("Closing"),
+    "publication": _l("Publication"),
+    "open": _l("Case opened"),
+    "decide_on_the_spot": _l("Decided on the spot (simplified procedure)"),
+}
+LABELS.update(CASE_LABELS)
+
+# Kept apart: "open" is both a deadline status and the first history action.
+DEADLINE_STATUS_LABELS = {
+    DeadlineStatus.OPEN: _l("open"),
+    DeadlineStatus.DUE_SOON: _l("due soon"),
+    DeadlineStatus.OVERDUE: _l("overdue"),
+    DeadlineStatus.MET: _l("met"),
 }
 
 TEST_LABELS = {
@@ -96,7 +156,12 @@ def local_datetime(value) -> str:
     return format_datetime(value, "yyyy-MM-dd HH:mm")
 
 
-FILTERS = {"label": label, "money": money, "percent": percent, "local_datetime": local_datetime}
+def status_label(status) -> str:
+    """The translated label of a deadline status."""
+    return str(DEADLINE_STATUS_LABELS.get(status, status))
+
+
+FILTERS = {"label": label, "status_label": status_label, "money": money, "percent": percent, "local_datetime": local_datetime}
 
 
 def template_context() -> dict:
@@ -106,4 +171,7 @@ def template_context() -> dict:
         "InspectionStatus": InspectionStatus,
         "InspectionOutcome": InspectionOutcome,
         "PremisesStatus": PremisesStatus,
+        "CaseState": CaseState,
+        "CaseAction": CaseAction,
+        "DeadlineStatus": DeadlineStatus,
     }

@@ -9,7 +9,7 @@ from flask_babel import get_timezone, gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.domain.vocabulary import InspectionStatus, Role
+from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, Role
 from tracker.extensions import db
 from tracker.models import (
     Evidence,
@@ -26,6 +26,7 @@ from tracker.services.errors import Conflict, Invalid, NotFound
 from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import get_visible, scoped
 from tracker.web.access import FIELD, READERS, allow
+from tracker.web.cases.forms import OpenCaseForm
 from tracker.web.forms import apply_errors, to_utc
 from tracker.web.labels import options
 from tracker.web.inspections.forms import (
@@ -227,11 +228,18 @@ def show(inspection_id: int):
 
 
 def _render_show(inspection: Inspection, forms: dict, status: int = 200):
+    open_case = None
+    free = [v for v in inspection.violations if v.case_id is None]
+    if current_user.can_edit_records and inspection.outcome is InspectionOutcome.REFERRED and free:
+        open_case = OpenCaseForm(inspection_id=inspection.id)
+        open_case.violation_ids.choices = options((v.id, f"#{v.id} {v.code}") for v in free)
+        open_case.violation_ids.data = [v.id for v in free]
     return (
         render_template(
             "inspections/show.html",
             inspection=inspection,
             forms=forms,
+            open_case=open_case,
             rulebook=current_rulebook(),
             can_edit=current_user.can_edit_records,
         ),

@@ -9,11 +9,12 @@ from sqlalchemy.orm import joinedload
 
 from tracker.domain.vocabulary import Role
 from tracker.extensions import db
-from tracker.models import Inspection, Premises, Unit
+from tracker.models import Case, Inspection, Premises, Unit
 from tracker.services.errors import Invalid
 from tracker.services.premises import PremisesData, register_premises, search_premises, update_premises
 from tracker.services.scope import get_visible, scoped
 from tracker.web.access import FIELD, READERS, allow
+from tracker.web.cases.forms import ComplaintForm
 from tracker.web.forms import apply_errors
 from tracker.web.labels import options
 from tracker.web.pagination import paginate
@@ -64,7 +65,13 @@ def show(premises_id: int):
         .options(joinedload(Inspection.lead_officer), joinedload(Inspection.second_officer))
         .order_by(Inspection.started_at.desc(), Inspection.id.desc())
     )
-    return render_template("premises/show.html", premises=premises, inspections=inspections)
+    cases = db.session.scalars(
+        sa.select(Case).where(Case.premises_id == premises.id).order_by(Case.clue_on.desc()).limit(50)
+    ).all()
+    complaint = ComplaintForm() if current_user.can_edit_records else None
+    return render_template(
+        "premises/show.html", premises=premises, inspections=inspections, cases=cases, complaint=complaint
+    )
 
 
 @bp.route("/<int:premises_id>/edit", methods=["GET", "POST"])

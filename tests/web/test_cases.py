@@ -1,0 +1,107 @@
+"""A supervisor and two officers carry a case from clue to closed through the browser forms."""
+import sqlalchemy as sa
+
+from tests.cases_helpers import CaseWorld
+from tests.conftest import login, post_form
+from tracker.extensions import db
+from tracker.models import Case
+
+
+def _act(client, case_id, action, **fields):
+    page = f"/cases/{case_id}"
+    html = client.get(page).get_data(as_text=True)
+    assert f'/cases/{case_id}/actions/{action}"' in html, f"{action} not offered"
+    version = db.session.get(Case, case_id).version
+    data = {f"{action}-{key}": value for key, value in fields.items()}
+    data[f"{action}-version"] = version
+    return post_form(client, page, f"{page}/actions/{action}", data=data)
+
+
+def test_clue_to_closed_in_the_browser(app):
+    world = CaseWorld()
+    officer, supervisor, supervisor2 = app.test_client(), app.test_client(), app.test_client()
+    login(officer, world.officer.username)
+    login(supervisor, world.supervisor.username)
+    login(supervisor2, world.supervisor2.username)
+    # The officer opens the case from the referred inspection.
+    page = f"/inspections/{world.inspection.id}"
+    response = post_form(officer, page, "/cases/open", data={"inspection_id": world.inspection.id, "violation_ids": [world.violation.id]})
+    assert response.status_code == 302
+    case = db.session.scalars(sa.select(Case)).one()
+    assert "CG-2020-0001" in officer.get(f"/cases/{case.id}").get_data(as_text=True)
+    steps = [
+        (supervisor, "file", "2020-02-10", {"officers": ["zhang.wei", "li.na"]}),
+        (officer, "propose_penalty", "2020-03-02",
+         {"confiscation": "2060.00", "fine": "6000.00", "illegal_gains": "2060.00", "severity": "ordinary"}),
+        (supervisor2, "approve_penalty", "2020-03-04", {}),
+        (officer, "serve_notice", "2020-03-05", {"method": "in_person"}),
+        (supervisor2, "decide", "2020-03-13", {}),
+        (officer, "serve_decision", "2020-03-16", {"method": "in_person"}),
+        (officer, "record_payment", "2020-03-31", {"amount": "8060.00", "receipt": "R-7"}),
+        (supervisor, "close", "2020-04-01", {}),
+    ]
+    for client, action, on, fields in steps:
+        response = _act(client, case.id, action, on=on, **fields)
+        assert response.status_code == 302, (action, response.get_data(as_text=True)[-3000:])
+        db.session.expire_all()
+    assert db.session.get(Case, case.id).state.value == "closed"
+    html = officer.get(f"/cases/{case.id}").get_data(as_text=True)
+    for label in ("Case opened", "File the case", "Approve the penalty", "Close the case"):
+        assert label in html
+
+
+def test_only_allowed_actions_are_offered_and_four_eyes_holds(app):
+    world = CaseWorld()
+    case = world.to_state("penalty_proposed")
+    officer = app.test_client()
+    login(officer, world.officer.username)
+    html = officer.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "/actions/approve_penalty" not in html
+    response = post_form(officer, f"/cases/{case.id}", f"/cases/{case.id}/actions/approve_penalty",
+                         data={"approve_penalty-on": "2020-03-04", "approve_penalty-version": case.version})
+    assert response.status_code == 403
+    other = app.test_client()
+    login(other, world.other_officer.username)
+    assert other.get(f"/cases/{case.id}").status_code == 404
+
+
+def test_guard_failure_names_the_rule_and_stale_version_asks_to_reload(app):
+    world = CaseWorld()
+    case = world.to_state("notice_served")
+    supervisor2 = app.test_client()
+    login(supervisor2, world.supervisor2.username)
+    response = _act(supervisor2, case.id, "decide", on="2020-03-10")
+    assert response.status_code == 422
+    assert "state and defend until 2020-03-12" in response.get_data(as_text=True)
+    page = f"/cases/{case.id}"
+    response = post_form(supervisor2, page, f"{page}/actions/decide",
+                         data={"decide-on": "2020-03-13", "decide-version": case.version - 1})
+    assert response.status_code == 302
+    assert "changed meanwhile" in supervisor2.get(page).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).state.value == "notice_served"
+
+
+def test_auditor_sees_the_verified_timeline_and_no_actions(app):
+    world = CaseWorld()
+    case = world.to_state("decided")
+    auditor = app.test_client()
+    login(auditor, world.auditor.username)
+    html = auditor.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "History chain verified" in html
+    assert "/actions/" not in html
+
+
+def test_my_work_and_printable_notice(app):
+    world = CaseWorld()
+    case = world.to_state("penalty_approved")
+    supervisor2 = app.test_client()
+    login(supervisor2, world.supervisor2.username)
+    assert supervisor2.get("/cases/mine").status_code == 200
+    officer = app.test_client()
+    login(officer, world.officer.username)
+    assert case.number in officer.get("/cases/mine").get_data(as_text=True)
+    notice = officer.get(f"/cases/{case.id}/notice").get_data(as_text=True)
+    assert "Notice of proposed administrative penalty" in notice and "6,000.00" in notice
+    assert officer.get(f"/cases/{case.id}/decision").status_code == 404
+    assert case.number in officer.get("/cases/?q=CG-2020").get_data(as_text=True)

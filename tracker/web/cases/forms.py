@@ -1,0 +1,234 @@
+"""One small form per case action. Forms check shape; run_action checks the rules.
+
+``body()`` turns a form into the same JSON-like body the API sends, so both go through one path.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from tracker.domain.lifecycle import CaseAction
+from tracker.web.forms import money_field
+from tracker.web.labels import options
+
+METHODS = options([
+    ("in_person", _l("In person")), ("post", _l("By post")), ("electronic", _l("Electronically")),
+    ("left_at_premises", _l("Left at the premises")), ("public_notice", _l("Public notice")),
+])
+SANCTIONS = options([
+    ("", _l("None")), ("suspension", _l("Suspension")), ("closure", _l("Closure")),
+    ("licence_revocation", _l("Licence revocation")),
+])
+
+
+class ActionForm(FlaskForm):
+    version = HiddenField()
+    on = DateField(_l("Date it happened"), validators=[Optional()])
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=5000)])
+    submit = SubmitField(_l("Record"))
+
+    def body(self) -> dict:
+        """The action's body, as the API would send it."""
+        data = {"reason": self.reason.data or ""}
+        if self.on.data:
+            data["on"] = self.on.data.isoformat()
+        return data
+
+
+class ReasonForm(ActionForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=5000)])
+
+
+class FileForm(ActionForm):
+    officers = SelectMultipleField(_l("Officers assigned (at least two)"), validators=[DataRequired()])
+    act_on = DateField(_l("Date of the act"), validators=[Optional()])
+    harm_to_safety = BooleanField(_l("Life, health or financial safety was harmed"))
+
+    def body(self) -> dict:
+        data = super().body() | {"officers": self.officers.data, "harm_to_safety": bool(self.harm_to_safety.data)}
+        if self.act_on.data:
+            data["act_on"] = self.act_on.data.isoformat()
+        return data
+
+
+class TransferForm(ReasonForm):
+    to = SelectField(_l("Transfer to"), choices=options([("police", _l("Police")), ("judiciary", _l("Judiciary")), ("agency", _l("Another agency"))]))
+
+    def body(self) -> dict:
+        return super().body() | {"to": self.to.data}
+
+
+def _lines(warning: bool, fine, confiscation, sanction: str | None) -> list[dict]:
+    lines = []
+    if warning:
+        lines.append({"kind": "warning"})
+    if fine:
+        lines.append({"kind": "fine", "amount": str(fine)})
+    if confiscation:
+        lines.append({"kind": "confiscation", "amount": str(confiscation)})
+    if sanction:
+        lines.append({"kind": sanction})
+    return lines
+
+
+class ProposeForm(ActionForm):
+    warning = BooleanField(_l("Warning"))
+    fine = money_field(_l("Fine"))
+    confiscation = money_field(_l("Confiscation of illegal gains"))
+    sanction = SelectField(_l("Sanction"), choices=SANCTIONS, default="")
+    illegal_gains = money_field(_l("Illegal gains (as confirmed by the officer)"))
+    severity = SelectField(_l("Severity"), choices=options([("ordinary", _l("Ordinary")), ("heavier", _l("Heavier")), ("serious", _l("Serious"))]))
+    departure_reason = TextAreaField(_l("Reason for departing from the range"), validators=[Length(max=5000)])
+    report = TextAreaField(_l("Investigation report"), validators=[Length(max=20000)])
+
+    def body(self) -> dict:
+        data = super().body() | {
+            "lines": _lines(self.warning.data, self.fine.data, self.confiscation.data, self.sanction.data or None),
+            "severity": self.severity.data,
+            "departure_reason": self.departure_reason.data or "",
+            "report": self.report.data or "",
+        }
+        if self.illegal_gains.data is not None:
+            data["illegal_gains"] = str(self.illegal_gains.data)
+        return data
+
+
+class ServeForm(ActionForm):
+    method = SelectField(_l("Method of service"), choices=METHODS)
+
+    def body(self) -> dict:
+        return super().body() | {"method": self.method.data}
+
+
+class HearingForm(ActionForm):
+    host = SelectField(_l("Host (a supervisor who is not a case officer)"))
+    report = TextAreaField(_l("Hearing report"), validators=[DataRequired(), Length(max=20000)])
+
+    def body(self) -> dict:
+        return super().body() | {"host": self.host.data, "report": self.report.data}
+
+
+class DecideForm(ActionForm):
+    waived = BooleanField(_l("The party waived the right to state and defend, in writing"))
+    lower_fine = money_field(_l("Lower the fine to"))
+    lower_confiscation = money_field(_l("Lower the confiscation to"))
+    discussion_on = DateField(_l("Collective discussion on (major cases)"), validators=[Optional()])
+    participants = SelectMultipleField(_l("Participants of the collective discussion"))
+
+    def body(self, noticed: list[dict] | None = None) -> dict:
+        data = super().body() | {"waived": bool(self.waived.data)}
+        if noticed and (self.lower_fine.data is not None or self.lower_confiscation.data is not None):
+            lowered = []
+            for line in noticed:
+                if line["kind"] == "fine" and self.lower_fine.data is not None:
+                    line = {"kind": "fine", "amount": str(self.lower_fine.data)}
+                if line["kind"] == "confiscation" and self.lower_confiscation.data is not None:
+                    line = {"kind": "confiscation", "amount": str(self.lower_confiscation.data)}
+                if line.get("amount") not in ("0", "0.00"):
+                    lowered.append(line)
+            data["lines"] = lowered
+        if self.discussion_on.data:
+            data["collective_discussion"] = {"on": self.discussion_on.data.isoformat(), "participants": self.participants.data}
+        return data
+
+
+class PaymentForm(ActionForm):
+    amount = money_field(_l("Amount paid"), required=True, minimum="0.01")
+    receipt = StringField(_l("Receipt number"), validators=[Length(max=120)])
+
+    def body(self) -> dict:
+        return super().body() | {"amount": str(self.amount.data), "receipt": self.receipt.data or ""}
+
+
+class EnforcementForm(ActionForm):
+    demand_served_on = DateField(_l("Payment demand served on"), validators=[InputRequired()])
+
+    def body(self) -> dict:
+        return super().body() | {"demand_served_on": self.demand_served_on.data.isoformat()}
+
+
+class AppealForm(ActionForm):
+    kind = SelectField(_l("Appeal"), choices=options([("reconsideration", _l("Administrative reconsideration")), ("lawsuit", _l("Administrative lawsuit"))]))
+    outcome = SelectField(_l("Outcome"), choices=options([
+        ("pending", _l("Pending")), ("upheld", _l("Upheld")), ("varied", _l("Varied")),
+        ("annulled", _l("Annulled")), ("withdrawn", _l("Withdrawn")),
+    ]))
+    outcome_on = DateField(_l("Outcome date"), validators=[Optional()])
+    fine = money_field(_l("New fine (varied)"))
+    confiscation = money_field(_l("New confiscation (varied)"))
+
+    def body(self) -> dict:
+        data = super().body() | {"kind": self.kind.data, "outcome": self.outcome.data}
+        if self.outcome_on.data:
+            data["outcome_on"] = self.outcome_on.data.isoformat()
+        if self.outcome.data == "varied":
+            data["lines"] = _lines(False, self.fine.data, self.confiscation.data, None)
+        return data
+
+
+class ExtendForm(ReasonForm):
+    deadline = SelectField(_l("Deadline"), choices=options([
+        ("filing", _l("Filing")), ("decision", _l("Decision")), ("review", _l("Review")),
+        ("decision_service", _l("Service of the decision")), ("closing", _l("Closing")),
+    ]))
+    days = IntegerField(_l("Extra days"), validators=[InputRequired(), NumberRange(min=1, max=366)])
+
+    def body(self) -> dict:
+        return super().body() | {"deadline": self.deadline.data, "days": self.days.data}
+
+
+ACTION_FORMS: dict[CaseAction, type[ActionForm]] = {
+    CaseAction.FILE: FileForm,
+    CaseAction.DECLINE: ReasonForm,
+    CaseAction.MARK_MAJOR: ReasonForm,
+    CaseAction.SUSPEND: ReasonForm,
+    CaseAction.RESUME: ReasonForm,
+    CaseAction.TERMINATE: ReasonForm,
+    CaseAction.TRANSFER: TransferForm,
+    CaseAction.PROPOSE_PENALTY: ProposeForm,
+    CaseAction.APPROVE_PENALTY: ActionForm,
+    CaseAction.RETURN: ReasonForm,
+    CaseAction.SERVE_NOTICE: ServeForm,
+    CaseAction.REQUEST_HEARING: ActionForm,
+    CaseAction.HOLD_HEARING: HearingForm,
+    CaseAction.DECIDE: DecideForm,
+    CaseAction.SERVE_DECISION: ServeForm,
+    CaseAction.RECORD_PAYMENT: PaymentForm,
+    CaseAction.APPLY_ENFORCEMENT: EnforcementForm,
+    CaseAction.CLOSE: ActionForm,
+    CaseAction.RECORD_APPEAL: AppealForm,
+    CaseAction.EXTEND_DEADLINE: ExtendForm,
+}
+
+
+class OpenCaseForm(FlaskForm):
+    inspection_id = HiddenField(validators=[DataRequired()])
+    violation_ids = SelectMultipleField(_l("Violations"), coerce=int, validators=[DataRequired()])
+    submit = SubmitField(_l("Open a case"))
+
+
+class ComplaintForm(FlaskForm):
+    complaint = TextAreaField(_l("Complaint"), validators=[DataRequired(), Length(max=20000)])
+    received_on = DateField(_l("Received on"), validators=[InputRequired()])
+    submit = SubmitField(_l("Open a case from this complaint"))
+
+
+class CaseFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Number or party"), validators=[Optional(), Length(max=100)])
+    state = SelectField(_l("State"), validate_choice=False)
+    overdue = BooleanField(_l("Only overdue"))
