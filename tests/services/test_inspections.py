@@ -103,3 +103,19 @@ def test_violation_links_only_this_inspections_observations(world):
     assert "observation_ids" in refused.value.errors
     with pytest.raises(Invalid):
         service.record_violation(county.officer, second, "not_a_code")
+
+
+def test_follow_up_records_closure_compliance(world):
+    from tracker.services.premises import PremisesData, update_premises
+
+    county, outbreak, pharmacy = world
+    venue = premises(county.officer, name="Golden KTV", kind="entertainment")
+    update_premises(county.officer, venue, PremisesData(name="Golden KTV", kind="entertainment",
+                                                        operator_type="organisation", status="ordered_closed"))
+    reopened = inspection(county.officer, county.officer2, venue, type="follow_up", checklist={"closure_notice_obeyed": "no"})
+    service.record_violation(county.officer, reopened, "closure_notice_breach")
+    service.submit_inspection(county.officer, reopened, "referred")
+    assert venue.status.value == "ordered_closed"
+    obeyed = inspection(county.officer, county.officer2, venue, type="follow_up", checklist={"closure_notice_obeyed": "yes"})
+    service.submit_inspection(county.officer, obeyed, "no_action")
+    assert venue.status.value == "closed"

@@ -105,3 +105,37 @@ def test_my_work_and_printable_notice(app):
     assert "Notice of proposed administrative penalty" in notice and "6,000.00" in notice
     assert officer.get(f"/cases/{case.id}/decision").status_code == 404
     assert case.number in officer.get("/cases/?q=CG-2020").get_data(as_text=True)
+
+
+def test_simplified_procedure_on_the_spot(app):
+    from tests.factories import inspection as make_inspection
+    from tracker.services import inspections as svc
+
+    world = CaseWorld()
+    record = make_inspection(world.officer, world.officer2, world.pharmacy, world.outbreak)
+    violation = svc.record_violation(world.officer, record, "price_marking")
+    svc.submit_inspection(world.officer, record, "referred")
+    officer = app.test_client()
+    login(officer, world.officer.username)
+    page = f"/inspections/{record.id}"
+    too_big = post_form(officer, page, "/cases/on-the-spot", data={
+        "spot-inspection_id": record.id, "spot-violation_ids": [violation.id], "spot-fine": "5000.00", "spot-method": "in_person"})
+    assert too_big.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(Case.id))) == 0
+    response = post_form(officer, page, "/cases/on-the-spot", data={
+        "spot-inspection_id": record.id, "spot-violation_ids": [violation.id], "spot-fine": "200.00", "spot-method": "in_person"})
+    assert response.status_code == 302
+    case = db.session.scalars(sa.select(Case)).one()
+    assert case.simplified and case.state.value == "decision_served"
+    assert [e.action for e in case.events] == ["open", "decide_on_the_spot"]
+
+
+def test_amending_an_inspection_appends_to_its_case_history(app):
+    from tracker.services.inspections import amend_inspection
+
+    world = CaseWorld()
+    case = world.open()
+    amend_inspection(world.officer, world.inspection, "notes", "N95 boxes counted: 40", "Count added")
+    db.session.refresh(case)
+    assert case.events[-1].action == "amend_inspection"
+    assert case.events[-1].reason == "Count added"

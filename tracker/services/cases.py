@@ -273,7 +273,8 @@ def _snapshot(premises: Premises) -> dict:
     }
 
 
-def _append_event(case: Case, actor: User, action: str, on: date, from_state, data: dict, reason: str | None) -> None:
+def append_event(case: Case, actor: User, action: str, on: date, from_state, data: dict, reason: str | None) -> None:
+    """Append a history event to the case, chained to the previous one (the caller commits)."""
     previous = case.events[-1] if case.events else None
     item = link(
         {
@@ -370,7 +371,7 @@ def open_case(
     data = {"number": number, "premises_id": premises.id, "violation_ids": [v.id for v in violations]}
     if inspection is not None:
         data["inspection_id"] = inspection.id
-    _append_event(case, actor, "open", clue_on, None, data, None)
+    append_event(case, actor, "open", clue_on, None, data, None)
     _refresh_next_deadline(case, today)
     _commit_or_conflict()
     return case
@@ -433,7 +434,7 @@ def run_action(
         case.state = step.target
     case.last_step_on = max(case.last_step_on, on)
     flag_modified(case, "last_step_on")  # every action bumps the version, so a concurrent one loses
-    _append_event(case, actor, name.value, on, from_state, step.data, reason)
+    append_event(case, actor, name.value, on, from_state, step.data, reason)
     _refresh_next_deadline(case, today)
     _commit_or_conflict()
     return case
@@ -829,7 +830,7 @@ def decide_on_the_spot(
     if not penalty.warning_only:
         case.published_on = on_date
     method = method if method in SERVICE_METHODS else "in_person"
-    _append_event(
+    append_event(
         case, actor, "decide_on_the_spot", on_date, from_state,
         {"lines": case.decided_lines, "method": method, "simplified": True}, None,
     )

@@ -15,7 +15,7 @@ from flask import current_app
 
 from tracker.domain.gouging import ObservationFacts, evaluate
 from tracker.domain.money import to_decimal
-from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType, Role
+from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType, PremisesStatus, Role
 from tracker.extensions import db
 from tracker.models import (
     Evidence,
@@ -36,6 +36,7 @@ from tracker.services.scope import require_field_role
 EVIDENCE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf"}
 CHECKLIST_ANSWERS = ("yes", "no", "n/a")
 CLOCK_SKEW = timedelta(minutes=5)
+CLOSURE_COMPLIANCE_ITEM = "closure_notice_obeyed"  # the rulebook checklist item a follow-up answers
 
 
 @dataclass
@@ -348,6 +349,10 @@ def submit_inspection(
         raise Invalid.field("outcome", "Record at least one violation before referring the inspection.")
     if result is InspectionOutcome.NO_ACTION and inspection.violations:
         raise Invalid.field("outcome", "An inspection with violations cannot end with no action.")
+    premises = inspection.premises
+    if premises.status is PremisesStatus.ORDERED_CLOSED and inspection.checklist.get(CLOSURE_COMPLIANCE_ITEM) == "yes":
+        # A follow-up inspection that finds the closure obeyed records the premises as closed.
+        premises.status = PremisesStatus.CLOSED
     inspection.status = InspectionStatus.SUBMITTED
     inspection.outcome = result
     inspection.reinspect_on = reinspect_on
@@ -377,6 +382,16 @@ def amend_inspection(actor: User, inspection: Inspection, field_name: str, new_v
         except ValueError:
             raise Invalid.field("new_value", "Give the date as YYYY-MM-DD.") from None
     old = getattr(inspection, field_name)
+    # A case opened from this inspection keeps the amendment in its own history too.
+    from tracker.services.cases import append_event
+
+    on = local_date(utcnow(), inspection.unit.timezone)
+    for case in {v.case for v in inspection.violations if v.case is not None}:
+        append_event(
+            case, actor, "amend_inspection", max(on, case.last_step_on), case.state,
+            {"inspection_id": inspection.id, "field": field_name, "old": "" if old is None else str(old), "new": str(new_value)},
+            reason.strip(),
+        )
     amendment = InspectionAmendment(
         inspection=inspection,
         field=field_name,

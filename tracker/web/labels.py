@@ -94,6 +94,7 @@ CASE_LABELS = {
     "publication": _l("Publication"),
     "open": _l("Case opened"),
     "decide_on_the_spot": _l("Decided on the spot (simplified procedure)"),
+    "amend_inspection": _l("Inspection amended"),
 }
 LABELS.update(CASE_LABELS)
 

@@ -219,6 +219,18 @@ class OpenCaseForm(FlaskForm):
     submit = SubmitField(_l("Open a case"))
 
 
+class OnTheSpotForm(OpenCaseForm):
+    """Simplified procedure: facts plain, a warning or a small fine decided and served at once."""
+
+    warning = BooleanField(_l("Warning"))
+    fine = money_field(_l("Fine"))
+    method = SelectField(_l("Method of service"), choices=METHODS, default="in_person")
+    submit = SubmitField(_l("Decide on the spot"))
+
+    def lines(self) -> list[dict]:
+        return _lines(self.warning.data, self.fine.data, None, None)
+
+
 class ComplaintForm(FlaskForm):
     complaint = TextAreaField(_l("Complaint"), validators=[DataRequired(), Length(max=20000)])
     received_on = DateField(_l("Received on"), validators=[InputRequired()])

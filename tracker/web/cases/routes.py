@@ -20,7 +20,14 @@ from tracker.services.errors import Conflict, Invalid
 from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import get_visible, scoped
 from tracker.web.access import FIELD, READERS, allow
-from tracker.web.cases.forms import ACTION_FORMS, CaseFilterForm, ComplaintForm, DecideForm, OpenCaseForm
+from tracker.web.cases.forms import (
+    ACTION_FORMS,
+    CaseFilterForm,
+    ComplaintForm,
+    DecideForm,
+    OnTheSpotForm,
+    OpenCaseForm,
+)
 from tracker.web.forms import apply_errors
 from tracker.web.labels import CASE_LABELS, options
 from tracker.web.pagination import paginate
@@ -94,6 +101,28 @@ def open_from_inspection():
             return redirect(url_for("cases.show", case_id=case.id))
     else:
         flash(_("Choose at least one violation."), "danger")
+    return redirect(url_for("inspections.show", inspection_id=inspection.id))
+
+
+@bp.route("/on-the-spot", methods=["POST"])
+@allow(*FIELD)
+def on_the_spot():
+    form = OnTheSpotForm(prefix="spot")
+    inspection = get_visible(Inspection, request.form.get("spot-inspection_id", type=int) or 0, current_user)
+    form.violation_ids.choices = options((v.id, v.code) for v in inspection.violations)
+    if form.validate_on_submit():
+        try:
+            case = service.decide_on_the_spot(
+                current_user, inspection.id, form.lines(), form.method.data, form.violation_ids.data
+            )
+        except Invalid as error:
+            db.session.rollback()
+            flash(" ".join(m for ms in error.errors.values() for m in ms) or str(error), "danger")
+        else:
+            flash(_("Case %(number)s decided on the spot.", number=case.number), "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    else:
+        flash(_("Choose the violations and the penalty."), "danger")
     return redirect(url_for("inspections.show", inspection_id=inspection.id))
 
 

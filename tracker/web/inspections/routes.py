@@ -26,7 +26,7 @@ from tracker.services.errors import Conflict, Invalid, NotFound
 from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import get_visible, scoped
 from tracker.web.access import FIELD, READERS, allow
-from tracker.web.cases.forms import OpenCaseForm
+from tracker.web.cases.forms import OnTheSpotForm, OpenCaseForm
 from tracker.web.forms import apply_errors, to_utc
 from tracker.web.labels import options
 from tracker.web.inspections.forms import (
@@ -228,18 +228,21 @@ def show(inspection_id: int):
 
 
 def _render_show(inspection: Inspection, forms: dict, status: int = 200):
-    open_case = None
+    open_case = on_the_spot = None
     free = [v for v in inspection.violations if v.case_id is None]
     if current_user.can_edit_records and inspection.outcome is InspectionOutcome.REFERRED and free:
         open_case = OpenCaseForm(inspection_id=inspection.id)
-        open_case.violation_ids.choices = options((v.id, f"#{v.id} {v.code}") for v in free)
-        open_case.violation_ids.data = [v.id for v in free]
+        on_the_spot = OnTheSpotForm(prefix="spot", inspection_id=inspection.id)
+        for form in (open_case, on_the_spot):
+            form.violation_ids.choices = options((v.id, f"#{v.id} {v.code}") for v in free)
+            form.violation_ids.data = [v.id for v in free]
     return (
         render_template(
             "inspections/show.html",
             inspection=inspection,
             forms=forms,
             open_case=open_case,
+            on_the_spot=on_the_spot,
             rulebook=current_rulebook(),
             can_edit=current_user.can_edit_records,
         ),
