@@ -1,8 +1,8 @@
 """The demo county loader: what it creates, that it keeps the app's rules, and that a second run changes nothing.
 
 Seeding takes a while (every record goes through the services, one commit each), so the county is seeded
-once per module into a database of its own; the tests below only read it, except the re-run, which must
-change nothing anyway.
+once per module into a database of its own, as of the default date (2020-12-31, as the CLI does); the tests
+below only read it, except the re-run, which must change nothing anyway.
 """
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from tests import factories
 from tests.conftest import make_config
 from tracker import create_app
 from tracker.domain.credit_code import suggested_operator_type, validate_credit_code
+from tracker.domain.history import verify_chain
+from tracker.domain.lifecycle import CaseState
 from tracker.domain.vocabulary import (
     InspectionOutcome,
     InspectionStatus,
@@ -28,8 +30,9 @@ from tracker.domain.vocabulary import (
     Role,
 )
 from tracker.extensions import db
-from tracker.models import Inspection, Premises, PriceEmergency, Unit, User, Violation
-from tracker.services.demo import DEMO_PASSWORD, DemoReport, seed_demo_county
+from tracker.models import Case, CaseEvent, Inspection, Premises, PriceEmergency, Unit, User, Violation
+from tracker.services.cases import deadlines_of, money_account
+from tracker.services.demo import DEMO_PASSWORD, DEMO_TODAY, DemoReport, seed_demo_county
 from tracker.services.errors import Conflict
 from tracker.services.rulebooks import current_rulebook
 
@@ -42,7 +45,7 @@ def demo_app(database_factory, tmp_path_factory):
     application = create_app(make_config(database_factory(), tmp_path_factory.mktemp("demo")))
     with application.app_context():
         flask_migrate.upgrade()
-        report = seed_demo_county(today=date(2020, 6, 30))
+        report = seed_demo_county()  # as of DEMO_TODAY
         db.session.remove()
     application.config["DEMO_REPORT"] = report
     yield application
@@ -96,6 +99,7 @@ def test_units_and_accounts_of_every_role(demo):
     assert all(u.full_name and u.username == u.full_name.lower().replace(" ", ".") for u in users.values())
     assert users["zhang.wei"].check_password(DEMO_PASSWORD)
     assert "units" in demo.summary and "inspections" in demo.summary
+    assert f"{_count(Case)} cases" in demo.summary
 
 
 def test_premises_of_every_kind_with_valid_credit_codes(demo):
@@ -207,9 +211,127 @@ def test_closure_breaches_and_price_marking(demo):
                        for o in violation.observations)
 
 
+# ------------------------------------------------------------------------------------------ cases
+
+
+def _cases() -> list[Case]:
+    return db.session.scalars(
+        sa.select(Case).order_by(Case.id).options(
+            selectinload(Case.events), selectinload(Case.officers), selectinload(Case.violations),
+            selectinload(Case.payments), selectinload(Case.appeals), selectinload(Case.pauses),
+            selectinload(Case.extensions), selectinload(Case.premises),
+        )
+    ).all()
+
+
+def _case_of(name: str) -> Case:
+    (case,) = [c for c in _cases() if c.premises.name.startswith(name)]
+    return case
+
+
+def test_cases_in_every_state_with_intact_histories(demo):
+    assert DEMO_TODAY == date(2020, 12, 31)
+    cases = _cases()
+    assert {case.state for case in cases} == set(CaseState)
+    for case in cases:
+        items = [event.as_item() for event in case.events]
+        assert verify_chain(items) == [], case.number
+        assert items[0]["action"] == "open" and items[-1]["to_state"] == case.state.value
+        days = [date.fromisoformat(item["on"]) for item in items]
+        assert days == sorted(days) and days[0] == case.clue_on and days[-1] <= DEMO_TODAY, case.number
+        assert date(2020, 1, 24) <= case.clue_on and case.number.startswith(f"{case.unit.code}-2020-")
+    assert db.session.scalar(sa.select(sa.func.count(CaseEvent.id))) == sum(len(c.events) for c in cases)
+    assert all(v.case_id for v in db.session.scalars(sa.select(Violation)))  # every violation is in a case
+    assert any(c.complaint and c.inspection_id is None for c in cases)
+
+
+def test_several_cases_are_overdue(demo):
+    overdue = {case.number: [d.name for d in deadlines_of(case, DEMO_TODAY) if d.status.value == "overdue"]
+               for case in _cases()}
+    overdue = {number: names for number, names in overdue.items() if names}
+    assert len(overdue) >= 3
+    names = {name for names in overdue.values() for name in names}
+    assert {"filing", "decision_service", "decision", "payment"} <= names
+
+
+def test_four_eyes_and_roles_in_every_case(demo):
+    users = {user.username: user for user in db.session.scalars(sa.select(User))}
+    supervisor_actions = {"file", "decline", "mark_major", "suspend", "resume", "terminate", "transfer",
+                          "approve_penalty", "return", "decide", "apply_enforcement", "close", "extend_deadline"}
+    for case in _cases():
+        officers = {officer.user.username for officer in case.officers}
+        proposer = None
+        for event in case.events:
+            actor = users[event.actor]
+            assert actor.unit_id == case.unit_id
+            if event.action in supervisor_actions:
+                assert actor.role is Role.SUPERVISOR, (case.number, event.action)
+            if event.action == "propose_penalty":
+                proposer = event.actor
+                assert event.actor in officers
+            if event.action in ("approve_penalty", "decide"):
+                assert event.actor not in officers and event.actor != proposer, (case.number, event.action)
+            if event.action == "approve_penalty" and case.major:
+                assert actor.legal_reviewer
+            if event.action == "decide" and case.major:
+                assert len(event.data["collective_discussion"]["participants"]) >= 2
+            if event.action in ("serve_notice", "serve_decision", "record_payment"):
+                assert actor.role is Role.OFFICER
+
+
+def test_the_gouging_pharmacies_cases(demo):
+    kangjian = _case_of("Kangjian Pharmacy")
+    assert kangjian.state is CaseState.CLOSED and kangjian.major
+    (violation,) = kangjian.violations
+    gains = sum(o.estimated_illegal_gains for o in violation.observations)
+    lines = {line["kind"]: Decimal(line["amount"]) for line in kangjian.decided_lines}
+    assert lines["confiscation"] == gains and 0 < lines["fine"] <= 5 * gains
+    paid = money_account(kangjian, DEMO_TODAY)
+    assert paid.settled and paid.surcharge == 0 and paid.paid == gains + lines["fine"]
+
+    renhe = _case_of("Renhe Pharmacy")
+    assert renhe.hearing_right and renhe.operator_type.value == "individual"
+    assert ["request_hearing", "hold_hearing", "decide"] == [
+        e.action for e in renhe.events if e.action in ("request_hearing", "hold_hearing", "decide")]
+    decided = {line["kind"]: Decimal(line["amount"]) for line in renhe.decided_lines}
+    approved = {line["kind"]: Decimal(line["amount"]) for line in renhe.approved_lines}
+    assert decided["confiscation"] == approved["confiscation"] and decided["fine"] < approved["fine"]
+    assert renhe.state is CaseState.DECISION_SERVED
+    (payment,) = renhe.payments
+    assert payment.on > renhe.payment_due_on
+    account = money_account(renhe, payment.on)
+    assert account.surcharge > 0 and account.due > 0
+
+
+def test_the_pork_vendor_and_the_closures(demo):
+    pork = _case_of("Zhao's Fresh Pork")
+    assert [v.code for v in pork.violations] == ["emergency_measure_breach"]
+    assert pork.decided_on and pork.decision_served_on and pork.state is CaseState.ENFORCEMENT
+    assert money_account(pork, DEMO_TODAY).due > 0
+
+    closures = [c for c in _cases() if any(v.code == "closure_notice_breach" for v in c.violations)]
+    decided = [c for c in closures if c.decided_lines]
+    assert len(decided) >= 3
+    for case in decided:
+        assert "closure" in {line["kind"] for line in case.decided_lines}
+        assert case.premises.status is PremisesStatus.ORDERED_CLOSED
+        assert case.hearing_right
+
+
+def test_simplified_procedure_and_an_appeal(demo):
+    (simplified,) = [c for c in _cases() if c.simplified]
+    assert [e.action for e in simplified.events][:2] == ["open", "decide_on_the_spot"]
+    (line,) = simplified.decided_lines
+    limit = Decimal("200") if simplified.operator_type.value == "individual" else Decimal("3000")
+    assert line["kind"] == "warning" or (line["kind"] == "fine" and Decimal(line["amount"]) <= limit)
+    assert simplified.decided_on == simplified.decision_served_on == simplified.clue_on
+    appeals = [appeal for case in _cases() for appeal in case.appeals]
+    assert appeals and {appeal.outcome for appeal in appeals} <= {"pending", "varied"}
+
+
 def test_a_second_run_changes_nothing(demo):
     before = {table.name: _count(table) for table in db.metadata.sorted_tables}
-    again = seed_demo_county(today=date(2020, 6, 30))
+    again = seed_demo_county()
     assert not again.created
     assert again.accounts == demo.accounts
     assert again.summary == demo.summary
@@ -219,5 +341,15 @@ def test_a_second_run_changes_nothing(demo):
 def test_refuses_to_mix_with_existing_accounts(app):
     factories.user("officer", factories.unit("ZZ"), "zhang.wei")
     with pytest.raises(Conflict, match="zhang.wei"):
-        seed_demo_county(today=date(2020, 6, 30))
+        seed_demo_county()
     assert _count(Unit) == 1
+
+
+def test_an_earlier_date_stops_the_story_there(app):
+    seed_demo_county(today=date(2020, 2, 5))
+    shanghai = ZoneInfo("Asia/Shanghai")
+    inspections = db.session.scalars(sa.select(Inspection)).all()
+    assert inspections and max(i.started_at.astimezone(shanghai).date() for i in inspections) <= date(2020, 2, 5)
+    events = db.session.scalars(sa.select(CaseEvent)).all()
+    assert events and max(e.on for e in events) <= "2020-02-05"
+    assert {case.state for case in db.session.scalars(sa.select(Case))} <= {CaseState.CLUE, CaseState.INVESTIGATING}

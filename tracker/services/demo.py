@@ -22,8 +22,9 @@ import sqlalchemy as sa
 
 from tracker.domain.credit_code import ALPHABET, check_character
 from tracker.extensions import db
-from tracker.models import Inspection, PriceEmergency, PriceObservation, Premises, Unit, User, Violation
+from tracker.models import Case, Inspection, PriceEmergency, PriceObservation, Premises, Unit, User, Violation
 from tracker.services.accounts import create_unit, create_user, find_unit
+from tracker.services.cases import decide_on_the_spot, open_case, run_action
 from tracker.services.emergencies import EmergencyData, declare_emergency
 from tracker.services.errors import Conflict
 from tracker.services.inspections import (
@@ -46,6 +47,7 @@ EMERGENCY_NAME = "Novel coronavirus outbreak 2020 (demo)"
 STARTS_ON = date(2020, 1, 24)
 BASELINE_DATE = date(2020, 1, 19)
 LAST_DAY = date(2020, 3, 31)
+DEMO_TODAY = date(2020, 12, 31)  # the default date the county is seeded as of (see seed_demo_county)
 CLOSURE_NOTICE = "the county closure notice of 2020-01-26 (demo)"
 INTERVENTION_NOTICE = "the county price intervention notice of 2020-01-28 (demo)"
 DIVISION_CODE = "410999"  # invented division code, positions 3-8 of the credit codes
@@ -223,6 +225,8 @@ _BASE_PRICE = {
     "bottled_water": "2.00",
 }
 _COVERED = ("protective_supplies", "medicine", "meat")  # categories of the demo emergency
+_REFERRED = ("tags_still_missing", "above_marked", "closure_breach", "gouging_kangjian", "gouging_renhe",
+             "pork_breach")  # scenarios whose inspection is referred: each opens a case
 
 
 def demo_accounts() -> list[tuple[str, str, str | None]]:
@@ -618,7 +622,8 @@ class _Seeder:
 
     # -- running one inspection ------------------------------------------------------------------------
 
-    def inspect(self, visit: _Visit) -> None:
+    def inspect(self, visit: _Visit) -> int:
+        """Run one planned inspection through the services; its id."""
         rng = self.rng
         place = visit.place
         lead = self.users[visit.officers[0]]
@@ -715,6 +720,7 @@ class _Seeder:
                                          "after the correction order of 2020-02-03.")
             outcome = "referred"
         submit_inspection(lead, inspection, outcome, reinspect_on)
+        return inspection.id
 
     def checklist(self, place: _Place, scenario: str) -> dict[str, str]:
         kind = place.kind
@@ -778,6 +784,294 @@ class _Seeder:
         }[scenario]
         return f"{opener}{text} (Demo data, invented.)"
 
+    # -- cases ---------------------------------------------------------------------------------------
+    #
+    # Every case is opened with open_case (or decide_on_the_spot) and carried on with run_action, the service
+    # every entry point uses, so the guards, four-eyes and the history chain hold as in the app. Steps dated
+    # after the seed's ``today`` are left out: the story stops there. Supervisors file, decline, approve,
+    # decide and close; no supervisor inspects in the demo, and only officers are named at filing, so the
+    # approver and decider are never case officers. In a unit with two supervisors (Chengguan) one files and
+    # the legal reviewer approves and decides.
+
+    def wd(self, start: date, n: int) -> date:
+        """The n-th working day after ``start`` on the rulebook's calendar."""
+        return current_rulebook().calendar.add_working_days(start, n)
+
+    def crew(self, unit: str) -> tuple[str, str]:
+        """(filing supervisor, reviewing supervisor) of a unit: the legal reviewer reviews where there are two."""
+        names = self.supervisors[unit]
+        reviewer = next((n for n in names if self.users[n].legal_reviewer), names[0])
+        filer = next((n for n in names if n != reviewer), reviewer)
+        return filer, reviewer
+
+    def gains(self, inspection_id: int) -> Decimal:
+        """The estimated illegal gains of an inspection's flagged observations in its violations."""
+        inspection = db.session.get(Inspection, inspection_id)
+        return sum((o.estimated_illegal_gains or Decimal(0) for v in inspection.violations for o in v.observations),
+                   Decimal(0))
+
+    def carry(self, case: Case, steps: list[tuple[str, str, dict]]) -> None:
+        """Run (username, action, body) steps through run_action in order, up to the seed's ``today``."""
+        for username, action, body in steps:
+            if body["on"] > self.today:
+                return
+            body = {key: value.isoformat() if isinstance(value, date) else value for key, value in body.items()}
+            run_action(self.users[username], case, action, body, today=self.today)
+
+    def open_referred(self, visit: _Visit, inspection_id: int) -> Case:
+        return open_case(self.users[visit.officers[0]], inspection_id=inspection_id, today=self.today)
+
+    def open_cases(self, referred: list[tuple[_Visit, int]]) -> None:
+        """Cases in every state of the lifecycle, several of them overdue on the seed's ``today``."""
+        by_scenario: dict[str, list[tuple[_Visit, int]]] = {}
+        for visit, inspection_id in sorted(referred, key=lambda pair: (pair[0].day, pair[0].minute, pair[1])):
+            by_scenario.setdefault(visit.scenario, []).append((visit, inspection_id))
+        for scenario, story in (("gouging_kangjian", self.case_kangjian), ("gouging_renhe", self.case_renhe),
+                                ("pork_breach", self.case_pork)):
+            for visit, inspection_id in by_scenario.get(scenario, []):
+                story(visit, inspection_id)
+        closures = by_scenario.get("closure_breach", [])
+        for index, (visit, inspection_id) in enumerate(closures):
+            self.case_closure(index, visit, inspection_id)
+        marking = sorted(by_scenario.get("tags_still_missing", []) + by_scenario.get("above_marked", []),
+                         key=lambda pair: (pair[0].day, pair[0].minute, pair[1]))
+        for index, (visit, inspection_id) in enumerate(marking):
+            self.case_marking(index, visit, inspection_id)
+        self.complaint_cases()
+
+    # The gouging pharmacies and the pork vendor of Chengguan.
+
+    def case_kangjian(self, visit: _Visit, inspection_id: int) -> None:
+        """A major case: gains confiscated and fined twice the gains; paid on time and closed."""
+        lead, second = visit.officers
+        filer, reviewer = self.crew("CG")
+        gains = self.gains(inspection_id)
+        fine = _money(gains * 2)
+        case = self.open_referred(visit, inspection_id)
+        self.carry(case, [
+            (filer, "mark_major", {"on": self.wd(visit.day, 1), "reason": "Masks during the epidemic: a large "
+                                   "public interest and a chain of suppliers to examine."}),
+            (filer, "file", {"on": self.wd(visit.day, 2), "officers": [lead, second]}),
+            (lead, "propose_penalty", {
+                "on": date(2020, 3, 2), "illegal_gains": f"{gains:.2f}", "severity": "ordinary",
+                "lines": [{"kind": "confiscation", "amount": f"{gains:.2f}"}, {"kind": "fine", "amount": f"{fine:.2f}"}],
+                "report": "Sales of N95 and surgical masks from 2020-01-24 to 2020-01-27 at margins far above the "
+                          "pharmacy's own margins of 2020-01-19; gains computed from the till records. Fine of twice "
+                          "the gains: first offence, stopped at once, records produced.",
+            }),
+            (reviewer, "approve_penalty", {"on": date(2020, 3, 4)}),
+            (lead, "serve_notice", {"on": date(2020, 3, 5), "method": "in_person"}),
+            (reviewer, "decide", {"on": date(2020, 3, 13), "collective_discussion": {
+                "on": "2020-03-12", "participants": sorted(self.supervisors["CG"])}}),
+            (second, "serve_decision", {"on": date(2020, 3, 16), "method": "in_person"}),
+            (lead, "record_payment", {"on": date(2020, 3, 27), "amount": f"{gains + fine:.2f}",
+                                      "receipt": "Bank transfer 2020032700418"}),
+            (filer, "close", {"on": date(2020, 4, 3)}),
+        ])
+
+    def case_renhe(self, visit: _Visit, inspection_id: int) -> None:
+        """An individual with a hearing right: heard, fine lowered, served; paid in part and late (surcharge)."""
+        lead, second = visit.officers
+        filer, reviewer = self.crew("CG")
+        gains = self.gains(inspection_id)
+        fine, lowered = _money(gains * 2), _money(gains * Decimal("1.5"))
+        case = self.open_referred(visit, inspection_id)
+        self.carry(case, [
+            (filer, "file", {"on": self.wd(visit.day, 3), "officers": [lead, second]}),
+            (lead, "propose_penalty", {
+                "on": date(2020, 3, 2), "illegal_gains": f"{gains:.2f}",
+                "lines": [{"kind": "confiscation", "amount": f"{gains:.2f}"}, {"kind": "fine", "amount": f"{fine:.2f}"}],
+                "report": "Boxes of surgical masks and N95 respirators sold at about four times cost from "
+                          "2020-01-24; gains computed from the till records.",
+            }),
+            (reviewer, "approve_penalty", {"on": date(2020, 3, 4)}),
+            (lead, "serve_notice", {"on": date(2020, 3, 5), "method": "in_person"}),
+            (second, "request_hearing", {"on": date(2020, 3, 10)}),
+            (lead, "hold_hearing", {"on": date(2020, 3, 24), "host": filer,
+                                    "report": "The operator admitted the prices, produced the purchase invoices and "
+                                              "asked for a lower fine: a one-person pharmacy, first offence."}),
+            (reviewer, "decide", {"on": date(2020, 3, 27), "lines": [
+                {"kind": "confiscation", "amount": f"{gains:.2f}"}, {"kind": "fine", "amount": f"{lowered:.2f}"}]}),
+            (second, "serve_decision", {"on": date(2020, 3, 30), "method": "in_person"}),
+            (lead, "record_payment", {"on": date(2020, 4, 20), "amount": "10000.00",
+                                      "receipt": "Bank transfer 2020042000077"}),
+        ])
+
+    def case_pork(self, visit: _Visit, inspection_id: int) -> None:
+        """Emergency-measure breach decided and served; nothing paid, demand served, enforcement applied."""
+        lead, second = visit.officers
+        filer, reviewer = self.crew("CG")
+        gains = self.gains(inspection_id)
+        fine = _money(gains * 2)
+        case = self.open_referred(visit, inspection_id)
+        self.carry(case, [
+            (filer, "file", {"on": self.wd(visit.day, 2), "officers": [lead, second]}),
+            (lead, "propose_penalty", {
+                "on": date(2020, 3, 9), "illegal_gains": f"{gains:.2f}",
+                "lines": [{"kind": "confiscation", "amount": f"{gains:.2f}"}, {"kind": "fine", "amount": f"{fine:.2f}"}],
+                "report": f"Lean pork sold above the margin of 2020-01-19 against {INTERVENTION_NOTICE}, after a "
+                          "correction order; gains from the slaughterhouse tickets and the sales book.",
+            }),
+            (reviewer, "approve_penalty", {"on": date(2020, 3, 11)}),
+            (second, "serve_notice", {"on": date(2020, 3, 12), "method": "in_person"}),
+            (reviewer, "decide", {"on": date(2020, 3, 20)}),
+            (second, "serve_decision", {"on": date(2020, 3, 23), "method": "left_at_premises"}),
+            (filer, "apply_enforcement", {"on": date(2020, 10, 26), "demand_served_on": "2020-10-09"}),
+        ])
+
+    # Closure-notice breaches: a fine of 1-3 times the income earned while open, and closure.
+
+    _CLOSURE_INCOME = ("8600.00", "4200.00", "15800.00", None, "9600.00", "21400.00", "12800.00", "3600.00")
+
+    def case_closure(self, index: int, visit: _Visit, inspection_id: int) -> None:
+        unit = visit.place.unit
+        lead, second = visit.officers
+        filer, reviewer = self.crew(unit)
+        host = filer  # a supervisor who is not a case officer (the decider too where the unit has only one)
+        income = self._CLOSURE_INCOME[index % len(self._CLOSURE_INCOME)]
+        if income is None:
+            penalty = {"lines": [{"kind": "closure"}, {"kind": "warning"}],
+                       "report": "Open in breach of the closure notice; the income earned could not be established."}
+        else:
+            fine = _money(Decimal(income) * 2)
+            penalty = {"illegal_gains": income, "lines": [{"kind": "fine", "amount": f"{fine:.2f}"}, {"kind": "closure"}],
+                       "report": f"Open in breach of {CLOSURE_NOTICE}; income while open {income} yuan from the "
+                                 "till and payment records. Fine of twice that income, and closure."}
+        file = (filer, "file", {"on": self.wd(visit.day, 3), "officers": [lead, second]})
+        suspend = (filer, "suspend", {"on": max(date(2020, 4, 10), self.wd(visit.day, 6)),
+                                      "reason": "The operator and staff in medical observation (quarantine); "
+                                                "statements cannot be taken."})
+
+        def propose(on):
+            return lead, "propose_penalty", {"on": on, **penalty}
+
+        def resume(on):
+            return filer, "resume", {"on": on, "reason": "Quarantine over; the investigation resumes."}
+
+        script = [
+            # executed: fine paid, closure in force; the case file was never closed (closing overdue)
+            lambda: [file, propose(date(2020, 4, 10)), (reviewer, "approve_penalty", {"on": date(2020, 4, 14)}),
+                     (lead, "serve_notice", {"on": date(2020, 4, 15)}), (reviewer, "decide", {"on": date(2020, 4, 24)}),
+                     (second, "serve_decision", {"on": date(2020, 4, 27)}),
+                     (lead, "record_payment", {"on": date(2020, 5, 8), "amount": penalty["lines"][0].get("amount"),
+                                               "receipt": "Bank transfer 2020050800213"})],
+            # hearing held after a long suspension; the decision is still to come
+            lambda: [file, suspend, resume(date(2020, 11, 2)), propose(date(2020, 11, 16)),
+                     (reviewer, "approve_penalty", {"on": date(2020, 11, 18)}),
+                     (lead, "serve_notice", {"on": date(2020, 11, 19)}),
+                     (second, "request_hearing", {"on": date(2020, 11, 24)}),
+                     (lead, "hold_hearing", {"on": date(2020, 12, 15), "host": host,
+                                             "report": "The operator disputed the income figure; the till records "
+                                                       "were read out. Decision to follow."})],
+            # decided (closure and fine), but the decision was never served: decision service overdue
+            lambda: [file, propose(date(2020, 4, 20)), (reviewer, "approve_penalty", {"on": date(2020, 4, 22)}),
+                     (lead, "serve_notice", {"on": date(2020, 4, 23)}), (reviewer, "decide", {"on": date(2020, 5, 8)})],
+            # closure and a warning: nothing to pay, executed on service, closed
+            lambda: [file, propose(date(2020, 4, 13)), (reviewer, "approve_penalty", {"on": date(2020, 4, 15)}),
+                     (lead, "serve_notice", {"on": date(2020, 4, 16)}), (reviewer, "decide", {"on": date(2020, 4, 24)}),
+                     (second, "serve_decision", {"on": date(2020, 4, 27)}), (filer, "close", {"on": date(2020, 5, 8)})],
+            # notice served after a suspension; the statement and hearing windows have lapsed, decision to come
+            lambda: [file, suspend, resume(date(2020, 12, 1)), propose(date(2020, 12, 7)),
+                     (reviewer, "approve_penalty", {"on": date(2020, 12, 9)}),
+                     (second, "serve_notice", {"on": date(2020, 12, 21), "method": "post"})],
+            # approved in July after an extension, notice never served: decision overdue
+            lambda: [file, (reviewer, "extend_deadline", {"on": date(2020, 6, 10), "deadline": "decision", "days": 30,
+                                                          "reason": "Income records held by the payment provider."}),
+                     propose(date(2020, 7, 6)), (reviewer, "approve_penalty", {"on": date(2020, 7, 8)})],
+            # proposed after a suspension, awaiting review
+            lambda: [file, suspend, resume(date(2020, 12, 14)), propose(date(2020, 12, 28))],
+            # hearing requested after a suspension
+            lambda: [file, suspend, resume(date(2020, 12, 1)), propose(date(2020, 12, 7)),
+                     (reviewer, "approve_penalty", {"on": date(2020, 12, 9)}),
+                     (lead, "serve_notice", {"on": date(2020, 12, 14)}),
+                     (second, "request_hearing", {"on": date(2020, 12, 17)})],
+        ][index % 8]()
+        case = self.open_referred(visit, inspection_id)
+        self.carry(case, script)
+
+    # Price marking: prices still not marked after a correction order, or charged above the marked price.
+
+    def case_marking(self, index: int, visit: _Visit, inspection_id: int) -> None:
+        unit = visit.place.unit
+        lead, second = visit.officers
+        filer, reviewer = self.crew(unit)
+        file = (filer, "file", {"on": self.wd(visit.day, 3), "officers": [lead, second]})
+        kind = index % 7
+        if kind == 2:  # simplified procedure: a small fine decided on the spot, paid, closed
+            case = decide_on_the_spot(self.users[lead], inspection_id, [{"kind": "fine", "amount": "100.00"}],
+                                      on=visit.day.isoformat(), today=self.today)
+            self.carry(case, [
+                (lead, "record_payment", {"on": self.wd(visit.day, 3), "amount": "100.00", "receipt": "Bank slip 0044"}),
+                (filer, "close", {"on": self.wd(visit.day, 8)}),
+            ])
+            return
+        script = [
+            # fined; the operator sued and the lawsuit is pending (decision served, execution continues)
+            [file, (lead, "propose_penalty", {"on": self.wd(visit.day, 10), "lines": [{"kind": "fine", "amount": "2000.00"}],
+                                              "report": "Prices still unmarked a week after the correction order."}),
+             (reviewer, "approve_penalty", {"on": self.wd(visit.day, 12)}),
+             (lead, "serve_notice", {"on": self.wd(visit.day, 13)}),
+             (reviewer, "decide", {"on": self.wd(visit.day, 19)}),
+             (second, "serve_decision", {"on": self.wd(visit.day, 21)}),
+             (lead, "record_appeal", {"on": self.wd(visit.day, 29), "kind": "lawsuit"})],
+            # not established after all: terminated and closed
+            [file, (filer, "terminate", {"on": date(2020, 4, 20),
+                                         "reason": "Not established: the till records show the marked prices were "
+                                                   "charged; the complainant's receipt came from another shop."}),
+             (filer, "close", {"on": date(2020, 4, 30)})],
+            None,
+            # first minor offence, corrected at once: not filed, closed
+            [(filer, "decline", {"on": self.wd(visit.day, 2),
+                                 "reason": "First minor offence, corrected at once (APL art. 33)."}),
+             (filer, "close", {"on": self.wd(visit.day, 8)})],
+            # investigation stalled despite an extension: decision overdue
+            [file, (reviewer, "extend_deadline", {"on": date(2020, 5, 20), "deadline": "decision", "days": 30,
+                                                  "reason": "Sales records held at the chain's head office."})],
+            # a clue never filed: filing overdue
+            [],
+            # suspended while the supplier's invoices are awaited
+            [file, (filer, "suspend", {"on": date(2020, 4, 20),
+                                       "reason": "Awaiting the supplier's invoices from Hubei (lockdown)."})],
+        ][kind]
+        case = self.open_referred(visit, inspection_id)
+        self.carry(case, script)
+
+    # Complaints received later in the year: (unit, kind of premises, received on, complaint, what follows).
+
+    def complaint_cases(self) -> None:
+        complaints = (
+            ("CG", "pharmacy", date(2020, 11, 2), "KN95 respirators without any maker's mark sold at 25 yuan each.",
+             "transfer"),
+            ("BYS", "supermarket", date(2020, 12, 22), "Vegetable prices doubled overnight before the New Year.", ""),
+            ("KZ", "pharmacy", date(2020, 11, 20), "Infrared thermometers raised from 168 to 298 yuan.", ""),
+            ("XZ", "restaurant", date(2020, 12, 7), "Charged 10 yuan for tea that is not on the menu.", "decline"),
+            ("MTY", "supermarket", date(2020, 10, 12), "Rice sold above the shelf price.", "terminate"),
+            ("DW", "supermarket", date(2020, 12, 1), "Cooking oil prices raised twice in a week.", "file"),
+        )
+        for unit, kind, received, text, then in complaints:
+            if received > self.today:
+                continue
+            place = next(p for p in self.places if p.unit == unit and p.kind == kind and not p.story)
+            officers = self.officers[unit][:2]
+            filer, _ = self.crew(unit)
+            case = open_case(self.users[officers[0]], premises_id=place.id, received_on=received.isoformat(),
+                             complaint=f"12315 hotline: {text} (Demo data, invented.)", today=self.today)
+            file = (filer, "file", {"on": self.wd(received, 2), "officers": officers})
+            steps = {
+                "": [],
+                "file": [file],
+                "transfer": [file, (filer, "transfer", {
+                    "on": date(2020, 12, 21), "to": "police",
+                    "reason": "Suspected counterfeit medical devices: samples and statements handed to the county "
+                              "public security bureau."})],
+                "decline": [(filer, "decline", {"on": self.wd(received, 10),
+                                                "reason": "No evidence: the charge is printed on the menu."})],
+                "terminate": [file, (filer, "terminate", {"on": date(2020, 12, 18),
+                                                          "reason": "Not established: the till charged the shelf "
+                                                                    "price on every receipt examined."})],
+            }[then]
+            self.carry(case, steps)
+
     # -- the whole county ----------------------------------------------------------------------------
 
     def run(self) -> None:
@@ -790,8 +1084,12 @@ class _Seeder:
         ))
         self.emergency_id = emergency.id
         self.order_closures()
+        referred = []
         for visit in self.plan_visits():
-            self.inspect(visit)
+            inspection_id = self.inspect(visit)
+            if visit.scenario in _REFERRED:
+                referred.append((visit, inspection_id))
+        self.open_cases(referred)
 
 
 # ------------------------------------------------------------------------------------------ entry point
@@ -815,17 +1113,23 @@ def _summary() -> str:
         PriceObservation.inspection_id.in_(inspection_ids))
     flagged = count(observations.where(PriceObservation.flagged.is_(True)))
     violations = count(sa.select(sa.func.count(Violation.id)).where(Violation.inspection_id.in_(inspection_ids)))
+    cases = count(sa.select(sa.func.count(Case.id)).where(Case.unit_id.in_(unit_ids)))
     return (
         f"{units} units, {accounts} accounts, {premises} premises, {emergencies} emergency, "
         f"{inspections} inspections, {count(observations)} observations ({flagged} flagged), "
-        f"{violations} violations"
+        f"{violations} violations, {cases} cases"
     )
 
 
 def seed_demo_county(today: date | None = None) -> DemoReport:
     """Load the invented demo county through the app's services; if it is there already, change nothing.
 
-    :param today: the date the data is seeded on (default: today in the county); no inspection is dated after it.
+    :param today: the date the county is seeded as of (default ``DEMO_TODAY``, 2020-12-31, whatever the clock
+        says, so every load gives the same data). No inspection or case step is dated after it: with an earlier
+        date the story stops there (later inspections, complaints and steps are left out), and case deadlines
+        (``next_deadline``, overdue or not) are reckoned as of it. Cases reach every lifecycle state only with
+        the default or a later date (enforcement waits for the six-month lawsuit window of a March decision).
+        The app itself reckons deadlines on the real date, on which every open demo case is overdue.
     """
     accounts = demo_accounts()
     if find_unit(MARKER_UNIT) is not None:
@@ -836,6 +1140,6 @@ def seed_demo_county(today: date | None = None) -> DemoReport:
     if clashes:
         raise Conflict(f"The demo county cannot be loaded: {', '.join(sorted(clashes))} already exist.")
     if today is None:
-        today = datetime.now(ZoneInfo(TIMEZONE)).date()
+        today = DEMO_TODAY
     _Seeder(random.Random(2020), today).run()
     return DemoReport(created=True, summary=_summary(), accounts=accounts)

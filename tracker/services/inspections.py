@@ -15,6 +15,7 @@ from flask import current_app
 
 from tracker.domain.gouging import ObservationFacts, evaluate
 from tracker.domain.money import to_decimal
+from tracker.domain.rulebook import MARKING_TESTS
 from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType, PremisesStatus, Role
 from tracker.extensions import db
 from tracker.models import (
@@ -404,6 +405,12 @@ def amend_inspection(actor: User, inspection: Inspection, field_name: str, new_v
     db.session.add(amendment)
     db.session.commit()
     return amendment
+
+
+def suggested_violation(observation: PriceObservation) -> str:
+    """The violation code a flagged observation points to: marking flags alone suggest price marking."""
+    tests = set(observation.flag_tests)
+    return "price_marking" if tests and tests <= set(MARKING_TESTS) else "price_gouging"
 
 
 def get_observation(inspection: Inspection, observation_id: int) -> PriceObservation:

@@ -223,7 +223,7 @@ def show(inspection_id: int):
     if suggest and inspection.is_draft:
         observation = service.get_observation(inspection, suggest)
         forms["violation"].observation_ids.data = [observation.id]
-        forms["violation"].code.data = "price_gouging"
+        forms["violation"].code.data = service.suggested_violation(observation)
     return _render_show(inspection, forms)
 
 
