@@ -13,7 +13,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -294,12 +294,21 @@ def append_event(case: Case, actor: User, action: str, on: date, from_state, dat
     db.session.add(CaseEvent(case=case, **item))
 
 
+SQLITE_BUSY = 5
+
+
 def _commit_or_conflict() -> None:
+    """Commit once; a lost race (stale version, duplicate event, SQLite busy) is a Conflict."""
     try:
         db.session.commit()
     except (StaleDataError, IntegrityError):
         db.session.rollback()
         raise Conflict(STALE) from None
+    except OperationalError as error:
+        db.session.rollback()
+        if getattr(error.orig, "sqlite_errorcode", 0) & 0xFF == SQLITE_BUSY:
+            raise Conflict(STALE) from None
+        raise
 
 
 def open_case(
@@ -427,15 +436,17 @@ def run_action(
     except lc.ActionRefused as error:
         raise _refused(error) from None
     step = Step(case, actor, name, on, today, body, {}, transition.target)
-    _check_lateness(step, reason)
-    from_state = case.state
-    HANDLERS[name](step)
-    if step.target is not None:
-        case.state = step.target
-    case.last_step_on = max(case.last_step_on, on)
-    flag_modified(case, "last_step_on")  # every action bumps the version, so a concurrent one loses
-    append_event(case, actor, name.value, on, from_state, step.data, reason)
-    _refresh_next_deadline(case, today)
+    # Nothing is written before the single commit: a concurrent loser fails there, as a Conflict.
+    with db.session.no_autoflush:
+        _check_lateness(step, reason)
+        from_state = case.state
+        HANDLERS[name](step)
+        if step.target is not None:
+            case.state = step.target
+        case.last_step_on = max(case.last_step_on, on)
+        flag_modified(case, "last_step_on")  # every action bumps the version, so a concurrent one loses
+        append_event(case, actor, name.value, on, from_state, step.data, reason)
+        _refresh_next_deadline(case, today)
     _commit_or_conflict()
     return case
 
