@@ -84,46 +84,55 @@ def mine():
     return render_template("cases/mine.html", approvals=approvals, queue=queue, title=title, today=today)
 
 
+def _opened(form, open_it, done, incomplete: str, back: str):
+    """Run a case-opening service from a small form; flash what happened and go on."""
+    if not form.validate_on_submit():
+        flash(incomplete, "danger")
+        return redirect(back)
+    try:
+        case = open_it()
+    except Invalid as error:
+        db.session.rollback()
+        flash(" ".join(m for ms in error.errors.values() for m in ms) or str(error), "danger")
+        return redirect(back)
+    flash(done(case.number), "success")
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+def _inspection_form(form_class, prefix: str = ""):
+    key = f"{prefix}-inspection_id" if prefix else "inspection_id"
+    inspection = get_visible(Inspection, request.form.get(key, type=int) or 0, current_user)
+    form = form_class(prefix=prefix)
+    form.violation_ids.choices = options((v.id, v.code) for v in inspection.violations)
+    return inspection, form
+
+
 @bp.route("/open", methods=["POST"])
 @allow(*FIELD)
 def open_from_inspection():
-    form = OpenCaseForm()
-    inspection = get_visible(Inspection, request.form.get("inspection_id", type=int) or 0, current_user)
-    form.violation_ids.choices = options((v.id, v.code) for v in inspection.violations)
-    if form.validate_on_submit():
-        try:
-            case = service.open_case(current_user, inspection_id=inspection.id, violation_ids=form.violation_ids.data)
-        except Invalid as error:
-            db.session.rollback()
-            flash(" ".join(m for ms in error.errors.values() for m in ms) or str(error), "danger")
-        else:
-            flash(_("Case %(number)s opened.", number=case.number), "success")
-            return redirect(url_for("cases.show", case_id=case.id))
-    else:
-        flash(_("Choose at least one violation."), "danger")
-    return redirect(url_for("inspections.show", inspection_id=inspection.id))
+    inspection, form = _inspection_form(OpenCaseForm)
+    return _opened(
+        form,
+        lambda: service.open_case(current_user, inspection_id=inspection.id, violation_ids=form.violation_ids.data),
+        lambda number: _("Case %(number)s opened.", number=number),
+        _("Choose at least one violation."),
+        url_for("inspections.show", inspection_id=inspection.id),
+    )
 
 
 @bp.route("/on-the-spot", methods=["POST"])
 @allow(*FIELD)
 def on_the_spot():
-    form = OnTheSpotForm(prefix="spot")
-    inspection = get_visible(Inspection, request.form.get("spot-inspection_id", type=int) or 0, current_user)
-    form.violation_ids.choices = options((v.id, v.code) for v in inspection.violations)
-    if form.validate_on_submit():
-        try:
-            case = service.decide_on_the_spot(
-                current_user, inspection.id, form.lines(), form.method.data, form.violation_ids.data
-            )
-        except Invalid as error:
-            db.session.rollback()
-            flash(" ".join(m for ms in error.errors.values() for m in ms) or str(error), "danger")
-        else:
-            flash(_("Case %(number)s decided on the spot.", number=case.number), "success")
-            return redirect(url_for("cases.show", case_id=case.id))
-    else:
-        flash(_("Choose the violations and the penalty."), "danger")
-    return redirect(url_for("inspections.show", inspection_id=inspection.id))
+    inspection, form = _inspection_form(OnTheSpotForm, "spot")
+    return _opened(
+        form,
+        lambda: service.decide_on_the_spot(
+            current_user, inspection.id, form.lines(), form.method.data, form.violation_ids.data
+        ),
+        lambda number: _("Case %(number)s decided on the spot.", number=number),
+        _("Choose the violations and the penalty."),
+        url_for("inspections.show", inspection_id=inspection.id),
+    )
 
 
 @bp.route("/complaint/<int:premises_id>", methods=["POST"])
@@ -131,20 +140,15 @@ def on_the_spot():
 def open_from_complaint(premises_id: int):
     premises = get_visible(Premises, premises_id, current_user)
     form = ComplaintForm()
-    if form.validate_on_submit():
-        try:
-            case = service.open_case(
-                current_user, premises_id=premises.id, complaint=form.complaint.data, received_on=form.received_on.data
-            )
-        except Invalid as error:
-            db.session.rollback()
-            flash(" ".join(m for ms in error.errors.values() for m in ms) or str(error), "danger")
-        else:
-            flash(_("Case %(number)s opened.", number=case.number), "success")
-            return redirect(url_for("cases.show", case_id=case.id))
-    else:
-        flash(_("Give the complaint and the date it was received."), "danger")
-    return redirect(url_for("premises.show", premises_id=premises.id))
+    return _opened(
+        form,
+        lambda: service.open_case(
+            current_user, premises_id=premises.id, complaint=form.complaint.data, received_on=form.received_on.data
+        ),
+        lambda number: _("Case %(number)s opened.", number=number),
+        _("Give the complaint and the date it was received."),
+        url_for("premises.show", premises_id=premises.id),
+    )
 
 
 def _unit_people(case: Case, roles) -> list[User]:
