@@ -257,3 +257,39 @@ def test_deadlines_show_on_the_case(world):
     assert names["filing"].status.value == "met"
     assert names["decision"].status.value == "overdue"
     assert case.next_deadline == "decision"
+
+
+def test_a_case_ended_without_decision_stops_the_decision_clock(world):
+    case = world.to_state("investigating")
+    world.act(world.supervisor, case, "terminate", on="2020-03-01", reason="Not established")
+    world.act(world.supervisor, case, "close", on="2020-03-02")
+    assert all(d.status.value == "met" for d in deadlines_of(case, TODAY))
+    assert case.next_deadline is None
+
+
+def test_simplified_case_is_on_file_at_once_and_commits_once(world):
+    from tests.factories import inspection as make_inspection
+    from tracker.models import Case
+    from tracker.services import inspections as svc
+    from tracker.services.cases import decide_on_the_spot
+
+    record = make_inspection(world.officer, world.officer2, world.pharmacy, world.outbreak)
+    svc.record_violation(world.officer, record, "price_marking")
+    svc.submit_inspection(world.officer, record, "referred")
+    with pytest.raises(Invalid):  # before the inspection day: nothing is written
+        decide_on_the_spot(world.officer, record.id, [{"kind": "warning"}], on="2020-02-01", today=TODAY)
+    assert db.session.scalar(sa.select(sa.func.count(Case.id))) == 0
+    case = decide_on_the_spot(world.officer, record.id, [{"kind": "warning"}], on="2020-02-05", today=TODAY)
+    assert case.state.value == "executed" and case.filed_on == date(2020, 2, 5)
+    assert not [d for d in deadlines_of(case, TODAY) if d.status.value == "overdue" and d.name != "closing"]
+
+
+def test_a_refused_action_leaves_nothing_half_written(world):
+    from tracker.models import Appeal
+
+    case = world.to_state("decision_served")
+    with pytest.raises(Invalid):  # the outcome date lies before the lodging: refused after the appeal was built
+        world.act(world.officer, case, "record_appeal", on="2020-04-01", kind="lawsuit", outcome="upheld", outcome_on="2020-03-01")
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(Appeal.id))) == 0
+    assert [e.action for e in case.events][-1] == "serve_decision"

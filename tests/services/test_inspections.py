@@ -119,3 +119,19 @@ def test_follow_up_records_closure_compliance(world):
     obeyed = inspection(county.officer, county.officer2, venue, type="follow_up", checklist={"closure_notice_obeyed": "yes"})
     service.submit_inspection(county.officer, obeyed, "no_action")
     assert venue.status.value == "closed"
+
+
+def test_a_breach_after_compliance_puts_the_closure_order_back(world):
+    from tracker.services.premises import PremisesData, update_premises
+
+    county, outbreak, pharmacy = world
+    venue = premises(county.officer, name="Lucky Mahjong", kind="entertainment")
+    update_premises(county.officer, venue, PremisesData(name="Lucky Mahjong", kind="entertainment",
+                                                        operator_type="organisation", status="closed"))
+    routine_yes = inspection(county.officer, county.officer2, venue, type="routine", checklist={"closure_notice_obeyed": "yes"})
+    service.submit_inspection(county.officer, routine_yes, "no_action")
+    assert venue.status.value == "closed"
+    reopened = inspection(county.officer, county.officer2, venue, type="campaign", checklist={"closure_notice_obeyed": "no"})
+    service.record_violation(county.officer, reopened, "closure_notice_breach")
+    service.submit_inspection(county.officer, reopened, "referred")
+    assert venue.status.value == "ordered_closed"

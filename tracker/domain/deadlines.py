@@ -205,7 +205,8 @@ def case_deadlines(dates: CaseDates, rulebook: Rulebook, today: date) -> list[De
     add("filing", dates.clue_on, dates.filed_on or dates.declined_on)
     add("review", dates.proposed_on, dates.reviewed_on)
     add("statement", dates.notice_served_on, dates.decided_on)  # a decision ends the window (after it, or waived)
-    add("decision", dates.filed_on, dates.decided_on, paused=True)
+    # A case that ends without a decision (terminated, transferred) stops the decision clock too.
+    add("decision", dates.filed_on, dates.decided_on or dates.closable_on, paused=True)
     add("decision_service", dates.decided_on, dates.decision_served_on)
     if dates.has_money:
         add("payment", dates.decision_served_on, dates.settled_on)

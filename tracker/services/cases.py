@@ -7,6 +7,7 @@ change, appends the history event chained to the previous one, and commits once.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -297,6 +298,16 @@ def append_event(case: Case, actor: User, action: str, on: date, from_state, dat
 SQLITE_BUSY = 5
 
 
+@contextmanager
+def _undone_on_refusal():
+    """A refusal half-way through an action leaves nothing behind in the session."""
+    try:
+        yield
+    except ServiceError:
+        db.session.rollback()
+        raise
+
+
 def _commit_or_conflict() -> None:
     """Commit once; a lost race (stale version, duplicate event, SQLite busy) is a Conflict."""
     try:
@@ -323,8 +334,16 @@ def open_case(
 ) -> Case:
     """Open a clue from a referred inspection's violations, or from a complaint about a premises."""
     require_field_role(actor)
+    today = today or unit_today(actor.unit.timezone)
+    case = _new_case(actor, inspection_id, violation_ids, premises_id, complaint, received_on, today)
+    _refresh_next_deadline(case, today)
+    _commit_or_conflict()
+    return case
+
+
+def _new_case(actor: User, inspection_id, violation_ids, premises_id, complaint, received_on, today: date) -> Case:
+    """A new clue with its violations, officers and first history event (not committed)."""
     unit = actor.unit
-    today = today or unit_today(unit.timezone)
     officers: list[tuple[User, bool]] = []
     if inspection_id is not None:
         inspection = db.session.get(Inspection, inspection_id)
@@ -381,8 +400,6 @@ def open_case(
     if inspection is not None:
         data["inspection_id"] = inspection.id
     append_event(case, actor, "open", clue_on, None, data, None)
-    _refresh_next_deadline(case, today)
-    _commit_or_conflict()
     return case
 
 
@@ -437,7 +454,7 @@ def run_action(
         raise _refused(error) from None
     step = Step(case, actor, name, on, today, body, {}, transition.target)
     # Nothing is written before the single commit: a concurrent loser fails there, as a Conflict.
-    with db.session.no_autoflush:
+    with db.session.no_autoflush, _undone_on_refusal():
         _check_lateness(step, reason)
         from_state = case.state
         HANDLERS[name](step)
@@ -820,32 +837,36 @@ def decide_on_the_spot(
     inspection = db.session.get(Inspection, inspection_id) if isinstance(inspection_id, int) else None
     if inspection is None or inspection.unit_id != actor.unit_id:
         raise Invalid.field("inspection_id", "No such inspection in your unit.")
-    if not simplified_allowed(penalty, current_rulebook().simplified, inspection.premises.operator_type.value):
+    rulebook = current_rulebook()
+    if not simplified_allowed(penalty, rulebook.simplified, inspection.premises.operator_type.value):
         raise Invalid.field(
             "lines", "The simplified procedure takes only a warning or a fine of at most 200 (natural person) / 3,000 (organisation)."
         )
-    case = open_case(actor, inspection_id=inspection_id, violation_ids=violation_ids, today=today)
-    case.simplified = True
-    case.proposed_lines = case.approved_lines = case.decided_lines = penalty.to_json()
-    case.proposed_by_id = actor.id
-    case.decided_on = case.decision_served_on = on_date
-    case.last_step_on = max(case.last_step_on, on_date)
-    rulebook = current_rulebook()
-    from_state = case.state
-    if penalty.money_total > 0:
-        case.state = CaseState.DECISION_SERVED
-        case.payment_due_on = due_date(rulebook.deadline("payment"), on_date, rulebook.calendar)
-    else:
-        case.state = CaseState.EXECUTED
-        case.settled_on = case.closable_on = on_date
-    if not penalty.warning_only:
-        case.published_on = on_date
-    method = method if method in SERVICE_METHODS else "in_person"
-    append_event(
-        case, actor, "decide_on_the_spot", on_date, from_state,
-        {"lines": case.decided_lines, "method": method, "simplified": True}, None,
-    )
-    _refresh_next_deadline(case, today)
+    method = _choice({"method": method}, "method", SERVICE_METHODS)
+    with db.session.no_autoflush, _undone_on_refusal():
+        case = _new_case(actor, inspection_id, violation_ids, None, None, None, today)
+        if on_date < case.clue_on:
+            raise Invalid.field("on", f"The decision cannot come before the inspection ({case.clue_on.isoformat()}).")
+        case.simplified = True
+        case.proposed_lines = case.approved_lines = case.decided_lines = penalty.to_json()
+        case.proposed_by_id = actor.id
+        # Decided, served and on file the same day: the on-the-spot decision is the filing.
+        case.filed_on = case.decided_on = case.decision_served_on = on_date
+        case.last_step_on = max(case.last_step_on, on_date)
+        from_state = case.state
+        if penalty.money_total > 0:
+            case.state = CaseState.DECISION_SERVED
+            case.payment_due_on = due_date(rulebook.deadline("payment"), on_date, rulebook.calendar)
+        else:
+            case.state = CaseState.EXECUTED
+            case.settled_on = case.closable_on = on_date
+        if not penalty.warning_only:
+            case.published_on = on_date
+        append_event(
+            case, actor, "decide_on_the_spot", on_date, from_state,
+            {"lines": case.decided_lines, "method": method, "simplified": True}, None,
+        )
+        _refresh_next_deadline(case, today)
     _commit_or_conflict()
     return case
 

@@ -7,8 +7,11 @@ ignoring a price intervention, venues ordered closed that reopened) but none of 
 events, persons or businesses.
 
 The loader goes through the same service functions as the app (accounts, premises, emergencies,
-inspections), so every rule the app enforces also holds for the demo data; each call commits once.
-Running it again changes nothing. The data is deterministic (``random.Random(2020)``).
+inspections, and cases: ``open_case``, ``decide_on_the_spot`` and ``run_action``), so every rule the app
+enforces also holds for the demo data; each call commits once. Every referred inspection and a few later
+complaints open a case, carried through 2020 so that every lifecycle state holds at least one case and
+several are overdue as of the seeding date (default 2020-12-31). Running it again changes nothing. The data
+is deterministic (``random.Random(2020)`` and fixed dates; only the events' wall-clock ``at`` stamps vary).
 """
 from __future__ import annotations
 
@@ -314,6 +317,11 @@ def _daytime(rng: random.Random) -> int:
     if rng.random() < 0.55:
         return rng.randrange(8 * 60 + 30, 11 * 60 + 31, 5)
     return rng.randrange(14 * 60, 17 * 60 + 16, 5)
+
+
+def _gains_lines(gains: Decimal, fine: Decimal) -> list[dict]:
+    """Penalty lines confiscating the illegal gains and imposing a fine."""
+    return [{"kind": "confiscation", "amount": f"{gains:.2f}"}, {"kind": "fine", "amount": f"{fine:.2f}"}]
 
 
 def _day(rng: random.Random, first: date, last: date) -> date:
@@ -854,7 +862,7 @@ class _Seeder:
             (filer, "file", {"on": self.wd(visit.day, 2), "officers": [lead, second]}),
             (lead, "propose_penalty", {
                 "on": date(2020, 3, 2), "illegal_gains": f"{gains:.2f}", "severity": "ordinary",
-                "lines": [{"kind": "confiscation", "amount": f"{gains:.2f}"}, {"kind": "fine", "amount": f"{fine:.2f}"}],
+                "lines": _gains_lines(gains, fine),
                 "report": "Sales of N95 and surgical masks from 2020-01-24 to 2020-01-27 at margins far above the "
                           "pharmacy's own margins of 2020-01-19; gains computed from the till records. Fine of twice "
                           "the gains: first offence, stopped at once, records produced.",
@@ -880,7 +888,7 @@ class _Seeder:
             (filer, "file", {"on": self.wd(visit.day, 3), "officers": [lead, second]}),
             (lead, "propose_penalty", {
                 "on": date(2020, 3, 2), "illegal_gains": f"{gains:.2f}",
-                "lines": [{"kind": "confiscation", "amount": f"{gains:.2f}"}, {"kind": "fine", "amount": f"{fine:.2f}"}],
+                "lines": _gains_lines(gains, fine),
                 "report": "Boxes of surgical masks and N95 respirators sold at about four times cost from "
                           "2020-01-24; gains computed from the till records.",
             }),
@@ -890,8 +898,7 @@ class _Seeder:
             (lead, "hold_hearing", {"on": date(2020, 3, 24), "host": filer,
                                     "report": "The operator admitted the prices, produced the purchase invoices and "
                                               "asked for a lower fine: a one-person pharmacy, first offence."}),
-            (reviewer, "decide", {"on": date(2020, 3, 27), "lines": [
-                {"kind": "confiscation", "amount": f"{gains:.2f}"}, {"kind": "fine", "amount": f"{lowered:.2f}"}]}),
+            (reviewer, "decide", {"on": date(2020, 3, 27), "lines": _gains_lines(gains, lowered)}),
             (second, "serve_decision", {"on": date(2020, 3, 30), "method": "in_person"}),
             (lead, "record_payment", {"on": date(2020, 4, 20), "amount": "10000.00",
                                       "receipt": "Bank transfer 2020042000077"}),
@@ -908,7 +915,7 @@ class _Seeder:
             (filer, "file", {"on": self.wd(visit.day, 2), "officers": [lead, second]}),
             (lead, "propose_penalty", {
                 "on": date(2020, 3, 9), "illegal_gains": f"{gains:.2f}",
-                "lines": [{"kind": "confiscation", "amount": f"{gains:.2f}"}, {"kind": "fine", "amount": f"{fine:.2f}"}],
+                "lines": _gains_lines(gains, fine),
                 "report": f"Lean pork sold above the margin of 2020-01-19 against {INTERVENTION_NOTICE}, after a "
                           "correction order; gains from the slaughterhouse tickets and the sales book.",
             }),
@@ -934,7 +941,8 @@ class _Seeder:
                        "report": "Open in breach of the closure notice; the income earned could not be established."}
         else:
             fine = _money(Decimal(income) * 2)
-            penalty = {"illegal_gains": income, "lines": [{"kind": "fine", "amount": f"{fine:.2f}"}, {"kind": "closure"}],
+            penalty = {"illegal_gains": income,
+                       "lines": [{"kind": "fine", "amount": f"{fine:.2f}"}, {"kind": "closure"}],
                        "report": f"Open in breach of {CLOSURE_NOTICE}; income while open {income} yuan from the "
                                  "till and payment records. Fine of twice that income, and closure."}
         file = (filer, "file", {"on": self.wd(visit.day, 3), "officers": [lead, second]})
@@ -1001,14 +1009,16 @@ class _Seeder:
             case = decide_on_the_spot(self.users[lead], inspection_id, [{"kind": "fine", "amount": "100.00"}],
                                       on=visit.day.isoformat(), today=self.today)
             self.carry(case, [
-                (lead, "record_payment", {"on": self.wd(visit.day, 3), "amount": "100.00", "receipt": "Bank slip 0044"}),
+                (lead, "record_payment", {"on": self.wd(visit.day, 3), "amount": "100.00",
+                                          "receipt": "Bank slip 0044"}),
                 (filer, "close", {"on": self.wd(visit.day, 8)}),
             ])
             return
         script = [
             # fined; the operator sued and the lawsuit is pending (decision served, execution continues)
-            [file, (lead, "propose_penalty", {"on": self.wd(visit.day, 10), "lines": [{"kind": "fine", "amount": "2000.00"}],
-                                              "report": "Prices still unmarked a week after the correction order."}),
+            [file, (lead, "propose_penalty", {"on": self.wd(visit.day, 10),
+                                              "lines": [{"kind": "fine", "amount": "2000.00"}],
+                                              "report": "Prices not marked as the law requires."}),
              (reviewer, "approve_penalty", {"on": self.wd(visit.day, 12)}),
              (lead, "serve_notice", {"on": self.wd(visit.day, 13)}),
              (reviewer, "decide", {"on": self.wd(visit.day, 19)}),

@@ -350,10 +350,7 @@ def submit_inspection(
         raise Invalid.field("outcome", "Record at least one violation before referring the inspection.")
     if result is InspectionOutcome.NO_ACTION and inspection.violations:
         raise Invalid.field("outcome", "An inspection with violations cannot end with no action.")
-    premises = inspection.premises
-    if premises.status is PremisesStatus.ORDERED_CLOSED and inspection.checklist.get(CLOSURE_COMPLIANCE_ITEM) == "yes":
-        # A follow-up inspection that finds the closure obeyed records the premises as closed.
-        premises.status = PremisesStatus.CLOSED
+    _record_closure_compliance(inspection)
     inspection.status = InspectionStatus.SUBMITTED
     inspection.outcome = result
     inspection.reinspect_on = reinspect_on
@@ -361,6 +358,19 @@ def submit_inspection(
     inspection.submitted_by_id = actor.id
     db.session.commit()
     return inspection
+
+
+def _record_closure_compliance(inspection: Inspection) -> None:
+    """Under a closure order, a follow-up finding it obeyed records the premises closed; any
+    inspection finding it breached puts the order back in force."""
+    premises = inspection.premises
+    if premises.status not in (PremisesStatus.ORDERED_CLOSED, PremisesStatus.CLOSED):
+        return
+    answer = inspection.checklist.get(CLOSURE_COMPLIANCE_ITEM)
+    if answer == "yes" and inspection.type is InspectionType.FOLLOW_UP:
+        premises.status = PremisesStatus.CLOSED
+    elif answer == "no":
+        premises.status = PremisesStatus.ORDERED_CLOSED
 
 
 AMENDABLE = ("notes", "reinspect_on")
