@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 from collections.abc import Mapping
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         instance_relative_config=True,
     )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)  # the default SQLite file lives there
     app.config.update(BASE)
     app.config.update(from_environment(app.instance_path))
     if config:

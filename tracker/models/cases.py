@@ -88,6 +88,10 @@ class Case(db.Model):
         sa.Index("ix_cases_unit_state", "unit_id", "state"),
     )
 
+    def overdue_on(self, today: date) -> bool:
+        """True when the nearest agency deadline has passed on ``today``."""
+        return self.next_due_on is not None and self.next_due_on < today
+
     def __repr__(self) -> str:
         return f"<Case {self.number} {self.state}>"
 

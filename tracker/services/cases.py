@@ -160,7 +160,13 @@ def deadlines_of(case: Case, today: date) -> list[Deadline]:
 
 
 def _refresh_next_deadline(case: Case, today: date) -> None:
-    open_ones = [d for d in deadlines_of(case, today) if d.status.value != "met" and not d.hard]
+    # While a pause is open (suspension, pending hearing) the decision clock stands still: its due
+    # date moves daily, so it is not stored as the next deadline until the pause ends.
+    paused = any(p.ends_on is None for p in case.pauses)
+    open_ones = [
+        d for d in deadlines_of(case, today)
+        if d.status.value != "met" and not d.hard and not (paused and d.name == "decision")
+    ]
     nearest = min(open_ones, key=lambda d: d.due_on, default=None)
     case.next_deadline = nearest.name if nearest else None
     case.next_due_on = nearest.due_on if nearest else None

@@ -95,6 +95,12 @@ CASE_LABELS = {
     "open": _l("Case opened"),
     "decide_on_the_spot": _l("Decided on the spot (simplified procedure)"),
     "amend_inspection": _l("Inspection amended"),
+    "warning": _l("Warning"),
+    "fine": _l("Fine"),
+    "confiscation": _l("Confiscation of illegal gains"),
+    "suspension": _l("Suspension of business"),
+    "closure": _l("Closure"),
+    "licence_revocation": _l("Licence revocation"),
 }
 LABELS.update(CASE_LABELS)
 
