@@ -112,13 +112,6 @@ def test_us_ca_calendar():
     assert us_cal.is_working_day(date(2020, 10, 1))
 
 
-def test_bundled_cn_calendar_is_the_shared_data_verbatim():
-    shared = BUNDLED_DIR.parents[1].parent / "shared" / "data" / "cn-working-calendar.toml"
-    if not shared.is_file():
-        pytest.skip("shared data not beside the checkout")
-    assert (BUNDLED_DIR / "calendars" / "cn.toml").read_bytes() == shared.read_bytes()
-
-
 def test_constructor_rejects_a_day_both_off_and_working():
     with pytest.raises(ValueError, match="2020-02-01"):
         WorkingCalendar([date(2020, 2, 1)], [date(2020, 2, 1)], [2020])
