@@ -71,6 +71,9 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (main_bp, auth_bp, admin_bp, premises_bp, inspections_bp, cases_bp):
         app.register_blueprint(bp)
+    from tracker.api import register_api
+
+    register_api(app)
 
 
 def register_template_helpers(app: Flask) -> None:

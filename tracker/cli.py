@@ -50,6 +50,24 @@ def create_user(username, role, unit_code, password, legal_reviewer, full_name) 
     click.echo(f"Account {user.username} ({user.role.value}) created.")
 
 
+@users_cli.command("token")
+@click.argument("username")
+@click.option("--name", default="command line", show_default=True, help="What the token is for.")
+def user_token(username: str, name: str) -> None:
+    """Print a new API token for the account, alone on one line."""
+    from tracker.services.tokens import issue_token
+
+    user = accounts.find_user(username)
+    if user is None:
+        click.echo(f"Error: no account named {username}.", err=True)
+        sys.exit(1)
+    try:
+        _record, token = issue_token(user, name)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(token)
+
+
 @click.command("seed-demo")
 def seed_demo() -> None:
     """Load the demo county (running it twice changes nothing)."""

@@ -7,6 +7,7 @@ from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_smorest import Api
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
@@ -30,3 +31,14 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
+
+
+class TrackerApi(Api):
+    """flask-smorest's Api without its app-wide error handlers: ours answer HTML pages in the UI
+    and problem+json under /api/ (tracker.web.errors)."""
+
+    def _register_error_handlers(self):
+        pass
+
+
+api = TrackerApi(spec_kwargs={"security": [{"bearerAuth": []}]})

@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models, one module per aggregate; import them from here."""
 from tracker.models.accounts import Unit, User
+from tracker.models.api import ApiToken, IdempotencyRecord
 from tracker.models.cases import Appeal, Case, CaseEvent, CaseOfficer, CasePause, DeadlineExtension, Payment
 from tracker.models.emergencies import PriceEmergency
 from tracker.models.inspections import (
@@ -14,6 +15,8 @@ from tracker.models.inspections import (
 from tracker.models.premises import Premises
 
 __all__ = [
+    "ApiToken",
+    "IdempotencyRecord",
     "Appeal",
     "Case",
     "CaseEvent",

@@ -105,6 +105,11 @@ def create_user(
     return user
 
 
+def find_user(username: str) -> User | None:
+    """The account with this username, if any."""
+    return db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+
+
 def set_active(user: User, active: bool, actor: User | None = None) -> None:
     """Deactivate (or reactivate) an account; an admin cannot lock themselves out."""
     _require_admin(actor)
@@ -126,7 +131,7 @@ def reset_password(user: User, password: str, actor: User | None = None) -> None
 
 def authenticate(username: str, password: str) -> User | None:
     """The active account with these credentials, recording the sign-in; else None."""
-    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+    user = find_user(username)
     if user is None or not user.check_password(password) or not user.is_active:
         return None
     user.last_login_at = utcnow()

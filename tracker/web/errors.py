@@ -1,10 +1,10 @@
-"""Error pages: friendly, without tracebacks or secrets, and service errors mapped to status codes."""
+"""Error answers: friendly pages in the UI, problem+json under /api/; never a traceback or a secret."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import Conflict as HTTPConflict, HTTPException, InternalServerError
 
 from tracker.extensions import db
 from tracker.services.errors import ServiceError
@@ -19,6 +19,11 @@ TITLES = {
     422: lambda: _("Not accepted"),
     500: lambda: _("Something went wrong"),
 }
+STALE = lambda: _("Someone else changed this record meanwhile. Reload and try again.")  # noqa: E731
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
 
 
 def render_error(status: int, message: str | None = None):
@@ -29,23 +34,32 @@ def render_error(status: int, message: str | None = None):
 
 def register(app: Flask) -> None:
     """Install the handlers on the app."""
+    from tracker.api.core import http_problem, service_problem
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if _is_api():
+            return http_problem(error)
         message = error.description if error.code in (400, 403, 409, 413, 422) else None
         return render_error(error.code or 500, message)
 
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError):
         db.session.rollback()
+        if _is_api():
+            return service_problem(error)
         return render_error(error.status, str(error))
 
     @app.errorhandler(StaleDataError)
     def stale(_error):
         db.session.rollback()
-        return render_error(409, _("Someone else changed this record meanwhile. Reload and try again."))
+        if _is_api():
+            return http_problem(HTTPConflict(STALE()))
+        return render_error(409, STALE())
 
     @app.errorhandler(InternalServerError)
-    def server_error(_error):
+    def server_error(error):
         db.session.rollback()
+        if _is_api():
+            return http_problem(error)
         return render_error(500)

@@ -1,0 +1,250 @@
+"""What every API endpoint shares: bearer-token access, problem+json errors, keyset cursors,
+idempotent POSTs. Resource modules build on these and call the same services as the web UI."""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from datetime import timedelta
+from functools import wraps
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask import Response, g, make_response, request
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from tracker.extensions import db
+from tracker.models import IdempotencyRecord, User
+from tracker.models.types import utcnow
+from tracker.services.errors import ServiceError
+from tracker.services.tokens import user_for_token
+from tracker.web.access import PUBLIC
+
+PROBLEM = "application/problem+json"
+# Documented on every POST (blp.doc(parameters=[IDEMPOTENCY_KEY])) and honoured by @idempotent.
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": "A retry with the same key and body returns the first answer and creates nothing new.",
+}
+IDEMPOTENCY_TTL_HOURS = 24
+TITLES = {
+    400: "Malformed request",
+    401: "Authentication required",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request too large",
+    422: "Unprocessable request",
+    500: "Server error",
+    503: "Service unavailable",
+}
+
+
+def problem(status: int, detail: str = "", errors: dict | None = None, title: str | None = None) -> Response:
+    """An RFC 9457 problem document."""
+    body = {"type": "about:blank", "title": title or TITLES.get(status, "Error"), "status": status, "detail": detail}
+    if errors:
+        body["errors"] = errors
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="tracker"'
+    return response
+
+
+def _flatten(messages) -> dict[str, list[str]]:
+    """webargs messages ({location: {field: [...]}}) as {field: [messages]}."""
+    flat: dict[str, list[str]] = {}
+
+    def walk(prefix: str, value) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), inner)
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            flat.setdefault(prefix or "body", []).extend(value)
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                walk(f"{prefix}[{index}]", inner)
+        else:
+            flat.setdefault(prefix or "body", []).append(str(value))
+
+    for location, fields in (messages or {}).items():
+        walk("" if location in ("json", "query", "form", "path", "headers") else location, fields)
+    return flat
+
+
+def http_problem(error: HTTPException) -> Response:
+    """Any HTTP error on an /api/ path, as a problem document."""
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    errors = _flatten(data.get("messages")) if "messages" in data else None
+    if status == 422 and errors:
+        detail = "The request did not pass validation: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
+    elif status >= 500:
+        detail = "The server could not answer; nothing was changed."
+    else:
+        detail = data.get("message") or error.description or ""
+    if status == 422 and not errors and "json" in str(detail).lower():
+        status = 400
+    return problem(status, detail, errors)
+
+
+def service_problem(error: ServiceError) -> Response:
+    """A service's refusal as a problem document: its status, its message, its field errors."""
+    return problem(error.status, str(error), getattr(error, "errors", None) or None)
+
+
+# ------------------------------------------------------------------------------------------ access
+
+
+def api_allow(*who):
+    """Guard an API view: ``api_allow(PUBLIC)`` or ``api_allow(Role.X, ...)`` with a bearer token.
+
+    The caller becomes ``g.api_user``; the role and unit then apply exactly as in the web UI.
+    """
+    declared = frozenset(who)
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            g.api_user = None
+            header = request.headers.get("Authorization", "")
+            if header:
+                scheme, _sep, token = header.partition(" ")
+                user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+                if user is None:
+                    return problem(401, "The bearer token is missing, unknown, revoked or its account deactivated.")
+                g.api_user = user
+            if PUBLIC not in declared:
+                if g.api_user is None:
+                    return problem(401, "Send 'Authorization: Bearer <token>'; `flask users token USERNAME` issues one.")
+                if g.api_user.role not in declared:
+                    return problem(403, f"The role {g.api_user.role.value} may not use this endpoint.")
+            return view(*args, **kwargs)
+
+        guarded.access = declared
+        return guarded
+
+    return decorate
+
+
+def caller() -> User:
+    """The authenticated API user."""
+    return g.api_user
+
+
+# ------------------------------------------------------------------------------------------ cursors
+
+
+class PageQuery(ma.Schema):
+    """?limit= (1 to 200, default 50) and ?cursor= on every list."""
+
+    limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=200))
+    cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=200))
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"id": last_id}).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    """The id after which the next page starts; a bad cursor is a 422."""
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = json.loads(base64.urlsafe_b64decode(padded.encode()))["id"]
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**63:
+            raise ValueError
+        return value
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError, json.JSONDecodeError):
+        raise ServiceErrorCursor() from None
+
+
+class ServiceErrorCursor(ServiceError):
+    status = 422
+
+    def __init__(self):
+        super().__init__("The cursor is not one this API gave out.")
+        self.errors = {"cursor": ["Use the next_cursor of the previous page."]}
+
+
+def keyset_page(stmt: sa.Select, id_column, query: dict, dump) -> dict:
+    """One page of a list, newest first, stable under inserts: {"items": [...], "next_cursor": ...}."""
+    after = decode_cursor(query.get("cursor"))
+    limit = query["limit"]
+    if after is not None:
+        stmt = stmt.where(id_column < after)
+    rows = db.session.scalars(stmt.order_by(id_column.desc()).limit(limit + 1)).unique().all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": [dump(row) for row in rows], "next_cursor": encode_cursor(rows[-1].id) if more and rows else None}
+
+
+# ------------------------------------------------------------------------------------------ idempotency
+
+
+def idempotent(view):
+    """POSTs with an Idempotency-Key: a retry with the same key and body gets the first answer and
+    creates nothing; the same key with another body is refused (422). Keys last 24 hours."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        user = g.get("api_user")
+        if key is None or user is None:
+            return view(*args, **kwargs)
+        if not 0 < len(key) <= 255:
+            return problem(422, "The Idempotency-Key header takes 1 to 255 characters.", {"Idempotency-Key": ["1 to 255 characters."]})
+        fingerprint = hashlib.sha256(
+            request.method.encode() + b" " + request.path.encode() + b"\n" + request.get_data()
+        ).hexdigest()
+        cutoff = utcnow() - timedelta(hours=IDEMPOTENCY_TTL_HOURS)
+        record = db.session.scalar(
+            sa.select(IdempotencyRecord).where(IdempotencyRecord.user_id == user.id, IdempotencyRecord.key == key)
+        )
+        if record is not None and record.created_at < cutoff:
+            db.session.delete(record)
+            db.session.commit()
+            record = None
+        if record is not None:
+            if record.request_hash != fingerprint:
+                return problem(422, "This Idempotency-Key was used with another request.", {"Idempotency-Key": ["Already used with another body."]})
+            if record.status == 0:
+                return problem(409, "A request with this Idempotency-Key is still in progress; retry shortly.")
+            return Response(record.body, status=record.status, mimetype=record.content_type)
+        # Reserve the key first, so a concurrent retry cannot run the action a second time.
+        record = IdempotencyRecord(user_id=user.id, key=key, request_hash=fingerprint, status=0, body="", content_type="")
+        db.session.add(record)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            return problem(409, "A request with this Idempotency-Key is still in progress; retry shortly.")
+        record_id = record.id
+        try:
+            response = view(*args, **kwargs)
+        except BaseException:
+            db.session.rollback()
+            _forget(record_id)
+            raise
+        response = response if isinstance(response, Response) else make_response(response)
+        if 200 <= response.status_code < 300:
+            stored = db.session.get(IdempotencyRecord, record_id)
+            stored.status, stored.body, stored.content_type = response.status_code, response.get_data(as_text=True), response.mimetype
+            db.session.commit()
+        else:
+            _forget(record_id)
+        return response
+
+    return wrapper
+
+
+def _forget(record_id: int) -> None:
+    db.session.execute(sa.delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
+    db.session.commit()

@@ -1,0 +1,6 @@
+"""API: inspections (docs/API.md)."""
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+blp = Blueprint("api_inspections", __name__, url_prefix="/api/v1", description="inspections")

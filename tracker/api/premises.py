@@ -1,0 +1,6 @@
+"""API: premises (docs/API.md)."""
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+blp = Blueprint("api_premises", __name__, url_prefix="/api/v1", description="premises")

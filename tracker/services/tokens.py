@@ -1,0 +1,67 @@
+"""API tokens: issued to a user, stored hashed, revocable; a deactivated account's tokens stop working."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.models import ApiToken, User
+from tracker.models.types import utcnow
+from tracker.services.errors import Invalid, NotFound
+
+TOKEN_BYTES = 32
+# Recording every use would write on every read; once a minute is enough to show "last used".
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new token for the user: the record, and the token itself (shown once, never stored)."""
+    name = (name or "").strip()
+    if len(name) > 80:
+        raise Invalid.field("name", "At most 80 characters.")
+    if not user.is_active:
+        raise Invalid.field("username", "The account is deactivated.")
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    record = ApiToken(user=user, name=name, token_hash=_digest(token), prefix=token[:8])
+    db.session.add(record)
+    db.session.commit()
+    return record, token
+
+
+def revoke_token(user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's tokens."""
+    record = db.session.get(ApiToken, token_id)
+    if record is None or record.user_id != user.id:
+        raise NotFound("No such token.")
+    if record.revoked_at is None:
+        record.revoked_at = utcnow()
+        db.session.commit()
+    return record
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """The user's tokens, newest first."""
+    return list(
+        db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc()))
+    )
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user holding this unrevoked token, recording its use; None otherwise."""
+    if not token or len(token) > 200:
+        return None
+    record = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if record is None or record.revoked_at is not None or not record.user.is_active:
+        return None
+    now = utcnow()
+    if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
+        record.last_used_at = now
+        db.session.commit()
+    return record.user
