@@ -11,7 +11,10 @@ from tracker.extensions import db
 from tracker.models import User
 from tracker.services.accounts import authenticate
 from tracker.web.access import PUBLIC, SIGNED_IN, allow
-from tracker.web.auth.forms import LoginForm
+from tracker.services.errors import Invalid
+from tracker.services.tokens import issue_token, revoke_token, tokens_of
+from tracker.web.auth.forms import LoginForm, NewTokenForm, RevokeTokenForm
+from tracker.web.forms import apply_errors
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -56,3 +59,30 @@ def logout():
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+def tokens():
+    """The signed-in user's API tokens: create (shown once), list with last use, revoke."""
+    form = NewTokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        try:
+            _record, new_token = issue_token(current_user, form.name.data)
+        except Invalid as error:
+            apply_errors(form, error)
+        else:
+            form = NewTokenForm(formdata=None)
+    return render_template(
+        "auth/tokens.html", form=form, revoke=RevokeTokenForm(), tokens=tokens_of(current_user), new_token=new_token
+    )
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@allow(SIGNED_IN)
+def revoke(token_id: int):
+    if RevokeTokenForm().validate_on_submit():
+        revoke_token(current_user, token_id)
+        flash(_("Token revoked: it no longer opens the API."), "success")
+    return redirect(url_for("auth.tokens"))
