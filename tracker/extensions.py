@@ -40,5 +40,23 @@ class TrackerApi(Api):
     def _register_error_handlers(self):
         pass
 
+    def _register_responses(self):
+        """Document every error response as a problem document (application/problem+json)."""
+        import http
+
+        from flask_smorest.utils import prepare_response
+
+        from tracker.api.problem_schema import ProblemSchema
+
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = ProblemSchema
+            prepare_response(response, self.spec, "application/problem+json")
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Problem document", "schema": ProblemSchema}
+        prepare_response(response, self.spec, "application/problem+json")
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
 
 api = TrackerApi(spec_kwargs={"security": [{"bearerAuth": []}]})

@@ -1,6 +1,457 @@
-"""API: cases (docs/API.md)."""
+"""API: enforcement cases (docs/API.md): open a case, list and read cases, run lifecycle actions, read the
+history chain. Every action goes through services.cases.run_action, which owns every legal rule; the
+schemas here only check the shape of what is sent (types, formats, bounds, enums)."""
 from __future__ import annotations
 
-from flask_smorest import Blueprint
+import re
+from datetime import date
 
-blp = Blueprint("api_cases", __name__, url_prefix="/api/v1", description="cases")
+import marshmallow as ma
+import sqlalchemy as sa
+from flask import request, url_for
+from flask_smorest import Blueprint, abort
+from sqlalchemy.orm import joinedload
+
+from tracker.api.core import IDEMPOTENCY_KEY, PageQuery, api_allow, caller, idempotent, keyset_page
+from tracker.domain.deadlines import CASE_DEADLINE_NAMES, DeadlineStatus
+from tracker.domain.lifecycle import CaseAction, CaseState
+from tracker.domain.penalties import MAX_LINES, PENALTY_KINDS
+from tracker.domain.rulebook import SEVERITIES
+from tracker.extensions import db
+from tracker.models import Case, CaseEvent, Unit, User, Violation
+from tracker.services import cases as service
+from tracker.services.cases import APPEAL_KINDS, APPEAL_OUTCOMES, CASE_DETAIL, SERVICE_METHODS, TRANSFER_TO
+from tracker.services.errors import Invalid
+from tracker.services.scope import scoped
+from tracker.web.access import FIELD, READERS
+
+blp = Blueprint(
+    "api_cases", __name__, url_prefix="/api/v1",
+    description="Enforcement cases: open them, act through the lifecycle, read the history chain",
+)
+
+MAX_ID = 2**31 - 1
+CASE_ID = f"int(min=1, max={MAX_ID}):case_id"
+ACTIONS = tuple(a.value for a in CaseAction)
+MONEY = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
+# Step dates far outside a case's life only ever fail a guard; bounding them keeps date arithmetic safe.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 40},
+    "description": "The case's `version` (as returned, e.g. `3` or `\"3\"`; `*` for any): an older version answers 409; "
+    "anything that is not a whole number answers 422.",
+}
+
+
+# ------------------------------------------------------------------------------------------ output schemas
+
+
+class PenaltyLineOut(ma.Schema):
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(PENALTY_KINDS))
+    amount = ma.fields.String(
+        required=True, allow_none=True, metadata={"description": "Money as a decimal string; null for non-money lines."}
+    )
+
+
+class PenaltyStagesOut(ma.Schema):
+    proposed = ma.fields.List(ma.fields.Nested(PenaltyLineOut), required=True, allow_none=True)
+    approved = ma.fields.List(ma.fields.Nested(PenaltyLineOut), required=True, allow_none=True)
+    decided = ma.fields.List(
+        ma.fields.Nested(PenaltyLineOut), required=True, allow_none=True,
+        metadata={"description": "The decision in force (varied on appeal where that happened)."},
+    )
+
+
+class DeadlineOut(ma.Schema):
+    name = ma.fields.String(required=True, validate=ma.validate.OneOf(CASE_DEADLINE_NAMES))
+    due_on = ma.fields.Date(required=True)
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf([s.value for s in DeadlineStatus]))
+    starts_on = ma.fields.Date(required=True)
+    met_on = ma.fields.Date(required=True, allow_none=True)
+    extended = ma.fields.Boolean(required=True)
+
+
+class PaymentOut(ma.Schema):
+    on = ma.fields.Date(required=True)
+    amount = ma.fields.String(required=True)
+    receipt = ma.fields.String(required=True)
+
+
+class AppealOut(ma.Schema):
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(APPEAL_KINDS))
+    lodged_on = ma.fields.Date(required=True)
+    outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(APPEAL_OUTCOMES))
+    outcome_on = ma.fields.Date(required=True, allow_none=True)
+    lines = ma.fields.List(ma.fields.Nested(PenaltyLineOut), required=True, allow_none=True)
+
+
+class CaseViolationOut(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    code = ma.fields.String(required=True)
+
+
+class CaseOut(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    number = ma.fields.String(required=True)
+    unit = ma.fields.String(required=True, metadata={"description": "The unit's code."})
+    premises_id = ma.fields.Integer(required=True)
+    party = ma.fields.String(required=True, metadata={"description": "The premises' name as it stood when the case opened."})
+    state = ma.fields.String(required=True, validate=ma.validate.OneOf([s.value for s in CaseState]))
+    version = ma.fields.Integer(required=True, metadata={"description": "Send it back as If-Match to refuse stale writes."})
+    officers = ma.fields.List(ma.fields.String(), required=True, metadata={"description": "Usernames."})
+    allowed_actions = ma.fields.List(
+        ma.fields.String(validate=ma.validate.OneOf(ACTIONS)), required=True,
+        metadata={"description": "What the caller may do now (state, role and four-eyes; date and amount guards aside)."},
+    )
+    deadlines = ma.fields.List(ma.fields.Nested(DeadlineOut), required=True)
+    penalty = ma.fields.Nested(PenaltyStagesOut, required=True)
+    hearing_right = ma.fields.Boolean(required=True)
+    amount_due = ma.fields.String(
+        required=True, allow_none=True,
+        metadata={"description": "Still owed today (fine, late surcharge, confiscation, less payments); "
+                                 "null while no decision is in force."},
+    )
+    payments = ma.fields.List(ma.fields.Nested(PaymentOut), required=True)
+    appeals = ma.fields.List(ma.fields.Nested(AppealOut), required=True)
+    violations = ma.fields.List(ma.fields.Nested(CaseViolationOut), required=True)
+    inspection_id = ma.fields.Integer(required=True, allow_none=True)
+    major = ma.fields.Boolean(required=True)
+    simplified = ma.fields.Boolean(required=True)
+    clue_on = ma.fields.Date(required=True)
+    severity = ma.fields.String(required=True, allow_none=True, validate=ma.validate.OneOf(SEVERITIES))
+    illegal_gains = ma.fields.String(required=True, allow_none=True)
+    flagged_for_audit = ma.fields.Boolean(required=True)
+    payment_due_on = ma.fields.Date(required=True, allow_none=True)
+    published_on = ma.fields.Date(required=True, allow_none=True)
+    next_deadline = ma.fields.String(required=True, allow_none=True, validate=ma.validate.OneOf(CASE_DEADLINE_NAMES))
+    next_due_on = ma.fields.Date(required=True, allow_none=True)
+    overdue = ma.fields.Boolean(required=True, metadata={"description": "next_due_on lies before the unit's today."})
+
+
+class CasePage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(CaseOut), required=True)
+    next_cursor = ma.fields.String(required=True, allow_none=True)
+
+
+class HistoryItemOut(ma.Schema):
+    seq = ma.fields.Integer(required=True)
+    at = ma.fields.String(required=True, metadata={"description": "When it was recorded (ISO 8601, UTC)."})
+    on = ma.fields.String(required=True, metadata={"description": "The day the step happened (YYYY-MM-DD)."})
+    actor = ma.fields.String(required=True)
+    role = ma.fields.String(required=True)
+    action = ma.fields.String(required=True)
+    from_state = ma.fields.String(required=True, allow_none=True)
+    to_state = ma.fields.String(required=True)
+    data = ma.fields.Dict(required=True)
+    reason = ma.fields.String(required=True, allow_none=True)
+    prev_hash = ma.fields.String(required=True)
+    hash = ma.fields.String(required=True)
+
+
+class HistoryOut(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(HistoryItemOut), required=True)
+
+
+# ------------------------------------------------------------------------------------------ input schemas
+
+
+def _id(**kwargs):
+    return ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+def _text(limit: int, **kwargs):
+    return ma.fields.String(validate=ma.validate.Length(max=limit), **kwargs)
+
+
+def _day(**kwargs):
+    return ma.fields.Date(validate=ma.validate.Range(min=EARLIEST, max=LATEST), **kwargs)
+
+
+def _username():
+    return ma.fields.String(validate=ma.validate.Length(min=1, max=64))
+
+
+class CaseQuery(PageQuery):
+    state = ma.fields.String(validate=ma.validate.OneOf([s.value for s in CaseState]))
+    unit = _text(16, metadata={"description": "A unit's code."})
+    premises_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
+    violation_code = _text(64)
+    overdue = ma.fields.Boolean(metadata={"description": "true: the nearest deadline has passed; false: it has not."})
+
+
+class CaseIn(ma.Schema):
+    """Either a referred inspection (and some of its violations), or a complaint about a premises."""
+
+    inspection_id = _id()
+    violation_ids = ma.fields.List(
+        _id(), validate=ma.validate.Length(max=100),
+        metadata={"description": "Violations of the inspection; all those not yet in a case when omitted."},
+    )
+    premises_id = _id()
+    complaint = _text(20000)
+    received_on = _day()
+
+    @ma.validates_schema
+    def one_source(self, data, **_kwargs):
+        from_inspection = "inspection_id" in data
+        from_complaint = any(key in data for key in ("premises_id", "complaint", "received_on"))
+        if from_inspection == from_complaint:
+            raise ma.ValidationError(
+                "Give inspection_id (and violation_ids), or premises_id, complaint and received_on.", "inspection_id"
+            )
+        if from_complaint and "violation_ids" in data:
+            raise ma.ValidationError("violation_ids go with an inspection_id.", "violation_ids")
+
+
+class PenaltyLineIn(ma.Schema):
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(PENALTY_KINDS))
+    amount = ma.fields.String(
+        validate=ma.validate.Regexp(MONEY), metadata={"description": "For a fine or confiscation: \"1100.00\"."}
+    )
+
+
+def _lines(**kwargs):
+    return ma.fields.List(ma.fields.Nested(PenaltyLineIn), validate=ma.validate.Length(max=MAX_LINES), **kwargs)
+
+
+class CollectiveDiscussionIn(ma.Schema):
+    on = _day(required=True)
+    participants = ma.fields.List(_username(), required=True, validate=ma.validate.Length(max=30))
+
+
+class ActionIn(ma.Schema):
+    """Every field any action takes; each action accepts only its own (ACTION_FIELDS) and run_action
+    applies the rules. All are optional here: what an action requires, it says with a 422."""
+
+    on = _day(metadata={"description": "The day the step happened (default: today); never in the future nor "
+                                       "before the case's previous step."})
+    reason = _text(5000, metadata={"description": "Required by decline, mark_major, suspend, resume, terminate, "
+                                                  "transfer, return, extend_deadline, and by any late step."})
+    officers = ma.fields.List(_username(), validate=ma.validate.Length(max=10), metadata={"description": "file"})
+    act_on = _day(metadata={"description": "file: the day of the act (limitation period)"})
+    harm_to_safety = ma.fields.Boolean(metadata={"description": "file"})
+    to = ma.fields.String(validate=ma.validate.OneOf(TRANSFER_TO), metadata={"description": "transfer"})
+    lines = _lines(metadata={"description": "propose_penalty; decide (only to lower); record_appeal (when varied)"})
+    illegal_gains = ma.fields.String(validate=ma.validate.Regexp(MONEY), metadata={"description": "propose_penalty"})
+    severity = ma.fields.String(validate=ma.validate.OneOf(SEVERITIES), metadata={"description": "propose_penalty"})
+    departure_reason = _text(5000, metadata={"description": "propose_penalty outside the rulebook's range"})
+    report = _text(20000, metadata={"description": "propose_penalty, hold_hearing"})
+    method = ma.fields.String(validate=ma.validate.OneOf(SERVICE_METHODS), metadata={"description": "serve_notice, serve_decision"})
+    host = _username()
+    waived = ma.fields.Boolean(metadata={"description": "decide: the party waived its rights in writing"})
+    collective_discussion = ma.fields.Nested(
+        CollectiveDiscussionIn, metadata={"description": "decide (major cases), extend_deadline beyond the limit"}
+    )
+    amount = ma.fields.String(validate=ma.validate.Regexp(MONEY), metadata={"description": "record_payment"})
+    receipt = _text(120, metadata={"description": "record_payment"})
+    demand_served_on = _day(metadata={"description": "apply_enforcement"})
+    kind = ma.fields.String(validate=ma.validate.OneOf(APPEAL_KINDS), metadata={"description": "record_appeal"})
+    outcome = ma.fields.String(validate=ma.validate.OneOf(APPEAL_OUTCOMES), metadata={"description": "record_appeal"})
+    outcome_on = _day(metadata={"description": "record_appeal"})
+    deadline = ma.fields.String(validate=ma.validate.OneOf(CASE_DEADLINE_NAMES), metadata={"description": "extend_deadline"})
+    days = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=366), metadata={"description": "extend_deadline"})
+
+
+COMMON = ("on", "reason")
+ACTION_FIELDS: dict[str, tuple[str, ...]] = {
+    "file": ("officers", "act_on", "harm_to_safety"),
+    "decline": (),
+    "mark_major": (),
+    "suspend": (),
+    "resume": (),
+    "terminate": (),
+    "transfer": ("to",),
+    "propose_penalty": ("lines", "illegal_gains", "severity", "departure_reason", "report"),
+    "approve_penalty": (),
+    "return": (),
+    "serve_notice": ("method",),
+    "request_hearing": (),
+    "hold_hearing": ("host", "report"),
+    "decide": ("waived", "lines", "collective_discussion"),
+    "serve_decision": ("method",),
+    "record_payment": ("amount", "receipt"),
+    "apply_enforcement": ("demand_served_on",),
+    "close": (),
+    "record_appeal": ("kind", "outcome", "outcome_on", "lines"),
+    "extend_deadline": ("deadline", "days", "collective_discussion"),
+}
+ACTION_SCHEMAS = {action: ActionIn(only=COMMON + fields) for action, fields in ACTION_FIELDS.items()}
+assert set(ACTION_FIELDS) == set(ACTIONS)
+
+
+# ------------------------------------------------------------------------------------------ rendering
+
+
+def _lines_out(lines: list | None) -> list[dict] | None:
+    if not lines:
+        return None
+    return [{"kind": line["kind"], "amount": line.get("amount")} for line in lines]
+
+
+def _money(value) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def case_out(case: Case, user: User) -> dict:
+    """A case as GET /cases/{id} answers it, for this caller."""
+    today = service.unit_today(case.unit.timezone)
+    balance = service.money_account(case, today)
+    return {
+        "id": case.id,
+        "number": case.number,
+        "unit": case.unit.code,
+        "premises_id": case.premises_id,
+        "party": (case.premises_snapshot or {}).get("name", ""),
+        "state": case.state.value,
+        "version": case.version,
+        "officers": [o.user.username for o in case.officers],
+        "allowed_actions": [a.value for a in service.allowed_actions(case, user)],
+        "deadlines": [
+            {"name": d.name, "due_on": d.due_on, "status": d.status.value, "starts_on": d.starts_on,
+             "met_on": d.met_on, "extended": d.extended}
+            for d in service.deadlines_of(case, today)
+        ],
+        "penalty": {
+            "proposed": _lines_out(case.proposed_lines),
+            "approved": _lines_out(case.approved_lines),
+            "decided": _lines_out(case.decided_lines),
+        },
+        "hearing_right": case.hearing_right,
+        "amount_due": None if balance is None else _money(balance.due),
+        "payments": [{"on": p.on, "amount": _money(p.amount), "receipt": p.receipt} for p in case.payments],
+        "appeals": [
+            {"kind": a.kind, "lodged_on": a.lodged_on, "outcome": a.outcome, "outcome_on": a.outcome_on,
+             "lines": _lines_out(a.lines)}
+            for a in case.appeals
+        ],
+        "violations": [{"id": v.id, "code": v.code} for v in case.violations],
+        "inspection_id": case.inspection_id,
+        "major": case.major,
+        "simplified": case.simplified,
+        "clue_on": case.clue_on,
+        "severity": case.severity,
+        "illegal_gains": _money(case.illegal_gains),
+        "flagged_for_audit": case.flagged_for_audit,
+        "payment_due_on": case.payment_due_on,
+        "published_on": case.published_on,
+        "next_deadline": case.next_deadline,
+        "next_due_on": case.next_due_on,
+        "overdue": case.overdue_on(today),
+    }
+
+
+def _etag(case: Case) -> dict:
+    return {"ETag": f'"{case.version}"'}
+
+
+def _expected_version() -> int | None:
+    """The If-Match header as a case version: absent or '*' is None; anything but a whole number is a 422."""
+    raw = request.headers.get("If-Match")
+    if raw is None:
+        return None
+    value = raw.strip()
+    if value == "*":
+        return None
+    match = re.fullmatch(r'(?:W/)?"?([0-9]{1,12})"?', value)
+    if match is None:
+        message = "If-Match takes the case's version, a whole number such as 3."
+        raise Invalid(message, {"If-Match": [message]})
+    return int(match.group(1))
+
+
+def _overdue(flag: bool):
+    """Cases whose nearest deadline lies before their unit's today (or, with False, does not)."""
+    zones: dict[str, list[int]] = {}
+    for unit_id, zone in db.session.execute(sa.select(Unit.id, Unit.timezone)):
+        zones.setdefault(zone, []).append(unit_id)
+    clauses = [
+        sa.and_(Case.unit_id.in_(ids), Case.next_due_on < service.unit_today(zone)) for zone, ids in zones.items()
+    ]
+    late = sa.or_(*clauses) if clauses else sa.false()
+    return late if flag else sa.or_(Case.next_due_on.is_(None), sa.not_(late))
+
+
+# ------------------------------------------------------------------------------------------ views
+
+
+@blp.route("/cases", methods=["GET"])
+@api_allow(*READERS)
+@blp.arguments(CaseQuery, location="query")
+@blp.response(200, CasePage)
+def list_cases(query):
+    """Cases: officers and supervisors see their unit's, auditors every unit's. Newest first."""
+    user = caller()
+    stmt = scoped(sa.select(Case).options(joinedload(Case.unit), *CASE_DETAIL), Case, user)
+    if query.get("state"):
+        stmt = stmt.where(Case.state == CaseState(query["state"]))
+    if query.get("unit"):
+        stmt = stmt.where(Case.unit_id.in_(sa.select(Unit.id).where(Unit.code == query["unit"])))
+    if query.get("premises_id"):
+        stmt = stmt.where(Case.premises_id == query["premises_id"])
+    if query.get("violation_code"):
+        stmt = stmt.where(Case.id.in_(sa.select(Violation.case_id).where(Violation.code == query["violation_code"])))
+    if "overdue" in query:
+        stmt = stmt.where(_overdue(query["overdue"]))
+    return keyset_page(stmt, Case.id, query, lambda case: case_out(case, user))
+
+
+@blp.route("/cases", methods=["POST"])
+@api_allow(*FIELD)
+@idempotent
+@blp.doc(parameters=[IDEMPOTENCY_KEY])
+@blp.arguments(CaseIn)
+@blp.response(201, CaseOut)
+def create_case(data):
+    """Open a case (state clue) from a referred inspection's violations, or from a complaint."""
+    user = caller()
+    case = service.open_case(user, **data)
+    case = service.load_case(case.id, user)
+    location = url_for("api_cases.show_case", case_id=case.id)
+    return case_out(case, user), 201, {"Location": location, **_etag(case)}
+
+
+@blp.route(f"/cases/<{CASE_ID}>", methods=["GET"])
+@api_allow(*READERS)
+@blp.response(200, CaseOut)
+def show_case(case_id: int):
+    """One case, with the actions the caller may take now, its deadlines, penalty and money."""
+    user = caller()
+    case = service.load_case(case_id, user)
+    return case_out(case, user), _etag(case)
+
+
+@blp.route(f"/cases/<{CASE_ID}>/actions/<any({', '.join(ACTIONS)}):action>", methods=["POST"])
+@api_allow(*FIELD)
+@idempotent
+@blp.doc(parameters=[IDEMPOTENCY_KEY, IF_MATCH])
+@blp.arguments(ActionIn, required=False)
+@blp.response(200, CaseOut)
+def act(_shape, case_id: int, action: str):
+    """Run one lifecycle action; answers the updated case.
+
+    403: the role or four-eyes refuses; 409: the case is in another state, or If-Match is stale;
+    422: the body, or a legal guard (the detail names the rule, the date or the amount).
+    """
+    user = caller()
+    case = service.load_case(case_id, user)
+    body = request.get_json(silent=True) if request.content_length else None
+    body = body if isinstance(body, dict) else {}
+    errors = ACTION_SCHEMAS[action].validate(body)
+    if errors:
+        abort(422, messages={"json": errors})
+    case = service.run_action(user, case, action, body, expected_version=_expected_version())
+    case = service.load_case(case.id, user)
+    return case_out(case, user), _etag(case)
+
+
+@blp.route(f"/cases/<{CASE_ID}>/history", methods=["GET"])
+@api_allow(*READERS)
+@blp.response(200, HistoryOut)
+def history(case_id: int):
+    """The case's history in order; each item's hash can be recomputed without the tracker (API.md)."""
+    case = service.load_case(case_id, caller())
+    events = db.session.scalars(sa.select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq))
+    return {"items": [event.as_item() for event in events]}

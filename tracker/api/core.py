@@ -2,8 +2,6 @@
 idempotent POSTs. Resource modules build on these and call the same services as the web UI."""
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 from datetime import timedelta
@@ -12,8 +10,10 @@ from functools import wraps
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import Response, g, make_response, request
+from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from tracker.extensions import db
 from tracker.models import IdempotencyRecord, User
@@ -32,6 +32,7 @@ IDEMPOTENCY_KEY = {
     "description": "A retry with the same key and body returns the first answer and creates nothing new.",
 }
 IDEMPOTENCY_TTL_HOURS = 24
+CURSOR_PATTERN = r"^[1-9][0-9]{0,17}$"
 TITLES = {
     400: "Malformed request",
     401: "Authentication required",
@@ -44,6 +45,18 @@ TITLES = {
     500: "Server error",
     503: "Service unavailable",
 }
+
+
+class StrictParser(FlaskParser):
+    """Unknown query parameters are refused (422), as unknown JSON fields are: a typo never passes silently."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": ma.RAISE, "querystring": ma.RAISE}
+
+
+class ApiBlueprint(Blueprint):
+    """The blueprint every API resource module uses."""
+
+    ARGUMENTS_PARSER = StrictParser()
 
 
 def problem(status: int, detail: str = "", errors: dict | None = None, title: str | None = None) -> Response:
@@ -91,7 +104,10 @@ def http_problem(error: HTTPException) -> Response:
         detail = data.get("message") or error.description or ""
     if status == 422 and not errors and "json" in str(detail).lower():
         status = 400
-    return problem(status, detail, errors)
+    response = problem(status, detail, errors)
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
 
 
 def service_problem(error: ServiceError) -> Response:
@@ -145,45 +161,24 @@ class PageQuery(ma.Schema):
     """?limit= (1 to 200, default 50) and ?cursor= on every list."""
 
     limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=200))
-    cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=200))
-
-
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"id": last_id}).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> int | None:
-    """The id after which the next page starts; a bad cursor is a 422."""
-    if not cursor:
-        return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value = json.loads(base64.urlsafe_b64decode(padded.encode()))["id"]
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**63:
-            raise ValueError
-        return value
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError, json.JSONDecodeError):
-        raise ServiceErrorCursor() from None
-
-
-class ServiceErrorCursor(ServiceError):
-    status = 422
-
-    def __init__(self):
-        super().__init__("The cursor is not one this API gave out.")
-        self.errors = {"cursor": ["Use the next_cursor of the previous page."]}
+    # The position after which the next page starts: every value the pattern admits is a valid cursor.
+    cursor = ma.fields.String(
+        load_default=None,
+        validate=ma.validate.Regexp(CURSOR_PATTERN, error="Use the next_cursor of the previous page."),
+        metadata={"pattern": CURSOR_PATTERN},
+    )
 
 
 def keyset_page(stmt: sa.Select, id_column, query: dict, dump) -> dict:
     """One page of a list, newest first, stable under inserts: {"items": [...], "next_cursor": ...}."""
-    after = decode_cursor(query.get("cursor"))
+    after = int(query["cursor"]) if query.get("cursor") else None
     limit = query["limit"]
     if after is not None:
         stmt = stmt.where(id_column < after)
     rows = db.session.scalars(stmt.order_by(id_column.desc()).limit(limit + 1)).unique().all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return {"items": [dump(row) for row in rows], "next_cursor": encode_cursor(rows[-1].id) if more and rows else None}
+    return {"items": [dump(row) for row in rows], "next_cursor": str(rows[-1].id) if more and rows else None}
 
 
 # ------------------------------------------------------------------------------------------ idempotency

@@ -1,6 +1,278 @@
-"""API: premises (docs/API.md)."""
+"""API: premises (docs/API.md), and the schema pieces the field-record endpoints share:
+problem answers, strict text, date, time and decimal-string fields."""
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
+import marshmallow as ma
+import sqlalchemy as sa
 from flask_smorest import Blueprint
+from sqlalchemy.orm import joinedload
+
+from tracker.api.core import IDEMPOTENCY_KEY, PROBLEM, PageQuery, api_allow, caller, idempotent, keyset_page
+from tracker.api.problem_schema import ProblemSchema
+from tracker.domain.vocabulary import OperatorType, PremisesKind, PremisesStatus
+from tracker.extensions import db
+from tracker.models import Premises, Unit
+from tracker.services.errors import Invalid
+from tracker.services.premises import PremisesData, register_premises, search_premises, update_premises
+from tracker.services.scope import get_visible, scoped
+from tracker.web.access import FIELD, READERS
 
 blp = Blueprint("api_premises", __name__, url_prefix="/api/v1", description="premises")
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on every database
+ID_RANGE = ma.validate.Range(min=1, max=MAX_ID)
+
+
+def values(enum_cls) -> list[str]:
+    """The contract values of a vocabulary enum."""
+    return [member.value for member in enum_cls]
+
+
+# ------------------------------------------------------------------------------------------ fields
+
+
+class Text(ma.fields.String):
+    """A string the databases can store: no NUL character, no lone surrogate."""
+
+    default_error_messages = {
+        "unstorable": "The text contains a NUL character or an invalid Unicode sequence.",
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise self.make_error("unstorable")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise self.make_error("unstorable") from None
+        return text
+
+
+class StrictDate(ma.fields.Date):
+    """A calendar date written exactly YYYY-MM-DD."""
+
+    PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not self.PATTERN.fullmatch(value):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class OffsetDateTime(ma.fields.AwareDateTime):
+    """An RFC 3339 time with its offset (``2020-02-05T10:30:00+08:00``), convertible to UTC."""
+
+    PATTERN = re.compile(
+        r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+    )
+    default_error_messages = {"range": "The time lies outside the years 1900 to 9998."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not self.PATTERN.fullmatch(value):
+            raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE)
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if not 1900 <= moment.year <= 9998:  # keeps every time-zone conversion in range
+            raise self.make_error("range")
+        return moment
+
+
+class DecimalString(ma.fields.String):
+    """Money, rates and quantities as decimal strings (``"1100.00"``), never binary floats.
+
+    In: a string of digits with at most ``places`` decimals; numbers, floats, NaN and exponents are
+    refused. Out: the value with exactly ``places`` decimals.
+    """
+
+    default_error_messages = {
+        "not_string": 'Give the amount as a decimal string, such as "12.50", not a JSON number.',
+        "format": "Use digits with at most {places} decimal places and at most {digits} before the point.",
+    }
+
+    def __init__(self, places: int = 2, digits: int = 12, signed: bool = False, **kwargs):
+        self.places, self.digits = places, digits
+        self.regex = re.compile(rf"{'-?' if signed else ''}[0-9]{{1,{digits}}}(\.[0-9]{{1,{places}}})?")
+        metadata = {"pattern": f"^{self.regex.pattern}$", "example": "12.50" if places == 2 else "1.9167"}
+        super().__init__(metadata={**metadata, **kwargs.pop("metadata", {})}, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return str(Decimal(value).quantize(Decimal(1).scaleb(-self.places)))
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("not_string")
+        if not self.regex.fullmatch(value):
+            raise self.make_error("format", places=self.places, digits=self.digits)
+        return value
+
+
+class Code(ma.fields.String):
+    """A related record shown by its code or name: a unit's ``code``, a user's ``username``."""
+
+    def __init__(self, key: str = "code", **kwargs):
+        self.key = key
+        super().__init__(**kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(getattr(value, self.key, value), attr, obj, **kwargs)
+
+
+# ------------------------------------------------------------------------------------------ problems
+
+
+PROBLEM_DESCRIPTIONS = {
+    400: "Malformed JSON.",
+    401: "No token, or an unknown or revoked one.",
+    403: "The caller's role may not do this.",
+    404: "Unknown, or in another unit.",
+    409: "The record is in the wrong state (a submitted inspection is read-only).",
+    422: "Validation or a legal guard failed; `errors` says which field.",
+}
+
+
+def problems(bp: Blueprint, *statuses: int):
+    """Document the problem answers an endpoint gives (401 always)."""
+
+    def decorate(view):
+        for status in sorted({401, *statuses}, reverse=True):
+            view = bp.alt_response(
+                status, schema=ProblemSchema, content_type=PROBLEM, description=PROBLEM_DESCRIPTIONS[status]
+            )(view)
+        return view
+
+    return decorate
+
+
+# ------------------------------------------------------------------------------------------ schemas
+
+
+class PremisesOut(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(values(PremisesKind)))
+    operator_name = ma.fields.String(required=True)
+    operator_type = ma.fields.String(required=True, validate=ma.validate.OneOf(values(OperatorType)))
+    credit_code = ma.fields.String(required=True, allow_none=True)
+    address = ma.fields.String(required=True)
+    phone = ma.fields.String(required=True)
+    unit = Code(required=True, metadata={"description": "The unit's code."})
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(values(PremisesStatus)))
+    warnings = ma.fields.List(
+        ma.fields.String(), metadata={"description": "Points to check, on the answer to a save (e.g. an operator type the credit code contradicts)."}
+    )
+
+
+class PremisesPage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(PremisesOut), required=True)
+    next_cursor = ma.fields.String(required=True, allow_none=True)
+
+
+class PremisesQuery(PageQuery):
+    kind = ma.fields.String(validate=ma.validate.OneOf(values(PremisesKind)))
+    status = ma.fields.String(validate=ma.validate.OneOf(values(PremisesStatus)))
+    q = Text(validate=ma.validate.Length(max=200), metadata={"description": "Text in the name, operator or credit code."})
+    unit = Text(validate=ma.validate.Length(max=16), metadata={"description": "A unit code."})
+
+
+class PremisesPatch(ma.Schema):
+    """Only the fields given change."""
+
+    name = Text(validate=ma.validate.Length(min=1, max=200))
+    kind = ma.fields.String(validate=ma.validate.OneOf(values(PremisesKind)))
+    operator_type = ma.fields.String(validate=ma.validate.OneOf(values(OperatorType)))
+    operator_name = Text(validate=ma.validate.Length(max=200))
+    credit_code = Text(allow_none=True, validate=ma.validate.Length(max=40))
+    address = Text(validate=ma.validate.Length(max=300))
+    phone = Text(validate=ma.validate.Length(max=40))
+    status = ma.fields.String(validate=ma.validate.OneOf(values(PremisesStatus)))
+
+
+class PremisesIn(ma.Schema):
+    name = Text(required=True, validate=ma.validate.Length(min=1, max=200))
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(values(PremisesKind)))
+    operator_type = ma.fields.String(required=True, validate=ma.validate.OneOf(values(OperatorType)))
+    operator_name = Text(load_default="", validate=ma.validate.Length(max=200))
+    credit_code = Text(load_default=None, allow_none=True, validate=ma.validate.Length(max=40))
+    address = Text(load_default="", validate=ma.validate.Length(max=300))
+    phone = Text(load_default="", validate=ma.validate.Length(max=40))
+    unit = Text(
+        validate=ma.validate.Length(max=16),
+        metadata={"description": "The unit's code; officers and supervisors may give only their own."},
+    )
+
+
+# ------------------------------------------------------------------------------------------ views
+
+
+def _answer(saved) -> dict:
+    return {**PremisesOut().dump(saved.premises), "warnings": list(saved.notes)}
+
+
+@blp.route("/premises")
+@api_allow(*READERS)
+@blp.arguments(PremisesQuery, location="query", unknown=ma.RAISE)
+@blp.response(200, PremisesPage)
+@problems(blp, 403, 422)
+def list_premises(query):
+    """Premises the caller may see (officers and supervisors: their unit), newest first."""
+    user = caller()
+    stmt = scoped(sa.select(Premises).options(joinedload(Premises.unit)), Premises, user)
+    unit_id = None
+    if query.get("unit"):
+        unit_id = db.session.scalar(sa.select(Unit.id).where(Unit.code == query["unit"].strip().upper()))
+        if unit_id is None:
+            stmt = stmt.where(sa.false())
+    stmt = search_premises(stmt, query.get("q"), query.get("kind"), query.get("status"), unit_id)
+    return keyset_page(stmt, Premises.id, query, lambda premises: premises)
+
+
+@blp.route("/premises", methods=["POST"])
+@api_allow(*FIELD)
+@idempotent
+@blp.doc(parameters=[IDEMPOTENCY_KEY])
+@blp.arguments(PremisesIn)
+@blp.response(201, PremisesOut)
+@problems(blp, 400, 403, 422)
+def create_premises(data):
+    """Register a premises in the caller's unit."""
+    user = caller()
+    unit = data.pop("unit", None)
+    if unit is not None and (user.unit is None or unit.strip().upper() != user.unit.code.upper()):
+        raise Invalid.field("unit", "Officers and supervisors register premises in their own unit only.")
+    return _answer(register_premises(user, PremisesData(**data)))
+
+
+@blp.route("/premises/<int(min=1, max=2147483647):premises_id>")
+@api_allow(*READERS)
+@blp.response(200, PremisesOut)
+@problems(blp, 403, 404)
+def get_premises(premises_id: int):
+    """One premises."""
+    return get_visible(Premises, premises_id, caller(), joinedload(Premises.unit))
+
+
+@blp.route("/premises/<int(min=1, max=2147483647):premises_id>", methods=["PATCH"])
+@api_allow(*FIELD)
+@blp.arguments(PremisesPatch)
+@blp.response(200, PremisesOut)
+@problems(blp, 400, 403, 404, 422)
+def patch_premises(changes, premises_id: int):
+    """Change some fields of a premises; the others keep their values."""
+    user = caller()
+    premises = get_visible(Premises, premises_id, user, joinedload(Premises.unit))
+    current = {
+        "name": premises.name,
+        "kind": premises.kind.value,
+        "operator_type": premises.operator_type.value,
+        "operator_name": premises.operator_name,
+        "credit_code": premises.credit_code,
+        "address": premises.address,
+        "phone": premises.phone,
+        "status": premises.status.value,
+    }
+    return _answer(update_premises(user, premises, PremisesData(**{**current, **changes})))

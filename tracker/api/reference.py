@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import marshmallow as ma
 import sqlalchemy as sa
-from flask_smorest import Blueprint
 
-from tracker.api.core import PageQuery, api_allow, keyset_page
+from tracker.api.core import ApiBlueprint, PageQuery, api_allow, keyset_page
 from tracker.models import Unit
 from tracker.services.rulebooks import current_rulebook
 from tracker.domain.vocabulary import Role
 from tracker.web.access import READERS
 
-blp = Blueprint("api_reference", __name__, url_prefix="/api/v1", description="Units and the rulebook's vocabularies")
+blp = ApiBlueprint("api_reference", __name__, url_prefix="/api/v1", description="Units and the rulebook's vocabularies")
 
 ALL_ROLES = (*READERS, Role.ADMIN)
 
