@@ -42,6 +42,7 @@ def upgrade():
     sa.Column('status', sa.Integer(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('content_type', sa.String(length=80), nullable=False),
+    sa.Column('headers', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_idempotency_records_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_records')),

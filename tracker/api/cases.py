@@ -9,10 +9,10 @@ from datetime import date
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import request, url_for
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from sqlalchemy.orm import joinedload
 
-from tracker.api.core import IDEMPOTENCY_KEY, PageQuery, api_allow, caller, idempotent, keyset_page
+from tracker.api.core import IDEMPOTENCY_KEY, ApiBlueprint, PageQuery, api_allow, caller, idempotent, keyset_page
 from tracker.domain.deadlines import CASE_DEADLINE_NAMES, DeadlineStatus
 from tracker.domain.lifecycle import CaseAction, CaseState
 from tracker.domain.penalties import MAX_LINES, PENALTY_KINDS
@@ -25,7 +25,7 @@ from tracker.services.errors import Invalid
 from tracker.services.scope import scoped
 from tracker.web.access import FIELD, READERS
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "api_cases", __name__, url_prefix="/api/v1",
     description="Enforcement cases: open them, act through the lifecycle, read the history chain",
 )
@@ -166,8 +166,17 @@ def _text(limit: int, **kwargs):
     return ma.fields.String(validate=ma.validate.Length(max=limit), **kwargs)
 
 
+class IsoDate(ma.fields.Date):
+    """A date written exactly YYYY-MM-DD (no basic 'YYYYMMDD' nor week forms)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def _day(**kwargs):
-    return ma.fields.Date(validate=ma.validate.Range(min=EARLIEST, max=LATEST), **kwargs)
+    return IsoDate(validate=ma.validate.Range(min=EARLIEST, max=LATEST), **kwargs)
 
 
 def _username():
@@ -355,7 +364,7 @@ def _expected_version() -> int | None:
     value = raw.strip()
     if value == "*":
         return None
-    match = re.fullmatch(r'(?:W/)?"?([0-9]{1,12})"?', value)
+    match = re.fullmatch(r'(?:W/)?"?([0-9]{1,18})"?', value)
     if match is None:
         message = "If-Match takes the case's version, a whole number such as 3."
         raise Invalid(message, {"If-Match": [message]})
@@ -437,8 +446,8 @@ def act(_shape, case_id: int, action: str):
     """
     user = caller()
     case = service.load_case(case_id, user)
-    body = request.get_json(silent=True) if request.content_length else None
-    body = body if isinstance(body, dict) else {}
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}  # webargs has refused any other JSON
     errors = ACTION_SCHEMAS[action].validate(body)
     if errors:
         abort(422, messages={"json": errors})

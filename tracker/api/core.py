@@ -32,6 +32,8 @@ IDEMPOTENCY_KEY = {
     "description": "A retry with the same key and body returns the first answer and creates nothing new.",
 }
 IDEMPOTENCY_TTL_HOURS = 24
+REPLAYED_HEADERS = ("Location", "ETag")
+MAX_ID = 2**31 - 1
 CURSOR_PATTERN = r"^[1-9][0-9]{0,17}$"
 TITLES = {
     400: "Malformed request",
@@ -51,6 +53,13 @@ class StrictParser(FlaskParser):
     """Unknown query parameters are refused (422), as unknown JSON fields are: a typo never passes silently."""
 
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": ma.RAISE, "querystring": ma.RAISE}
+
+    def _raw_load_json(self, req):
+        """JSON nested too deeply for the parser is malformed input (400), not a server error."""
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:
+            return self._handle_invalid_json_error(json.JSONDecodeError("nested too deeply", "", 0), req)
 
 
 class ApiBlueprint(Blueprint):
@@ -174,7 +183,7 @@ def keyset_page(stmt: sa.Select, id_column, query: dict, dump) -> dict:
     after = int(query["cursor"]) if query.get("cursor") else None
     limit = query["limit"]
     if after is not None:
-        stmt = stmt.where(id_column < after)
+        stmt = stmt.where(id_column < min(after, MAX_ID + 1))  # ids are 32-bit: never bind a larger number
     rows = db.session.scalars(stmt.order_by(id_column.desc()).limit(limit + 1)).unique().all()
     more = len(rows) > limit
     rows = rows[:limit]
@@ -212,9 +221,11 @@ def idempotent(view):
                 return problem(422, "This Idempotency-Key was used with another request.", {"Idempotency-Key": ["Already used with another body."]})
             if record.status == 0:
                 return problem(409, "A request with this Idempotency-Key is still in progress; retry shortly.")
-            return Response(record.body, status=record.status, mimetype=record.content_type)
+            return Response(record.body, status=record.status, mimetype=record.content_type, headers=record.headers)
         # Reserve the key first, so a concurrent retry cannot run the action a second time.
-        record = IdempotencyRecord(user_id=user.id, key=key, request_hash=fingerprint, status=0, body="", content_type="")
+        record = IdempotencyRecord(
+            user_id=user.id, key=key, request_hash=fingerprint, status=0, body="", content_type="", headers={}
+        )
         db.session.add(record)
         try:
             db.session.commit()
@@ -232,6 +243,7 @@ def idempotent(view):
         if 200 <= response.status_code < 300:
             stored = db.session.get(IdempotencyRecord, record_id)
             stored.status, stored.body, stored.content_type = response.status_code, response.get_data(as_text=True), response.mimetype
+            stored.headers = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
             db.session.commit()
         else:
             _forget(record_id)

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import marshmallow as ma
 import sqlalchemy as sa
-from flask_smorest import Blueprint
 
-from tracker.api.core import IDEMPOTENCY_KEY, PageQuery, api_allow, caller, idempotent, keyset_page
+from tracker.api.core import IDEMPOTENCY_KEY, ApiBlueprint, PageQuery, api_allow, caller, idempotent, keyset_page
 from tracker.api.premises import StrictDate, Text, problems
 from tracker.domain.vocabulary import Role
 from tracker.models import PriceEmergency
 from tracker.services.emergencies import EmergencyData, declare_emergency
 from tracker.web.access import READERS
 
-blp = Blueprint("api_emergencies", __name__, url_prefix="/api/v1", description="emergencies")
+blp = ApiBlueprint(
+    "api_emergencies", __name__, url_prefix="/api/v1",
+    description="Declared price emergencies: everyone reads them, administrators declare them",
+)
 
 ALL_ROLES = (*READERS, Role.ADMIN)
 # The category codes are an API contract (docs/API.md); every bundled rulebook uses exactly these.
@@ -52,7 +54,7 @@ class EmergencyIn(ma.Schema):
 
 @blp.route("/emergencies")
 @api_allow(*ALL_ROLES)
-@blp.arguments(PageQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(PageQuery, location="query")
 @blp.response(200, EmergencyPage)
 @problems(blp, 422)
 def list_emergencies(query):

@@ -7,22 +7,24 @@ from zoneinfo import ZoneInfo
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import current_app
-from flask_smorest import Blueprint
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.api.core import IDEMPOTENCY_KEY, PageQuery, api_allow, caller, idempotent, keyset_page
+from tracker.api.core import IDEMPOTENCY_KEY, ApiBlueprint, PageQuery, api_allow, caller, idempotent, keyset_page
 from tracker.api.premises import ID_RANGE, Code, DecimalString, OffsetDateTime, StrictDate, Text, problems, values
 from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType
-from tracker.models import Inspection, PriceObservation, User, Violation
+from tracker.models import Inspection, PriceObservation, Violation
 from tracker.services import inspections as service
 from tracker.services.localisation import DEFAULT_TIMEZONE
 from tracker.services.scope import get_visible, scoped
 from tracker.web.access import FIELD, READERS
 
-blp = Blueprint("api_inspections", __name__, url_prefix="/api/v1", description="inspections")
+blp = ApiBlueprint(
+    "api_inspections", __name__, url_prefix="/api/v1", description="Inspections: log, record prices and violations, submit"
+)
 
 INSPECTION_PATH = "/inspections/<int(min=1, max=2147483647):inspection_id>"
 CHECKLIST_ANSWERS = list(service.CHECKLIST_ANSWERS)
+MAX_CHECKLIST_ANSWERS = 100
 DETAIL = (
     joinedload(Inspection.unit),
     joinedload(Inspection.lead_officer),
@@ -123,10 +125,15 @@ class InspectionPage(ma.Schema):
 
 class InspectionQuery(PageQuery):
     premises_id = ma.fields.Integer(validate=ID_RANGE)
-    date_from = StrictDate(data_key="from", metadata={"description": "Started on or after this date (the unit's time zone)."})
-    date_to = StrictDate(data_key="to", metadata={"description": "Started on or before this date (the unit's time zone)."})
+    date_from = StrictDate(data_key="from", metadata={"description": "Started on or after this day (unit's time zone)."})
+    date_to = StrictDate(data_key="to", metadata={"description": "Started on or before this day (unit's time zone)."})
     flagged = ma.fields.Boolean(metadata={"description": "true: with a flagged observation; false: without."})
     status = ma.fields.String(validate=ma.validate.OneOf(values(InspectionStatus)))
+
+
+def _few_answers(answers: dict) -> None:
+    if len(answers) > MAX_CHECKLIST_ANSWERS:
+        raise ma.ValidationError(f"At most {MAX_CHECKLIST_ANSWERS} answers.")
 
 
 class InspectionIn(ma.Schema):
@@ -143,13 +150,15 @@ class InspectionIn(ma.Schema):
         keys=Text(validate=ma.validate.Length(min=1, max=64)),
         values=ma.fields.String(validate=ma.validate.OneOf(CHECKLIST_ANSWERS)),
         load_default=dict,
-        validate=ma.validate.Length(max=100),
-        metadata={"description": "Answers to the rulebook's checklist items."},
+        validate=_few_answers,
+        metadata={"description": "Answers to the rulebook's checklist items.", "maxProperties": MAX_CHECKLIST_ANSWERS},
     )
 
 
 class ObservationIn(ma.Schema):
-    commodity = Text(required=True, validate=ma.validate.Length(min=1, max=64), metadata={"description": "A rulebook commodity code."})
+    commodity = Text(
+        required=True, validate=ma.validate.Length(min=1, max=64), metadata={"description": "A rulebook commodity code."}
+    )
     price = DecimalString(required=True, metadata={"description": "Above zero."})
     marked_price = DecimalString(allow_none=True)
     cost = DecimalString(allow_none=True)
@@ -164,7 +173,9 @@ class ObservationIn(ma.Schema):
 
 
 class ViolationIn(ma.Schema):
-    code = Text(required=True, validate=ma.validate.Length(min=1, max=64), metadata={"description": "A rulebook violation code."})
+    code = Text(
+        required=True, validate=ma.validate.Length(min=1, max=64), metadata={"description": "A rulebook violation code."}
+    )
     observation_ids = ma.fields.List(
         ma.fields.Integer(strict=True, validate=ID_RANGE), load_default=list, validate=ma.validate.Length(max=500)
     )
@@ -198,7 +209,7 @@ def _utc(day: date, at: time, tz: ZoneInfo) -> datetime | None:
 
 @blp.route("/inspections")
 @api_allow(*READERS)
-@blp.arguments(InspectionQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(InspectionQuery, location="query")
 @blp.response(200, InspectionPage)
 @problems(blp, 403, 422)
 def list_inspections(query):

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import marshmallow as ma
 import sqlalchemy as sa
-from flask_smorest import Blueprint
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.api.core import PageQuery, api_allow
+from tracker.api.core import ApiBlueprint, PageQuery, api_allow
 from tracker.domain.penalties import PENALTY_KINDS
 from tracker.domain.vocabulary import OperatorType
 from tracker.extensions import db
@@ -19,7 +18,7 @@ from tracker.services.cases import penalty_of
 from tracker.services.rulebooks import current_rulebook
 from tracker.web.access import PUBLIC
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "api_outcomes", __name__, url_prefix="/api/v1",
     description="Published decisions, personal data masked: public, no token",
 )

@@ -7,10 +7,12 @@ from decimal import Decimal
 
 import marshmallow as ma
 import sqlalchemy as sa
-from flask_smorest import Blueprint
+from flask import request
 from sqlalchemy.orm import joinedload
 
-from tracker.api.core import IDEMPOTENCY_KEY, PROBLEM, PageQuery, api_allow, caller, idempotent, keyset_page
+from tracker.api.core import (
+    IDEMPOTENCY_KEY, PROBLEM, ApiBlueprint, PageQuery, api_allow, caller, idempotent, keyset_page,
+)
 from tracker.api.problem_schema import ProblemSchema
 from tracker.domain.vocabulary import OperatorType, PremisesKind, PremisesStatus
 from tracker.extensions import db
@@ -20,7 +22,7 @@ from tracker.services.premises import PremisesData, register_premises, search_pr
 from tracker.services.scope import get_visible, scoped
 from tracker.web.access import FIELD, READERS
 
-blp = Blueprint("api_premises", __name__, url_prefix="/api/v1", description="premises")
+blp = ApiBlueprint("api_premises", __name__, url_prefix="/api/v1", description="The premises registry")
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on every database
 ID_RANGE = ma.validate.Range(min=1, max=MAX_ID)
@@ -74,7 +76,7 @@ class OffsetDateTime(ma.fields.AwareDateTime):
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str) or not self.PATTERN.fullmatch(value):
             raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE)
-        moment = super()._deserialize(value, attr, data, **kwargs)
+        moment = super()._deserialize(value.upper(), attr, data, **kwargs)
         if not 1900 <= moment.year <= 9998:  # keeps every time-zone conversion in range
             raise self.make_error("range")
         return moment
@@ -95,7 +97,7 @@ class DecimalString(ma.fields.String):
     def __init__(self, places: int = 2, digits: int = 12, signed: bool = False, **kwargs):
         self.places, self.digits = places, digits
         self.regex = re.compile(rf"{'-?' if signed else ''}[0-9]{{1,{digits}}}(\.[0-9]{{1,{places}}})?")
-        metadata = {"pattern": f"^{self.regex.pattern}$", "example": "12.50" if places == 2 else "1.9167"}
+        metadata = {"pattern": f"^{self.regex.pattern}$", "example": "12." + "5".ljust(places, "0")}
         super().__init__(metadata={**metadata, **kwargs.pop("metadata", {})}, **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
@@ -135,7 +137,7 @@ PROBLEM_DESCRIPTIONS = {
 }
 
 
-def problems(bp: Blueprint, *statuses: int):
+def problems(bp: ApiBlueprint, *statuses: int):
     """Document the problem answers an endpoint gives (401 always)."""
 
     def decorate(view):
@@ -163,7 +165,8 @@ class PremisesOut(ma.Schema):
     unit = Code(required=True, metadata={"description": "The unit's code."})
     status = ma.fields.String(required=True, validate=ma.validate.OneOf(values(PremisesStatus)))
     warnings = ma.fields.List(
-        ma.fields.String(), metadata={"description": "Points to check, on the answer to a save (e.g. an operator type the credit code contradicts)."}
+        ma.fields.String(),
+        metadata={"description": "On the answer to a save: points to check (e.g. the credit code says another operator type)."},
     )
 
 
@@ -215,7 +218,7 @@ def _answer(saved) -> dict:
 
 @blp.route("/premises")
 @api_allow(*READERS)
-@blp.arguments(PremisesQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(PremisesQuery, location="query")
 @blp.response(200, PremisesPage)
 @problems(blp, 403, 422)
 def list_premises(query):
@@ -241,8 +244,8 @@ def list_premises(query):
 def create_premises(data):
     """Register a premises in the caller's unit."""
     user = caller()
-    unit = data.pop("unit", None)
-    if unit is not None and (user.unit is None or unit.strip().upper() != user.unit.code.upper()):
+    unit = (data.pop("unit", None) or "").strip()
+    if unit and (user.unit is None or unit.upper() != user.unit.code.upper()):
         raise Invalid.field("unit", "Officers and supervisors register premises in their own unit only.")
     return _answer(register_premises(user, PremisesData(**data)))
 
@@ -265,6 +268,8 @@ def patch_premises(changes, premises_id: int):
     """Change some fields of a premises; the others keep their values."""
     user = caller()
     premises = get_visible(Premises, premises_id, user, joinedload(Premises.unit))
+    if not isinstance(request.get_json(silent=True), dict):
+        raise Invalid.field("body", "Send the fields to change as a JSON object.")
     current = {
         "name": premises.name,
         "kind": premises.kind.value,

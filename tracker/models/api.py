@@ -44,6 +44,7 @@ class IdempotencyRecord(db.Model):
     status: Mapped[int]
     body: Mapped[str] = mapped_column(sa.Text)
     content_type: Mapped[str] = mapped_column(sa.String(80))
+    headers: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # Location, ETag: replayed too
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     __table_args__ = (sa.UniqueConstraint("user_id", "key", name="uq_idempotency_records_user_key"),)

@@ -6,6 +6,7 @@ change, appends the history event chained to the previous one, and commits once.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -71,6 +72,7 @@ TRANSFER_TO = ("police", "judiciary", "agency")
 APPEAL_KINDS = ("reconsideration", "lawsuit")
 APPEAL_OUTCOMES = ("pending", "upheld", "varied", "annulled", "withdrawn")
 STALE = "This case changed meanwhile: reload it and try again."
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 CASE_DETAIL = (
     selectinload(Case.officers).joinedload(CaseOfficer.user),
@@ -178,6 +180,8 @@ def _parse_date(value, field: str, default: date | None = None) -> date | None:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     try:
+        if not ISO_DATE.match(str(value)):  # fromisoformat would also take 20200210 or 2020-W06-1
+            raise ValueError
         return date.fromisoformat(str(value))
     except ValueError:
         raise Invalid.field(field, f"Give the date as YYYY-MM-DD, not {str(value)[:40]!r}.") from None

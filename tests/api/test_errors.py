@@ -1,0 +1,89 @@
+"""Every /api/ answer is JSON, errors are problem documents, never HTML nor a traceback."""
+import pytest
+
+from tests.factories import County
+from tracker.services.tokens import issue_token
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def officer_headers(app):
+    county = County()
+    return {"Authorization": f"Bearer {issue_token(county.officer)[1]}"}
+
+
+def _is_problem(response, status):
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == PROBLEM
+    body = response.get_json(force=True)
+    assert body["status"] == status and body["title"] and "detail" in body
+    assert "Traceback" not in response.get_data(as_text=True)
+    return body
+
+
+def test_unknown_path_and_wrong_method(app, client, officer_headers):
+    _is_problem(client.get("/api/v1/no-such-thing", headers=officer_headers), 404)
+    _is_problem(client.delete("/api/v1/units", headers=officer_headers), 405)
+    _is_problem(client.get("/api/v1/premises/99999999999999999999", headers=officer_headers), 404)
+
+
+def test_no_token_bad_token_and_wrong_scheme(app, client):
+    County()
+    _is_problem(client.get("/api/v1/units"), 401)
+    _is_problem(client.get("/api/v1/units", headers={"Authorization": "Bearer nope"}), 401)
+    _is_problem(client.get("/api/v1/units", headers={"Authorization": "Basic YTpi"}), 401)
+
+
+def test_malformed_json_is_400(app, client, officer_headers):
+    response = client.post("/api/v1/premises", data="{not json", headers={**officer_headers, "Content-Type": "application/json"})
+    _is_problem(response, 400)
+
+
+def test_too_large_is_413(app, client, officer_headers):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    response = client.post("/api/v1/premises", data="x" * 5000, headers={**officer_headers, "Content-Type": "application/json"})
+    _is_problem(response, 413)
+
+
+def test_server_error_is_a_problem_without_details(app, client, officer_headers, monkeypatch):
+    import tracker.api.reference as reference
+
+    def broken():
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(reference, "current_rulebook", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client.get("/api/v1/commodities", headers=officer_headers)
+    body = _is_problem(response, 500)
+    assert "secret" not in response.get_data(as_text=True) and "nothing was changed" in body["detail"]
+
+
+def test_limit_out_of_range_is_422(app, client, officer_headers):
+    body = _is_problem(client.get("/api/v1/units?limit=0", headers=officer_headers), 422)
+    assert "limit" in body["errors"]
+    _is_problem(client.get("/api/v1/units?limit=201", headers=officer_headers), 422)
+    _is_problem(client.get("/api/v1/units?cursor=garbage", headers=officer_headers), 422)
+
+
+def test_cursor_pages_walk_everything_once(app, client, officer_headers):
+    from tests.factories import unit
+
+    for i in range(7):
+        unit(f"P{i}", f"Station {i}")
+    seen, cursor = [], None
+    while True:
+        url = "/api/v1/units?limit=3" + (f"&cursor={cursor}" if cursor else "")
+        page = client.get(url, headers=officer_headers).get_json()
+        seen += [u["code"] for u in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) == 9  # the county's two units and seven more
+
+
+def test_openapi_document_is_public_and_describes_the_api(app, client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    assert "/api/v1/units" in spec["paths"]
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
