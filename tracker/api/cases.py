@@ -13,6 +13,7 @@ from flask_smorest import abort
 from sqlalchemy.orm import joinedload
 
 from tracker.api.core import IDEMPOTENCY_KEY, ApiBlueprint, PageQuery, api_allow, caller, idempotent, keyset_page
+from tracker.api.fields import MAX_ID, DecimalString, StrictDate
 from tracker.domain.deadlines import CASE_DEADLINE_NAMES, DeadlineStatus
 from tracker.domain.lifecycle import CaseAction, CaseState
 from tracker.domain.penalties import MAX_LINES, PENALTY_KINDS
@@ -30,10 +31,8 @@ blp = ApiBlueprint(
     description="Enforcement cases: open them, act through the lifecycle, read the history chain",
 )
 
-MAX_ID = 2**31 - 1
 CASE_ID = f"int(min=1, max={MAX_ID}):case_id"
 ACTIONS = tuple(a.value for a in CaseAction)
-MONEY = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
 # Step dates far outside a case's life only ever fail a guard; bounding them keeps date arithmetic safe.
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 IF_MATCH = {
@@ -166,17 +165,8 @@ def _text(limit: int, **kwargs):
     return ma.fields.String(validate=ma.validate.Length(max=limit), **kwargs)
 
 
-class IsoDate(ma.fields.Date):
-    """A date written exactly YYYY-MM-DD (no basic 'YYYYMMDD' nor week forms)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            raise self.make_error("invalid")
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
 def _day(**kwargs):
-    return IsoDate(validate=ma.validate.Range(min=EARLIEST, max=LATEST), **kwargs)
+    return StrictDate(validate=ma.validate.Range(min=EARLIEST, max=LATEST), **kwargs)
 
 
 def _username():
@@ -217,9 +207,7 @@ class CaseIn(ma.Schema):
 
 class PenaltyLineIn(ma.Schema):
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(PENALTY_KINDS))
-    amount = ma.fields.String(
-        validate=ma.validate.Regexp(MONEY), metadata={"description": "For a fine or confiscation: \"1100.00\"."}
-    )
+    amount = DecimalString(metadata={"description": "For a fine or confiscation: \"1100.00\"."})
 
 
 def _lines(**kwargs):
@@ -244,7 +232,7 @@ class ActionIn(ma.Schema):
     harm_to_safety = ma.fields.Boolean(metadata={"description": "file"})
     to = ma.fields.String(validate=ma.validate.OneOf(TRANSFER_TO), metadata={"description": "transfer"})
     lines = _lines(metadata={"description": "propose_penalty; decide (only to lower); record_appeal (when varied)"})
-    illegal_gains = ma.fields.String(validate=ma.validate.Regexp(MONEY), metadata={"description": "propose_penalty"})
+    illegal_gains = DecimalString(metadata={"description": "propose_penalty"})
     severity = ma.fields.String(validate=ma.validate.OneOf(SEVERITIES), metadata={"description": "propose_penalty"})
     departure_reason = _text(5000, metadata={"description": "propose_penalty outside the rulebook's range"})
     report = _text(20000, metadata={"description": "propose_penalty, hold_hearing"})
@@ -254,7 +242,7 @@ class ActionIn(ma.Schema):
     collective_discussion = ma.fields.Nested(
         CollectiveDiscussionIn, metadata={"description": "decide (major cases), extend_deadline beyond the limit"}
     )
-    amount = ma.fields.String(validate=ma.validate.Regexp(MONEY), metadata={"description": "record_payment"})
+    amount = DecimalString(metadata={"description": "record_payment"})
     receipt = _text(120, metadata={"description": "record_payment"})
     demand_served_on = _day(metadata={"description": "apply_enforcement"})
     kind = ma.fields.String(validate=ma.validate.OneOf(APPEAL_KINDS), metadata={"description": "record_appeal"})

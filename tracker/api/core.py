@@ -178,12 +178,17 @@ class PageQuery(ma.Schema):
     )
 
 
+def cursor_position(query: dict) -> int | None:
+    """The highest id the page may show (ids are 32-bit: a larger cursor reads as 'from the top')."""
+    return min(int(query["cursor"]) - 1, MAX_ID) if query.get("cursor") else None
+
+
 def keyset_page(stmt: sa.Select, id_column, query: dict, dump) -> dict:
     """One page of a list, newest first, stable under inserts: {"items": [...], "next_cursor": ...}."""
-    after = int(query["cursor"]) if query.get("cursor") else None
+    highest = cursor_position(query)
     limit = query["limit"]
-    if after is not None:
-        stmt = stmt.where(id_column < min(after, MAX_ID + 1))  # ids are 32-bit: never bind a larger number
+    if highest is not None:
+        stmt = stmt.where(id_column <= highest)
     rows = db.session.scalars(stmt.order_by(id_column.desc()).limit(limit + 1)).unique().all()
     more = len(rows) > limit
     rows = rows[:limit]

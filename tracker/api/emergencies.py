@@ -5,7 +5,7 @@ import marshmallow as ma
 import sqlalchemy as sa
 
 from tracker.api.core import IDEMPOTENCY_KEY, ApiBlueprint, PageQuery, api_allow, caller, idempotent, keyset_page
-from tracker.api.premises import StrictDate, Text, problems
+from tracker.api.fields import StrictDate, Text, problems
 from tracker.domain.vocabulary import Role
 from tracker.models import PriceEmergency
 from tracker.services.emergencies import EmergencyData, declare_emergency

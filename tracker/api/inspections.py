@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.api.core import IDEMPOTENCY_KEY, ApiBlueprint, PageQuery, api_allow, caller, idempotent, keyset_page
-from tracker.api.premises import ID_RANGE, Code, DecimalString, OffsetDateTime, StrictDate, Text, problems, values
+from tracker.api.fields import ID_RANGE, Code, DecimalString, OffsetDateTime, StrictDate, Text, problems, values
 from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType
 from tracker.models import Inspection, PriceObservation, Violation
 from tracker.services import inspections as service

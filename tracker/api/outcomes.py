@@ -9,7 +9,7 @@ import marshmallow as ma
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.api.core import ApiBlueprint, PageQuery, api_allow
+from tracker.api.core import ApiBlueprint, PageQuery, api_allow, cursor_position
 from tracker.domain.penalties import PENALTY_KINDS
 from tracker.domain.vocabulary import OperatorType
 from tracker.extensions import db
@@ -125,16 +125,16 @@ def _published_page(stmt: sa.Select, query: dict) -> dict:
     """A keyset page of the cases ``publishable`` keeps (a varied appeal can leave a published
     warning, which SQL alone cannot tell portably), newest first."""
     limit = query["limit"]
-    after = int(query["cursor"]) if query.get("cursor") else None
+    highest = cursor_position(query)
     kept: list[Case] = []
     batch = max(limit + 1, 50)
     while len(kept) <= limit:
-        page_stmt = stmt if after is None else stmt.where(Case.id < after)
+        page_stmt = stmt if highest is None else stmt.where(Case.id <= highest)
         rows = db.session.scalars(page_stmt.order_by(Case.id.desc()).limit(batch)).unique().all()
         kept += [case for case in rows if publishable(case)]
         if len(rows) < batch:
             break
-        after = rows[-1].id
+        highest = rows[-1].id - 1
     more = len(kept) > limit
     kept = kept[:limit]
     return {"items": [outcome_out(case) for case in kept], "next_cursor": str(kept[-1].id) if more else None}

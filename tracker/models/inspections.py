@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +14,9 @@ from tracker.models.accounts import Unit, User
 from tracker.models.emergencies import PriceEmergency
 from tracker.models.premises import Premises
 from tracker.models.types import Money, Quantity, Rate, UTCDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from tracker.models.cases import Case
 
 violation_observations = sa.Table(
     "violation_observations",
@@ -193,6 +197,6 @@ class Violation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     inspection: Mapped[Inspection] = relationship(back_populates="violations")
-    case: Mapped["Case | None"] = relationship(back_populates="violations")  # noqa: F821
+    case: Mapped[Case | None] = relationship(back_populates="violations")
     observations: Mapped[list[PriceObservation]] = relationship(secondary=violation_observations)
     evidence: Mapped[list[Evidence]] = relationship(secondary=violation_evidence)

@@ -51,7 +51,6 @@ from tracker.models import (
     Payment,
     Premises,
     User,
-    Violation,
 )
 from tracker.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from tracker.services.rulebooks import current_rulebook

@@ -757,7 +757,7 @@ class _Seeder:
         return items
 
     def notes(self, visit: _Visit) -> str:
-        place, scenario, day = visit.place, visit.scenario, visit.day
+        scenario, day = visit.scenario, visit.day
         reinspect = visit.extra.get("reinspect_on")
         opener = {
             "complaint": "Complaint received through the 12315 hotline. ",
