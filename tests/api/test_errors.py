@@ -87,3 +87,32 @@ def test_openapi_document_is_public_and_describes_the_api(app, client):
     assert spec["openapi"].startswith("3.")
     assert "/api/v1/units" in spec["paths"]
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_deeply_nested_json_is_malformed_not_a_crash(app, client, officer_headers):
+    body = "[" * 100000 + "]" * 100000
+    response = client.post("/api/v1/premises", data=body, headers={**officer_headers, "Content-Type": "application/json"})
+    assert response.status_code in (400, 413, 422)
+    assert response.mimetype == PROBLEM
+
+
+def test_idempotency_keys_expire_after_a_day(app, client, officer_headers):
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from tracker.extensions import db
+    from tracker.models import IdempotencyRecord, Premises
+
+    headers = {**officer_headers, "Idempotency-Key": "k-1"}
+    body = {"name": "Anping Pharmacy", "kind": "pharmacy", "operator_type": "organisation"}
+    first = client.post("/api/v1/premises", json=body, headers=headers)
+    again = client.post("/api/v1/premises", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201 and first.get_json() == again.get_json()
+    assert db.session.scalar(sa.select(sa.func.count(Premises.id))) == 1
+    record = db.session.scalars(sa.select(IdempotencyRecord)).one()
+    record.created_at -= timedelta(hours=25)
+    db.session.commit()
+    later = client.post("/api/v1/premises", json=body, headers=headers)
+    assert later.status_code == 201 and later.get_json()["id"] != first.get_json()["id"]
+    assert db.session.scalar(sa.select(sa.func.count(Premises.id))) == 2
