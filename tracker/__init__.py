@@ -85,9 +85,10 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from tracker.web.errors import register
+    from tracker.web.errors import refuse_nul_characters, register
 
     register(app)
+    app.before_request(refuse_nul_characters)
 
 
 def register_commands(app: Flask) -> None:

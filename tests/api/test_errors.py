@@ -116,3 +116,10 @@ def test_idempotency_keys_expire_after_a_day(app, client, officer_headers):
     later = client.post("/api/v1/premises", json=body, headers=headers)
     assert later.status_code == 201 and later.get_json()["id"] != first.get_json()["id"]
     assert db.session.scalar(sa.select(sa.func.count(Premises.id))) == 2
+
+
+def test_nul_characters_are_refused_everywhere(app, client, officer_headers):
+    _is_problem(client.get("/api/v1/cases?violation_code=%00", headers=officer_headers), 400)
+    response = client.post("/api/v1/premises", json={"name": "a\x00b", "kind": "pharmacy", "operator_type": "organisation"},
+                           headers=officer_headers)
+    _is_problem(response, 422)

@@ -116,3 +116,11 @@ def test_edit_premises_status(app, client, as_user):
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Premises, venue.id).status.value == "ordered_closed"
+
+
+def test_nul_character_in_a_form_is_a_bad_request(app, client, as_user):
+    county = County()
+    as_user(county.officer)
+    response = post_form(client, "/premises/new", data=_form(name="Kang\x00jian"))
+    assert response.status_code == 400
+    assert client.get("/premises/?q=%00").status_code == 400

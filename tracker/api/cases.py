@@ -13,7 +13,7 @@ from flask_smorest import abort
 from sqlalchemy.orm import joinedload
 
 from tracker.api.core import IDEMPOTENCY_KEY, ApiBlueprint, PageQuery, api_allow, caller, idempotent, keyset_page
-from tracker.api.fields import MAX_ID, DecimalString, StrictDate
+from tracker.api.fields import MAX_ID, DecimalString, StrictDate, Text
 from tracker.domain.deadlines import CASE_DEADLINE_NAMES, DeadlineStatus
 from tracker.domain.lifecycle import CaseAction, CaseState
 from tracker.domain.penalties import MAX_LINES, PENALTY_KINDS
@@ -162,7 +162,7 @@ def _id(**kwargs):
 
 
 def _text(limit: int, **kwargs):
-    return ma.fields.String(validate=ma.validate.Length(max=limit), **kwargs)
+    return Text(validate=ma.validate.Length(max=limit), **kwargs)
 
 
 def _day(**kwargs):
@@ -170,7 +170,7 @@ def _day(**kwargs):
 
 
 def _username():
-    return ma.fields.String(validate=ma.validate.Length(min=1, max=64))
+    return Text(validate=ma.validate.Length(min=1, max=64))
 
 
 class CaseQuery(PageQuery):

@@ -1,7 +1,7 @@
 """Error answers: friendly pages in the UI, problem+json under /api/; never a traceback or a secret."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Conflict as HTTPConflict, HTTPException, InternalServerError
@@ -30,6 +30,14 @@ def render_error(status: int, message: str | None = None):
     """Render the shared error page for ``status``."""
     title = TITLES.get(status, TITLES[400])()
     return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def refuse_nul_characters():
+    """No database stores a NUL character: a query or form value holding one is a bad request (400)."""
+    for values in (request.args, request.form):
+        for value in values.values():
+            if "\x00" in value:
+                abort(400, _("The request contains a NUL character."))
 
 
 def register(app: Flask) -> None:
