@@ -9,8 +9,8 @@ from tests.cases_helpers import CaseWorld
 from tracker.domain.deadlines import CASE_DEADLINE_NAMES
 from tracker.domain.lifecycle import CaseAction
 from tracker.services.tokens import issue_token
+from tests.api.helpers import PROBLEM
 
-PROBLEM = "application/problem+json"
 HASHED = ("seq", "at", "on", "actor", "role", "action", "from_state", "to_state", "data", "reason", "prev_hash")
 MONEY = re.compile(r"^[0-9]+\.[0-9]{2}$")
 

@@ -5,10 +5,9 @@ import sqlalchemy as sa
 from tests.factories import County, emergency
 from tracker.extensions import db
 from tracker.models import PriceEmergency
-from tracker.services.tokens import issue_token
+from tests.api.helpers import bearer, problem
 
 URL = "/api/v1/emergencies"
-PROBLEM = "application/problem+json"
 FIELDS = {"id", "name", "starts_on", "ends_on", "baseline_date", "categories", "jurisdiction"}
 DECLARATION = {
     "name": "Flood relief",
@@ -25,20 +24,10 @@ def county(app):
     return County()
 
 
-def bearer(user) -> dict:
-    return {"Authorization": f"Bearer {issue_token(user)[1]}"}
-
 
 def count() -> int:
     return db.session.scalar(sa.select(sa.func.count(PriceEmergency.id)))
 
-
-def problem(response, status: int) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == PROBLEM
-    body = response.get_json(force=True)
-    assert body["status"] == status and body["title"]
-    return body
 
 
 def test_every_signed_in_role_reads_the_emergencies(county, client):

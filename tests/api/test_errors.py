@@ -2,9 +2,9 @@
 import pytest
 
 from tests.factories import County
+from tests.api.helpers import PROBLEM, problem
 from tracker.services.tokens import issue_token
 
-PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
@@ -13,37 +13,29 @@ def officer_headers(app):
     return {"Authorization": f"Bearer {issue_token(county.officer)[1]}"}
 
 
-def _is_problem(response, status):
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == PROBLEM
-    body = response.get_json(force=True)
-    assert body["status"] == status and body["title"] and "detail" in body
-    assert "Traceback" not in response.get_data(as_text=True)
-    return body
-
 
 def test_unknown_path_and_wrong_method(app, client, officer_headers):
-    _is_problem(client.get("/api/v1/no-such-thing", headers=officer_headers), 404)
-    _is_problem(client.delete("/api/v1/units", headers=officer_headers), 405)
-    _is_problem(client.get("/api/v1/premises/99999999999999999999", headers=officer_headers), 404)
+    problem(client.get("/api/v1/no-such-thing", headers=officer_headers), 404)
+    problem(client.delete("/api/v1/units", headers=officer_headers), 405)
+    problem(client.get("/api/v1/premises/99999999999999999999", headers=officer_headers), 404)
 
 
 def test_no_token_bad_token_and_wrong_scheme(app, client):
     County()
-    _is_problem(client.get("/api/v1/units"), 401)
-    _is_problem(client.get("/api/v1/units", headers={"Authorization": "Bearer nope"}), 401)
-    _is_problem(client.get("/api/v1/units", headers={"Authorization": "Basic YTpi"}), 401)
+    problem(client.get("/api/v1/units"), 401)
+    problem(client.get("/api/v1/units", headers={"Authorization": "Bearer nope"}), 401)
+    problem(client.get("/api/v1/units", headers={"Authorization": "Basic YTpi"}), 401)
 
 
 def test_malformed_json_is_400(app, client, officer_headers):
     response = client.post("/api/v1/premises", data="{not json", headers={**officer_headers, "Content-Type": "application/json"})
-    _is_problem(response, 400)
+    problem(response, 400)
 
 
 def test_too_large_is_413(app, client, officer_headers):
     app.config["MAX_CONTENT_LENGTH"] = 1000
     response = client.post("/api/v1/premises", data="x" * 5000, headers={**officer_headers, "Content-Type": "application/json"})
-    _is_problem(response, 413)
+    problem(response, 413)
 
 
 def test_server_error_is_a_problem_without_details(app, client, officer_headers, monkeypatch):
@@ -55,15 +47,15 @@ def test_server_error_is_a_problem_without_details(app, client, officer_headers,
     monkeypatch.setattr(reference, "current_rulebook", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     response = client.get("/api/v1/commodities", headers=officer_headers)
-    body = _is_problem(response, 500)
+    body = problem(response, 500)
     assert "secret" not in response.get_data(as_text=True) and "nothing was changed" in body["detail"]
 
 
 def test_limit_out_of_range_is_422(app, client, officer_headers):
-    body = _is_problem(client.get("/api/v1/units?limit=0", headers=officer_headers), 422)
+    body = problem(client.get("/api/v1/units?limit=0", headers=officer_headers), 422)
     assert "limit" in body["errors"]
-    _is_problem(client.get("/api/v1/units?limit=201", headers=officer_headers), 422)
-    _is_problem(client.get("/api/v1/units?cursor=garbage", headers=officer_headers), 422)
+    problem(client.get("/api/v1/units?limit=201", headers=officer_headers), 422)
+    problem(client.get("/api/v1/units?cursor=garbage", headers=officer_headers), 422)
 
 
 def test_cursor_pages_walk_everything_once(app, client, officer_headers):
@@ -119,7 +111,7 @@ def test_idempotency_keys_expire_after_a_day(app, client, officer_headers):
 
 
 def test_nul_characters_are_refused_everywhere(app, client, officer_headers):
-    _is_problem(client.get("/api/v1/cases?violation_code=%00", headers=officer_headers), 400)
+    problem(client.get("/api/v1/cases?violation_code=%00", headers=officer_headers), 400)
     response = client.post("/api/v1/premises", json={"name": "a\x00b", "kind": "pharmacy", "operator_type": "organisation"},
                            headers=officer_headers)
-    _is_problem(response, 422)
+    problem(response, 422)

@@ -9,9 +9,9 @@ from tracker.extensions import db
 from tracker.models import Inspection, PriceObservation, Violation
 from tracker.services import inspections as service
 from tracker.services.tokens import issue_token
+from tests.api.helpers import problem
 
 URL = "/api/v1/inspections"
-PROBLEM = "application/problem+json"
 FIELDS = {"id", "premises_id", "started_at", "lead_officer", "second_officer", "type", "emergency_id", "notes",
           "status", "outcome"}
 OBSERVATION_FIELDS = {"id", "commodity", "price", "marked_price", "cost", "baseline_price", "baseline_cost",
@@ -58,13 +58,6 @@ def world(app):
 def count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count(model.id)))
 
-
-def problem(response, status: int) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == PROBLEM
-    body = response.get_json(force=True)
-    assert body["status"] == status and body["title"] and "detail" in body
-    return body
 
 
 # ------------------------------------------------------------------------------------------ the field story

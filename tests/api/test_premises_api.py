@@ -6,10 +6,9 @@ from tests.factories import County, premises
 from tracker.domain.credit_code import check_character
 from tracker.extensions import db
 from tracker.models import Premises
-from tracker.services.tokens import issue_token
+from tests.api.helpers import bearer, problem
 
 URL = "/api/v1/premises"
-PROBLEM = "application/problem+json"
 FIELDS = {"id", "name", "kind", "operator_name", "operator_type", "credit_code", "address", "phone", "unit", "status"}
 GOOD_CODE = "91110108" + "MA01234567"[:9]  # 17 characters; the check character is added below
 GOOD_CODE += check_character(GOOD_CODE)
@@ -21,20 +20,10 @@ def county(app):
     return County()
 
 
-def bearer(user) -> dict:
-    return {"Authorization": f"Bearer {issue_token(user)[1]}"}
-
 
 def count() -> int:
     return db.session.scalar(sa.select(sa.func.count(Premises.id)))
 
-
-def problem(response, status: int) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == PROBLEM
-    body = response.get_json(force=True)
-    assert body["status"] == status and body["title"] and "detail" in body
-    return body
 
 
 def walk(client, headers, **filters) -> list[int]:
