@@ -35,7 +35,7 @@ SANCTIONS = options([
 
 class ActionForm(FlaskForm):
     version = HiddenField()
-    on = DateField(_l("Date it happened"), validators=[Optional()])
+    on = DateField(_l("Date it happened"), validators=[Optional()], description=_l("Leave empty for today."))
     reason = TextAreaField(_l("Reason"), validators=[Length(max=5000)])
     submit = SubmitField(_l("Record"))
 
