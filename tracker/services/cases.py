@@ -847,9 +847,14 @@ def decide_on_the_spot(
     if inspection is None or inspection.unit_id != actor.unit_id:
         raise Invalid.field("inspection_id", "No such inspection in your unit.")
     rulebook = current_rulebook()
-    if not simplified_allowed(penalty, rulebook.simplified, inspection.premises.operator_type.value):
+    limits = rulebook.simplified
+    if limits is None:
+        raise Invalid.field("lines", "This rulebook has no simplified procedure.")
+    if not simplified_allowed(penalty, limits, inspection.premises.operator_type.value):
         raise Invalid.field(
-            "lines", "The simplified procedure takes only a warning or a fine of at most 200 (natural person) / 3,000 (organisation)."
+            "lines",
+            "The simplified procedure takes only a warning or a fine of at most "
+            f"{limits.individual_max_fine:,} (natural person) / {limits.organisation_max_fine:,} (organisation).",
         )
     method = _choice({"method": method}, "method", SERVICE_METHODS)
     with db.session.no_autoflush, _undone_on_refusal():
