@@ -65,11 +65,17 @@ def register_blueprints(app: Flask) -> None:
     from tracker.web.admin.routes import bp as admin_bp
     from tracker.web.auth.routes import bp as auth_bp
     from tracker.web.cases.routes import bp as cases_bp
+    from tracker.web.exports.routes import bp as exports_bp
     from tracker.web.inspections.routes import bp as inspections_bp
     from tracker.web.main.routes import bp as main_bp
+    from tracker.web.outcomes.routes import bp as outcomes_bp
+    from tracker.web.planning.routes import bp as planning_bp
     from tracker.web.premises.routes import bp as premises_bp
+    from tracker.web.reports.routes import bp as reports_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, premises_bp, inspections_bp, cases_bp):
+    blueprints = (main_bp, auth_bp, admin_bp, premises_bp, inspections_bp, cases_bp,
+                  outcomes_bp, reports_bp, planning_bp, exports_bp)
+    for bp in blueprints:
         app.register_blueprint(bp)
     from tracker.api import register_api
 

@@ -55,7 +55,8 @@ def test_checklist_and_publication(cn):
     codes = [item.code for item in cn.checklist]
     assert {"prices_marked", "tags_match_till", "invoices_kept", "closure_notice_obeyed"} <= set(codes)
     assert (cn.publication.years, cn.publication.minor_months) == (3, 3)
-    assert cn.redaction == ("id_number", "home_address", "phone", "bank_account")
+    assert cn.redaction.kinds == ("id_number", "home_address", "phone", "bank_account")
+    assert cn.risk.repeat_offender_violations == 2
     assert (cn.limitation_years, cn.limitation_years_harm) == (2, 5)
     assert cn.late_payment_daily_rate == Decimal("0.03")
     assert (cn.simplified.individual_max_fine, cn.simplified.organisation_max_fine) == (200, 3000)

@@ -111,7 +111,7 @@ def outcome_out(case: Case) -> dict:
         })
     return {
         "number": case.number,
-        "party": party_of(case, frozenset(rulebook.redaction)),
+        "party": party_of(case, frozenset(rulebook.redaction.kinds)),
         "violation": violations,
         "legal_basis": list(dict.fromkeys(v["legal_basis"] for v in violations if v["legal_basis"])),
         "penalty": [{"kind": line["kind"], "amount": line.get("amount")} for line in case.decided_lines],

@@ -1,6 +1,8 @@
 """The rulebook as data: one TOML file per jurisdiction, parsed and validated into frozen dataclasses."""
 from __future__ import annotations
 
+import re
+
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -173,8 +175,38 @@ class DeadlineRule:
 
 @dataclass(frozen=True, slots=True)
 class Publication:
+    """How long a published decision stays in the public register (DOMAIN.md §8)."""
+
     years: int
     minor_months: int
+    # A decision of fines only, totalling at most these amounts, is minor: published for minor_months.
+    minor_individual_max_fine: Decimal
+    minor_organisation_max_fine: Decimal
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """What of a natural person the public register never shows (DOMAIN.md §8).
+
+    ``kinds`` names the personal data masked; ``patterns`` find those kinds inside any published text
+    (a stall named after its keeper's phone number, an address in a name); ``mask`` replaces them."""
+
+    kinds: tuple[str, ...]
+    mask: str
+    patterns: Mapping[str, re.Pattern[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class RiskRule:
+    """Inspection planning: a transparent score per premises, and who counts as a repeat offender."""
+
+    window_months: int
+    repeat_offender_violations: int
+    points_per_violation: int
+    points_per_flagged_observation: int
+    points_per_month_uninspected: int
+    max_months_uninspected: int
+    never_inspected_points: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +237,8 @@ class Rulebook:
     publication: Publication
     simplified: SimplifiedRule | None
     late_payment_daily_rate: Decimal | None
-    redaction: tuple[str, ...]
+    redaction: Redaction
+    risk: RiskRule
     calendar: WorkingCalendar = field(repr=False)
     source: Path | None = field(default=None, repr=False, compare=False)
 
@@ -511,8 +544,21 @@ def _parse(path: Path, data: dict) -> Rulebook:
     hearing_table.done()
 
     publication_table = root.table("publication")
-    publication = Publication(publication_table.whole("years"), publication_table.whole("minor_months"))
+    publication = Publication(
+        publication_table.whole("years"),
+        publication_table.whole("minor_months"),
+        publication_table.decimal("minor_individual_max_fine"),
+        publication_table.decimal("minor_organisation_max_fine"),
+    )
     publication_table.done()
+
+    redaction = _parse_redaction(root.table("redaction"))
+
+    risk_table = root.table("risk")
+    risk = RiskRule(**{name: risk_table.whole(name) for name in RiskRule.__slots__})
+    if risk.repeat_offender_violations < 1 or risk.window_months < 1:
+        risk_table.fail("window_months and repeat_offender_violations must be at least 1")
+    risk_table.done()
 
     simplified_table = root.table("simplified", None)
     simplified = None
@@ -541,7 +587,8 @@ def _parse(path: Path, data: dict) -> Rulebook:
         publication=publication,
         simplified=simplified,
         late_payment_daily_rate=head.decimal("late_payment_daily_rate", None),
-        redaction=head.texts("redaction", ()),
+        redaction=redaction,
+        risk=risk,
         calendar=load_calendar(calendar_path),
         source=path,
     )
@@ -550,6 +597,29 @@ def _parse(path: Path, data: dict) -> Rulebook:
     head.done()
     root.done()
     return rulebook
+
+
+REDACTION_KINDS = ("id_number", "home_address", "phone", "bank_account")
+
+
+def _parse_redaction(table: _Table) -> Redaction:
+    kinds = table.choices("kinds", REDACTION_KINDS, "kind of personal data")
+    patterns_table = table.table("patterns", None)
+    patterns: dict[str, re.Pattern[str]] = {}
+    if patterns_table is not None:
+        for kind in list(patterns_table.data):
+            if kind not in kinds:
+                patterns_table.fail("no such kind in redaction.kinds", kind)
+            try:
+                patterns[kind] = re.compile(patterns_table.text(kind))
+            except re.error as exc:
+                patterns_table.fail(f"not a regular expression: {exc}", kind)
+        patterns_table.done()
+    redaction = Redaction(
+        tuple(kind for kind in REDACTION_KINDS if kind in kinds), table.text("mask", "**"), _frozen(patterns)
+    )
+    table.done()
+    return redaction
 
 
 def load_rulebook(path: str | Path) -> Rulebook:
