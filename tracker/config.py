@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +31,19 @@ def from_environment(instance_path: str) -> dict:
         "MAX_UPLOAD_BYTES": int(env.get("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
         "DEVELOPMENT": development,
+        # Demo and training sites only: run the business clock as of this date (tracker.services.clock).
+        "TRACKER_TODAY": business_date(env.get("TRACKER_TODAY")),
     }
+
+
+def business_date(value: str | None) -> date | None:
+    """TRACKER_TODAY as a date; a malformed value stops start-up rather than being ignored."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise RuntimeError(f"TRACKER_TODAY must be a date written YYYY-MM-DD, not {value!r}.") from None
 
 
 BASE = {

@@ -52,6 +52,7 @@ from tracker.models import (
     Premises,
     User,
 )
+from tracker.services import clock
 from tracker.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import require_field_role
@@ -87,8 +88,8 @@ CASE_DETAIL = (
 
 
 def unit_today(case_or_unit_tz: str) -> date:
-    """Today in the unit's time zone."""
-    return datetime.now(ZoneInfo(case_or_unit_tz)).date()
+    """Today in the unit's time zone, on the business clock (tracker.services.clock)."""
+    return clock.today(case_or_unit_tz)
 
 
 def as_actor(user: User) -> lc.Actor:

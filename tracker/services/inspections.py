@@ -29,6 +29,7 @@ from tracker.models import (
     Violation,
 )
 from tracker.models.types import utcnow
+from tracker.services import clock
 from tracker.services.errors import Conflict, Invalid, NotFound
 from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import require_field_role
@@ -100,7 +101,7 @@ def _clean_inspection(actor: User, data: InspectionData) -> dict:
     started_at = data.started_at
     if started_at is None or started_at.tzinfo is None:
         errors["started_at"] = ["Give the start time with its time zone."]
-    elif started_at > datetime.now(timezone.utc) + CLOCK_SKEW:
+    elif started_at > clock.now() + CLOCK_SKEW:
         errors["started_at"] = ["The inspection cannot start in the future."]
     else:
         values["started_at"] = started_at

@@ -8,6 +8,7 @@ from flask_babel import get_timezone, gettext as _, lazy_gettext as _l
 from wtforms import DecimalField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
+from tracker.services import clock
 from tracker.services.errors import Invalid
 
 MONEY_MAX = Decimal("999999999999.99")
@@ -35,10 +36,10 @@ def not_in_future(form, field) -> None:
     if value is None:
         return
     if isinstance(value, datetime):
-        now = datetime.now(timezone.utc) + timedelta(minutes=5)
+        now = clock.now() + timedelta(minutes=5)
         if to_utc(value) > now:
             raise ValidationError(_("This date lies in the future."))
-    elif isinstance(value, date) and value > date.today() + timedelta(days=1):
+    elif isinstance(value, date) and value > clock.now().date() + timedelta(days=1):
         raise ValidationError(_("This date lies in the future."))
 
 

@@ -21,6 +21,7 @@ from tracker.models import (
     User,
     Violation,
 )
+from tracker.services import clock
 from tracker.services import inspections as service
 from tracker.services.errors import Conflict, Invalid, NotFound
 from tracker.services.rulebooks import current_rulebook
@@ -117,7 +118,7 @@ def _inspection_form(premises: Premises, obj: Inspection | None = None):
                     form[f"check_{code}"].data = answer
         else:
             form.lead_officer.data = current_user.username
-            form.started_at.data = datetime.now(get_timezone()).replace(tzinfo=None, second=0, microsecond=0)
+            form.started_at.data = clock.now(str(get_timezone())).replace(tzinfo=None, second=0, microsecond=0)
             active = [e for e in emergencies if e.ends_on is None or e.ends_on >= form.started_at.data.date()]
             if active:
                 form.emergency_id.data = str(active[0].id)
