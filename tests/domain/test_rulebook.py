@@ -203,3 +203,26 @@ def test_bad_calendar_under_a_rulebook_names_the_calendar(variant, tmp_path):
 
 def test_unchanged_variant_loads(variant):
     assert load_rulebook(variant("", "")).label.startswith("cn-samr@")
+
+
+def test_inspection_rules_are_data(cn, tmp_path):
+    rules = cn.inspections
+    assert rules.closure_obeyed_item == "closure_notice_obeyed"
+    assert rules.suggested_violation(["unmarked_price"]) == "price_marking"
+    assert rules.suggested_violation(["above_marked_price", "unmarked_price"]) == "price_marking"
+    assert rules.suggested_violation(["unmarked_price", "baseline_margin"]) == "price_gouging"
+    assert rules.suggested_violation(["margin_cap"]) == "price_gouging"
+    us = load_rulebook(rulebook_path("us-ca"))
+    assert us.inspections.closure_obeyed_item is None
+
+
+def test_inspection_rules_must_name_real_codes(tmp_path):
+    source = rulebook_path("cn-samr").read_text(encoding="utf-8")
+    for old, new, message in (
+        ('closure_obeyed_item = "closure_notice_obeyed"', 'closure_obeyed_item = "no_such_item"', "not a checklist item"),
+        ('suggest_for_marking = "price_marking"', 'suggest_for_marking = "no_such_code"', "not a violation code"),
+    ):
+        broken = tmp_path / "broken.toml"
+        broken.write_text(source.replace(old, new).replace('calendar = "calendars/cn.toml"', f'calendar = "{rulebook_path("cn-samr").parent / "calendars/cn.toml"}"'), encoding="utf-8")
+        with pytest.raises(RulebookError, match=message):
+            load_rulebook(broken)

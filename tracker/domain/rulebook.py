@@ -197,6 +197,20 @@ class Redaction:
 
 
 @dataclass(frozen=True, slots=True)
+class InspectionRules:
+    """What inspections feed into: the checklist item that confirms a closure, and the violation a flag suggests."""
+
+    closure_obeyed_item: str | None  # a follow-up answering "yes" records the premises closed; None: not tracked
+    suggest_for_marking: str  # suggested when only the marking tests flagged an observation
+    suggest_for_gouging: str  # suggested for any other flag
+
+    def suggested_violation(self, flag_tests: Iterable[str]) -> str:
+        """The violation code a flagged observation points to."""
+        tests = set(flag_tests)
+        return self.suggest_for_marking if tests and tests <= set(MARKING_TESTS) else self.suggest_for_gouging
+
+
+@dataclass(frozen=True, slots=True)
 class RiskRule:
     """Inspection planning: a transparent score per premises, and who counts as a repeat offender."""
 
@@ -239,6 +253,7 @@ class Rulebook:
     late_payment_daily_rate: Decimal | None
     redaction: Redaction
     risk: RiskRule
+    inspections: InspectionRules
     calendar: WorkingCalendar = field(repr=False)
     source: Path | None = field(default=None, repr=False, compare=False)
 
@@ -554,6 +569,19 @@ def _parse(path: Path, data: dict) -> Rulebook:
 
     redaction = _parse_redaction(root.table("redaction"))
 
+    inspections_table = root.table("inspections")
+    inspection_rules = InspectionRules(
+        inspections_table.text("closure_obeyed_item", None),
+        inspections_table.text("suggest_for_marking"),
+        inspections_table.text("suggest_for_gouging"),
+    )
+    if inspection_rules.closure_obeyed_item not in (None, *(item.code for item in checklist)):
+        inspections_table.fail("not a checklist item", "closure_obeyed_item")
+    for key in ("suggest_for_marking", "suggest_for_gouging"):
+        if getattr(inspection_rules, key) not in violations:
+            inspections_table.fail("not a violation code of this rulebook", key)
+    inspections_table.done()
+
     risk_table = root.table("risk")
     risk = RiskRule(**{name: risk_table.whole(name) for name in RiskRule.__slots__})
     if risk.repeat_offender_violations < 1 or risk.window_months < 1:
@@ -589,6 +617,7 @@ def _parse(path: Path, data: dict) -> Rulebook:
         late_payment_daily_rate=head.decimal("late_payment_daily_rate", None),
         redaction=redaction,
         risk=risk,
+        inspections=inspection_rules,
         calendar=load_calendar(calendar_path),
         source=path,
     )

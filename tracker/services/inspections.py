@@ -15,7 +15,6 @@ from flask import current_app
 
 from tracker.domain.gouging import ObservationFacts, evaluate
 from tracker.domain.money import to_decimal
-from tracker.domain.rulebook import MARKING_TESTS
 from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType, PremisesStatus, Role
 from tracker.extensions import db
 from tracker.models import (
@@ -38,7 +37,6 @@ from tracker.services.scope import require_field_role
 EVIDENCE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf"}
 CHECKLIST_ANSWERS = ("yes", "no", "n/a")
 CLOCK_SKEW = timedelta(minutes=5)
-CLOSURE_COMPLIANCE_ITEM = "closure_notice_obeyed"  # the rulebook checklist item a follow-up answers
 
 
 @dataclass
@@ -367,7 +365,10 @@ def _record_closure_compliance(inspection: Inspection) -> None:
     premises = inspection.premises
     if premises.status not in (PremisesStatus.ORDERED_CLOSED, PremisesStatus.CLOSED):
         return
-    answer = inspection.checklist.get(CLOSURE_COMPLIANCE_ITEM)
+    item = current_rulebook().inspections.closure_obeyed_item
+    if item is None:
+        return
+    answer = inspection.checklist.get(item)
     if answer == "yes" and inspection.type is InspectionType.FOLLOW_UP:
         premises.status = PremisesStatus.CLOSED
     elif answer == "no":
@@ -419,9 +420,8 @@ def amend_inspection(actor: User, inspection: Inspection, field_name: str, new_v
 
 
 def suggested_violation(observation: PriceObservation) -> str:
-    """The violation code a flagged observation points to: marking flags alone suggest price marking."""
-    tests = set(observation.flag_tests)
-    return "price_marking" if tests and tests <= set(MARKING_TESTS) else "price_gouging"
+    """The violation code a flagged observation points to, as the rulebook says."""
+    return current_rulebook().inspections.suggested_violation(observation.flag_tests)
 
 
 def get_observation(inspection: Inspection, observation_id: int) -> PriceObservation:
