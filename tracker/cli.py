@@ -105,4 +105,19 @@ def audit_verify() -> None:
     click.echo("All history chains are intact.")
 
 
+@audit_cli.command("verify-pack", with_appcontext=False)
+@click.argument("pack", type=click.Path(dir_okay=False, path_type=str))
+def audit_verify_pack(pack: str) -> None:
+    """Check a case-file pack offline; exit 1 naming every problem, 2 when the file is no pack at all."""
+    from tracker.domain.casepack import check_file
+
+    outcome = check_file(pack)
+    for line in outcome.out:
+        click.echo(line)
+    for line in outcome.err:
+        click.echo(line, err=True)
+    if outcome.code:
+        sys.exit(outcome.code)
+
+
 COMMANDS = [units_cli, users_cli, audit_cli, seed_demo]
