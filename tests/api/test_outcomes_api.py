@@ -1,4 +1,6 @@
 """Published outcomes: public without a token, only decisions in force, personal data masked."""
+from datetime import date
+
 import pytest
 
 from tests.cases_helpers import TODAY, CaseWorld
@@ -14,6 +16,7 @@ PERSON = {"operator_name": "Liu Dehua", "phone": "13800138000", "address": "12 W
 
 @pytest.fixture
 def world(app):
+    app.config["TRACKER_TODAY"] = TODAY  # the register is read as of 2020-12-31
     return CaseWorld()
 
 
@@ -75,7 +78,8 @@ def test_only_decisions_in_force_other_than_warnings(world, client):
     assert [(i["number"], i["penalty"]) for i in items] == [(varied.number, [{"kind": "fine", "amount": "55000.00"}])]
 
 
-def test_an_individual_operators_personal_data_never_appears(world, client):
+def test_an_individual_operators_personal_data_never_appears(app, world, client):
+    app.config["TRACKER_TODAY"] = date(2020, 4, 1)  # a minor decision: shown for 3 months only
     stall = premises(world.officer, name="Liu Dehua Meat Stall", kind="meat_vendor", operator_type="individual", **PERSON)
     case = served_case(world, stall, "price_gouging", [{"kind": "fine", "amount": "1000.00"}])
     response = outcomes(client)
@@ -85,7 +89,8 @@ def test_an_individual_operators_personal_data_never_appears(world, client):
     [item] = response.get_json()["items"]
     assert item["number"] == case.number
     assert item["party"] == {
-        "name": "L** Meat Stall", "operator_type": "individual", "operator_name": "L**", "credit_code": None, "address": None,
+        "name": "L** Meat Stall", "kind": "meat_vendor", "operator_type": "individual", "operator_name": "L**",
+        "credit_code": None, "address": None,
     }
 
 
@@ -119,3 +124,42 @@ def test_cursor_pages_skip_what_is_not_published(world, client):
     for query in ("?limit=0", "?limit=201", "?cursor=abc", "?cursor=-1", "?unpublished=true"):
         response = client.get(f"/api/v1/outcomes{query}")
         assert response.status_code == 422 and response.mimetype == "application/problem+json"
+
+
+def test_filters_by_unit_violation_premises_kind_and_decision_period(world, client):
+    gouging = world.to_state("decision_served")  # a pharmacy, decided 2020-03-13
+    stall = premises(world.officer, name="Zhao Pork", kind="meat_vendor", operator_name="Zhao Jinbao",
+                     operator_type="individual")
+    pork = served_case(world, stall, "emergency_measure_breach", [{"kind": "fine", "amount": "60000.00"}])
+    for query, expected in [
+        ("", [gouging.number, pork.number]),
+        ("?unit=CG", [gouging.number, pork.number]),
+        ("?unit=XZ", []),
+        ("?violation=emergency_measure_breach", [pork.number]),
+        ("?premises_kind=pharmacy", [gouging.number]),
+        ("?from=2020-03-10", [gouging.number]),
+        ("?to=2020-03-02", [pork.number]),
+        ("?from=2020-03-03&to=2020-03-12", []),
+        ("?premises_kind=meat_vendor&limit=1", [pork.number]),
+    ]:
+        items = outcomes(client, query).get_json()["items"]
+        assert sorted(i["number"] for i in items) == sorted(expected), query
+    [item] = outcomes(client, "?premises_kind=pharmacy").get_json()["items"]
+    assert item["published_until"] == "2023-03-15" and item["varied_on"] is None
+    assert item["party"]["kind"] == "pharmacy"
+
+
+def test_bad_filters_are_refused(world, client):
+    for query in ("?premises_kind=castle", "?from=2020-3-1", "?to=yesterday", "?from=2020-03-10&to=2020-03-01",
+                  "?unit=", "?violation=", "?published=true", "?date_from=2020-01-01"):
+        response = client.get(f"/api/v1/outcomes{query}")
+        assert response.status_code == 422, query
+        assert response.mimetype == "application/problem+json"
+
+
+def test_a_varied_decision_says_so(world, client):
+    varied = served_case(world, world.pharmacy, "price_gouging", [{"kind": "fine", "amount": "60000.00"}])
+    world.act(world.officer, varied, "record_appeal", on="2020-04-01", kind="lawsuit", outcome="varied",
+              outcome_on="2020-06-01", lines=[{"kind": "fine", "amount": "55000.00"}])
+    [item] = outcomes(client).get_json()["items"]
+    assert item["varied_on"] == "2020-06-01" and item["penalty"] == [{"kind": "fine", "amount": "55000.00"}]

@@ -1,29 +1,24 @@
-"""API: published outcomes (docs/API.md, DOMAIN.md §8), public and without a token.
+"""API: the public register of outcomes (DOMAIN.md §8, docs/PUBLICATION.md), without a token.
 
-Only decisions in force are listed: published (served), not withdrawn, and not a warning alone.
-Personal data of natural persons is masked by the rulebook's redaction profile; phone numbers are
-never published. A fuller public register comes later; this one stays minimal and safe."""
+Only decisions in the register are listed: served (published), not withdrawn (annulled on appeal),
+not a warning alone, and within their publication period on the business date. Personal data of
+natural persons is masked by the rulebook's redaction profile; phone numbers are never published.
+The web page and the Atom feed read the same service (tracker.services.outcomes)."""
 from __future__ import annotations
 
 import marshmallow as ma
-import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.api.core import ApiBlueprint, PageQuery, api_allow, cursor_position
+from tracker.api.fields import StrictDate, Text, values
 from tracker.domain.penalties import PENALTY_KINDS
-from tracker.domain.vocabulary import OperatorType
-from tracker.extensions import db
-from tracker.models import Case
-from tracker.services.cases import penalty_of
-from tracker.services.rulebooks import current_rulebook
+from tracker.domain.vocabulary import OperatorType, PremisesKind
+from tracker.services.outcomes import Outcome, OutcomeFilters, register_keyset
 from tracker.web.access import PUBLIC
 
 blp = ApiBlueprint(
     "api_outcomes", __name__, url_prefix="/api/v1",
     description="Published decisions, personal data masked: public, no token",
 )
-
-MASK = "**"
 
 
 class OutcomeLineOut(ma.Schema):
@@ -33,6 +28,7 @@ class OutcomeLineOut(ma.Schema):
 
 class PartyOut(ma.Schema):
     name = ma.fields.String(required=True, metadata={"description": "The premises as it stood when the case opened."})
+    kind = ma.fields.String(required=True, allow_none=True, validate=ma.validate.OneOf(values(PremisesKind)))
     operator_type = ma.fields.String(required=True, validate=ma.validate.OneOf([t.value for t in OperatorType]))
     operator_name = ma.fields.String(
         required=True, metadata={"description": "Masked (first character only) when the operator is a natural person."}
@@ -56,6 +52,11 @@ class OutcomeOut(ma.Schema):
     agency = ma.fields.String(required=True, metadata={"description": "The deciding unit's name."})
     decided_on = ma.fields.Date(required=True)
     published_on = ma.fields.Date(required=True)
+    published_until = ma.fields.Date(required=True, metadata={"description": "The last day the decision is shown."})
+    varied_on = ma.fields.Date(
+        required=True, allow_none=True,
+        metadata={"description": "When an appeal varied the decision; the penalty is then the varied one."},
+    )
 
 
 class OutcomePage(ma.Schema):
@@ -63,93 +64,51 @@ class OutcomePage(ma.Schema):
     next_cursor = ma.fields.String(required=True, allow_none=True)
 
 
-def mask_name(name: str) -> str:
-    """A natural person's name as published: its first character, then a fixed mask."""
-    name = (name or "").strip()
-    return name[:1] + MASK if name else ""
+class OutcomeQuery(PageQuery):
+    """Filters of the register; unknown parameters are refused."""
+
+    unit = Text(validate=ma.validate.Length(min=1, max=16), metadata={"description": "A unit's code."})
+    violation = Text(validate=ma.validate.Length(min=1, max=64), metadata={"description": "A violation code."})
+    premises_kind = ma.fields.String(validate=ma.validate.OneOf(values(PremisesKind)))
+    date_from = StrictDate(data_key="from", metadata={"description": "Decided on or after this day."})
+    date_to = StrictDate(data_key="to", metadata={"description": "Decided on or before this day."})
+
+    @ma.validates_schema
+    def _period(self, data, **_kwargs):
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise ma.ValidationError("The period ends before it starts.", "to")
 
 
-def publishable(case: Case) -> bool:
-    """A decision in force that is published: served, not withdrawn, not a warning alone."""
-    if case.published_on is None or case.withdrawn_on is not None:
-        return False
-    decided = penalty_of(case.decided_lines)
-    return decided is not None and not decided.warning_only
-
-
-def party_of(case: Case, redaction: frozenset[str]) -> dict:
-    """The party from the case's snapshot, masked by the redaction profile when a natural person."""
-    snapshot = case.premises_snapshot or {}
-    name = snapshot.get("name") or ""
-    operator = snapshot.get("operator_name") or ""
-    if case.operator_type is not OperatorType.INDIVIDUAL:
-        return {
-            "name": name, "operator_type": case.operator_type.value, "operator_name": operator,
-            "credit_code": snapshot.get("credit_code") or None, "address": snapshot.get("address") or None,
-        }
-    if len(operator.strip()) > 1:  # a stall named after its keeper keeps the name masked too
-        name = name.replace(operator.strip(), mask_name(operator))
+def outcome_out(outcome: Outcome) -> dict:
+    """A register entry as the API returns it."""
+    party = outcome.party
     return {
-        "name": name,
-        "operator_type": case.operator_type.value,
-        "operator_name": mask_name(operator),
-        # An individual business's code carries a person's identity; its address is often a home.
-        "credit_code": None if "id_number" in redaction else snapshot.get("credit_code") or None,
-        "address": None if "home_address" in redaction else snapshot.get("address") or None,
+        "number": outcome.number,
+        "party": {
+            "name": party.name, "kind": party.kind, "operator_type": party.operator_type,
+            "operator_name": party.operator_name, "credit_code": party.credit_code, "address": party.address,
+        },
+        "violation": [{"code": v.code, "title": v.title, "legal_basis": v.legal_basis} for v in outcome.violations],
+        "legal_basis": list(outcome.legal_basis),
+        "penalty": [dict(line) for line in outcome.penalty],
+        "agency": outcome.agency,
+        "decided_on": outcome.decided_on,
+        "published_on": outcome.published_on,
+        "published_until": outcome.published_until,
+        "varied_on": outcome.varied_on,
     }
-
-
-def outcome_out(case: Case) -> dict:
-    rulebook = current_rulebook()
-    violations = []
-    for violation in case.violations:
-        rule = rulebook.violations.get(violation.code)
-        violations.append({
-            "code": violation.code,
-            "title": rule.title if rule else violation.code,
-            "legal_basis": rule.legal_basis if rule else "",
-        })
-    return {
-        "number": case.number,
-        "party": party_of(case, frozenset(rulebook.redaction.kinds)),
-        "violation": violations,
-        "legal_basis": list(dict.fromkeys(v["legal_basis"] for v in violations if v["legal_basis"])),
-        "penalty": [{"kind": line["kind"], "amount": line.get("amount")} for line in case.decided_lines],
-        "agency": case.unit.name,
-        "decided_on": case.decided_on,
-        "published_on": case.published_on,
-    }
-
-
-def _published_page(stmt: sa.Select, query: dict) -> dict:
-    """A keyset page of the cases ``publishable`` keeps (a varied appeal can leave a published
-    warning, which SQL alone cannot tell portably), newest first."""
-    limit = query["limit"]
-    highest = cursor_position(query)
-    kept: list[Case] = []
-    batch = max(limit + 1, 50)
-    while len(kept) <= limit:
-        page_stmt = stmt if highest is None else stmt.where(Case.id <= highest)
-        rows = db.session.scalars(page_stmt.order_by(Case.id.desc()).limit(batch)).unique().all()
-        kept += [case for case in rows if publishable(case)]
-        if len(rows) < batch:
-            break
-        highest = rows[-1].id - 1
-    more = len(kept) > limit
-    kept = kept[:limit]
-    return {"items": [outcome_out(case) for case in kept], "next_cursor": str(kept[-1].id) if more else None}
 
 
 @blp.route("/outcomes", methods=["GET"])
 @api_allow(PUBLIC)
 @blp.doc(security=[])
-@blp.arguments(PageQuery, location="query")
+@blp.arguments(OutcomeQuery, location="query")
 @blp.response(200, OutcomePage)
 def list_outcomes(query):
-    """Published decisions, newest case first; personal data of natural persons masked."""
-    stmt = (
-        sa.select(Case)
-        .options(joinedload(Case.unit), selectinload(Case.violations))
-        .where(Case.published_on.is_not(None), Case.withdrawn_on.is_(None))
+    """Published decisions in the register today, newest case first; personal data of natural persons masked."""
+    filters = OutcomeFilters(
+        unit=query.get("unit"), violation=query.get("violation"), premises_kind=query.get("premises_kind"),
+        date_from=query.get("date_from"), date_to=query.get("date_to"),
     )
-    return _published_page(stmt, query)
+    items, more = register_keyset(filters, query["limit"], cursor_position(query))
+    return {"items": [outcome_out(item) for item in items], "next_cursor": str(more) if more else None}

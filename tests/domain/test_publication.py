@@ -1,0 +1,146 @@
+"""The public register's rules, without an app: minor decisions, periods, withdrawal, masking."""
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from tracker.domain.penalties import parse_penalty
+from tracker.domain.publication import (
+    add_months,
+    in_register,
+    is_minor,
+    is_publishable,
+    mask_name,
+    public_party,
+    published_until,
+    redact,
+)
+
+ID_NUMBER = "62010219850312123X"
+MOBILE = "13800138000"
+BANK = "6222 0212 3456 7890 123"
+
+
+def penalty(*lines):
+    return parse_penalty([{"kind": kind, "amount": amount} if amount else {"kind": kind} for kind, amount in lines])
+
+
+def test_warnings_alone_are_never_published_anything_else_is():
+    assert not is_publishable(None)
+    assert not is_publishable(penalty(("warning", None)))
+    assert is_publishable(penalty(("warning", None), ("fine", "100")))
+    assert is_publishable(penalty(("closure", None), ("warning", None)))
+
+
+def test_minor_is_fines_only_up_to_the_limit_of_the_operator_type(cn):
+    pub = cn.publication
+    assert pub.minor_individual_max_fine == Decimal("3000") and pub.minor_organisation_max_fine == Decimal("10000")
+    assert is_minor(penalty(("fine", "3000.00")), True, pub)
+    assert not is_minor(penalty(("fine", "3000.01")), True, pub)
+    assert is_minor(penalty(("fine", "10000.00")), False, pub)
+    assert not is_minor(penalty(("fine", "10000.01")), False, pub)
+    assert not is_minor(penalty(("fine", "100"), ("confiscation", "50")), True, pub)
+    assert not is_minor(penalty(("fine", "100"), ("closure", None)), False, pub)
+
+
+def test_publication_periods_count_calendar_months_from_publication(cn):
+    pub = cn.publication
+    assert published_until(date(2020, 3, 16), True, pub) == date(2020, 6, 15)
+    assert published_until(date(2020, 3, 16), False, pub) == date(2023, 3, 15)
+    assert published_until(date(2019, 11, 30), True, pub) == date(2020, 2, 28)  # Feb 29 is the last day shown
+    assert add_months(date(2020, 2, 29), 12) == date(2021, 2, 28)
+    assert add_months(date(2020, 1, 31), 1) == date(2020, 2, 29)
+
+
+def test_in_register_from_service_to_the_end_of_the_period(cn):
+    pub = cn.publication
+    minor, heavy = penalty(("fine", "500")), penalty(("fine", "60000"))
+    served = date(2020, 3, 16)
+    assert not in_register(None, None, heavy, False, pub, date(2020, 12, 31))  # decided, never served
+    assert not in_register(served, None, heavy, False, pub, date(2020, 3, 15))  # not before service
+    assert in_register(served, None, heavy, False, pub, served)
+    assert in_register(served, None, minor, False, pub, date(2020, 6, 15))
+    assert not in_register(served, None, minor, False, pub, date(2020, 6, 16))  # minor: 3 months
+    assert in_register(served, None, heavy, False, pub, date(2023, 3, 15))
+    assert not in_register(served, None, heavy, False, pub, date(2023, 3, 16))  # others: 3 years
+    assert not in_register(served, None, penalty(("warning", None)), False, pub, served)
+    # Withdrawn from the day the decision is annulled.
+    assert in_register(served, date(2020, 5, 20), heavy, False, pub, date(2020, 5, 19))
+    assert not in_register(served, date(2020, 5, 20), heavy, False, pub, date(2020, 5, 20))
+
+
+@pytest.mark.parametrize("text, expected", [
+    (f"Stall of ID {ID_NUMBER} here", "Stall of ID ** here"),
+    (f"id {ID_NUMBER.lower()}", "id **"),
+    (f"call {MOBILE} or +86 138-0013-8000", "call ** or **"),
+    ("office 0931-8888888", "office **"),
+    (f"account {BANK}", "account **"),
+    ("account 6222-0212-3456-7890-123", "account **"),
+    ("account 6222021234567890123 end", "account ** end"),
+    ("9 Nanguan Street, 2020 prices", "9 Nanguan Street, 2020 prices"),
+    ("", ""),
+])
+def test_redact_masks_every_pattern_inside_any_text(cn, text, expected):
+    assert redact(text, cn.redaction) == expected
+
+
+def test_redact_leaves_nothing_of_a_bank_account_behind(cn):
+    masked = redact(f"Liu stall {BANK} {MOBILE} {ID_NUMBER}", cn.redaction)
+    assert masked == "Liu stall ** ** **"
+    for piece in ("123", "6222", "0212", "7890", "138", "1985"):
+        assert piece not in masked
+
+
+def test_us_profile_masks_social_security_and_phone_numbers(us):
+    assert redact("SSN 123-45-6789, tel (415) 555-0134", us.redaction) == "SSN **, tel **"
+
+
+def test_mask_name_keeps_the_first_character():
+    assert mask_name("Liu Dehua", "**") == "L**"
+    assert mask_name(" 刘德华 ", "**") == "刘**"
+    assert mask_name("", "**") == "" and mask_name(None, "**") == ""
+
+
+def test_a_natural_persons_party_hides_every_personal_detail(cn):
+    snapshot = {
+        "name": f"Liu Dehua Meat Stall (tel {MOBILE}), 12 Willow Lane",
+        "kind": "meat_vendor",
+        "operator_name": f"Liu Dehua {ID_NUMBER}",
+        "credit_code": ID_NUMBER,
+        "address": "12 Willow Lane",
+        "phone": MOBILE,
+    }
+    party = public_party(snapshot, "individual", cn.redaction)
+    assert party.operator_name == "L**" and party.credit_code is None and party.address is None
+    assert party.kind == "meat_vendor" and party.operator_type == "individual"
+    text = repr(party)
+    for secret in ("Dehua", ID_NUMBER, MOBILE, "Willow", "Liu"):
+        assert secret not in text
+    assert party.name.startswith("L**") and "Meat Stall" in party.name
+
+
+def test_a_chinese_name_inside_the_stall_name_is_masked(cn):
+    party = public_party({"name": "刘德华猪肉摊", "operator_name": "刘德华"}, "individual", cn.redaction)
+    assert party.name == "刘**猪肉摊" and party.operator_name == "刘**"
+
+
+def test_an_organisation_keeps_its_code_and_address_but_never_a_phone(cn):
+    snapshot = {"name": f"Huamei Supermarket {MOBILE}", "operator_name": "Huamei Trading Co.",
+                "credit_code": "9144030071526726XG", "address": "1 Station Road, tel 0931-8888888",
+                "phone": "0931-8888888", "kind": "supermarket"}
+    party = public_party(snapshot, "organisation", cn.redaction)
+    assert party.name == "Huamei Supermarket **"
+    assert party.credit_code == "9144030071526726XG"  # a registration code, not a bank account
+    assert party.address == "1 Station Road, tel **"
+    assert "8888888" not in repr(party)
+
+
+def test_a_profile_without_home_addresses_publishes_an_individuals_address(variant):
+    from tracker.domain.rulebook import load_rulebook
+
+    path = variant('kinds = ["id_number", "home_address", "phone", "bank_account"]',
+                   'kinds = ["id_number", "phone", "bank_account"]')
+    rulebook = load_rulebook(path)
+    party = public_party({"name": "Stall", "operator_name": "Liu Dehua", "address": "12 Willow Lane"},
+                         "individual", rulebook.redaction)
+    assert party.address == "12 Willow Lane" and party.credit_code is None
