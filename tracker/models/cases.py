@@ -68,6 +68,9 @@ class Case(db.Model):
     # The nearest open deadline, recomputed by every action, so work queues can filter and sort.
     next_deadline: Mapped[str | None] = mapped_column(sa.String(32))
     next_due_on: Mapped[date | None] = mapped_column(index=True)
+    # The first day the nearest deadline counts as due soon (past 80 % of its span, domain.deadlines);
+    # due soon on day d when next_due_soon_on <= d <= next_due_on. Set with next_due_on by every action.
+    next_due_soon_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.domain import lifecycle as lc
 from tracker.domain.deadlines import CASE_DEADLINE_NAMES, CaseDates, Deadline, case_deadlines, due_date, max_extension
+from tracker.domain.figures import due_soon_from
 from tracker.domain.history import GENESIS, link
 from tracker.domain.lifecycle import CaseAction, CaseState
 from tracker.domain.money import to_decimal
@@ -172,6 +173,7 @@ def _refresh_next_deadline(case: Case, today: date) -> None:
     nearest = min(open_ones, key=lambda d: d.due_on, default=None)
     case.next_deadline = nearest.name if nearest else None
     case.next_due_on = nearest.due_on if nearest else None
+    case.next_due_soon_on = due_soon_from(nearest.starts_on, nearest.due_on) if nearest else None
 
 
 def _parse_date(value, field: str, default: date | None = None) -> date | None:
