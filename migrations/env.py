@@ -27,6 +27,12 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    """Leave out the pg_trgm search indexes (expression indexes the models cannot declare;
+    migration c5e4a1b2d301 owns them), so autogenerate never proposes dropping them."""
+    return not (type_ == "index" and name is not None and name.endswith("_trgm"))
+
+
 def get_engine_url():
     try:
         return get_engine().url.render_as_string(hide_password=False).replace(
@@ -104,6 +110,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            include_name=include_name,
             **conf_args
         )
 

@@ -10,7 +10,9 @@ from tracker.domain.vocabulary import OperatorType, PremisesKind, PremisesStatus
 from tracker.extensions import db
 from tracker.models import Premises, User
 from tracker.services.errors import Invalid
+from tracker.services.risk import repeat_offenders
 from tracker.services.scope import require_field_role
+from tracker.services.search import contains
 
 
 @dataclass
@@ -101,15 +103,23 @@ def update_premises(actor: User, premises: Premises, data: PremisesData) -> Save
     return SavedPremises(premises, _notes(values))
 
 
-def search_premises(stmt: sa.Select, text: str | None, kind: str | None, status: str | None, unit_id: int | None) -> sa.Select:
-    """Apply the list filters: name/credit-code/operator text, kind, status, unit."""
-    if text:
-        pattern = f"%{text.strip().lower()}%"
+def search_premises(
+    stmt: sa.Select,
+    text: str | None,
+    kind: str | None,
+    status: str | None,
+    unit_id: int | None,
+    repeat: bool = False,
+) -> sa.Select:
+    """Apply the list filters: name/credit-code/operator text (wildcards literal), kind, status, unit,
+    and ``repeat`` (repeat offenders only: see ``tracker.services.risk``)."""
+    if text and text.strip():
+        text = text.strip()
         stmt = stmt.where(
             sa.or_(
-                sa.func.lower(Premises.name).like(pattern),
-                sa.func.lower(Premises.operator_name).like(pattern),
-                sa.func.lower(Premises.credit_code).like(pattern),
+                contains(Premises.name, text),
+                contains(Premises.operator_name, text),
+                contains(Premises.credit_code, text),
             )
         )
     if kind:
@@ -118,4 +128,6 @@ def search_premises(stmt: sa.Select, text: str | None, kind: str | None, status:
         stmt = stmt.where(Premises.status == PremisesStatus(status))
     if unit_id:
         stmt = stmt.where(Premises.unit_id == unit_id)
+    if repeat:
+        stmt = stmt.where(Premises.id.in_(repeat_offenders()))
     return stmt

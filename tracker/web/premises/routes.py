@@ -12,12 +12,15 @@ from tracker.extensions import db
 from tracker.models import Case, Inspection, Premises, Unit
 from tracker.services.errors import Invalid
 from tracker.services.premises import PremisesData, register_premises, search_premises, update_premises
+from tracker.services.risk import premises_risk, repeat_offender_ids
+from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import get_visible, scoped
 from tracker.web.access import FIELD, READERS, allow
 from tracker.web.cases.forms import ComplaintForm
 from tracker.web.forms import apply_errors
 from tracker.web.labels import options
 from tracker.web.pagination import paginate
+from tracker.web.planning.explain import explain
 from tracker.web.premises.forms import PremisesFilterForm, PremisesForm
 
 bp = Blueprint("premises", __name__, url_prefix="/premises")
@@ -29,15 +32,26 @@ def index():
     filters = PremisesFilterForm(request.args)
     if current_user.role is Role.AUDITOR:
         units = db.session.scalars(sa.select(Unit).order_by(Unit.code)).all()
-        filters.unit.choices += options((u.id, f"{u.code} {u.name}") for u in units)
+        filters.unit.choices += options((u.code, f"{u.code} {u.name}") for u in units)
     filters.validate()
-    unit_id = request.args.get("unit", type=int) if current_user.role is Role.AUDITOR else None
+    repeat = request.args.get("repeat") == "1"
     stmt = scoped(sa.select(Premises).options(joinedload(Premises.unit)), Premises, current_user)
     stmt = search_premises(
-        stmt, _valid(filters.q), _valid(filters.kind), _valid(filters.status), unit_id
+        stmt, _valid(filters.q), _valid(filters.kind), _valid(filters.status), _unit_filter(), repeat=repeat
     )
     page = paginate(stmt.order_by(Premises.name, Premises.id))
-    return render_template("premises/index.html", page=page, filters=filters)
+    repeaters = repeat_offender_ids(p.id for p in page.items)
+    return render_template("premises/index.html", page=page, filters=filters, repeat=repeat, repeaters=repeaters)
+
+
+def _unit_filter() -> int | None:
+    """The ``unit`` filter (a unit code, or an id from older links) for auditors; others see their own."""
+    value = request.args.get("unit", "").strip()
+    if current_user.role is not Role.AUDITOR or not value:
+        return None
+    if value.isdigit():
+        return int(value)
+    return db.session.scalar(sa.select(Unit.id).where(Unit.code == value)) or -1
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -69,8 +83,11 @@ def show(premises_id: int):
         sa.select(Case).where(Case.premises_id == premises.id).order_by(Case.clue_on.desc()).limit(50)
     ).all()
     complaint = ComplaintForm() if current_user.can_edit_records else None
+    risk = premises_risk(premises)
+    reasons = explain(risk.score, current_rulebook().risk.max_months_uninspected)
     return render_template(
-        "premises/show.html", premises=premises, inspections=inspections, cases=cases, complaint=complaint
+        "premises/show.html", premises=premises, inspections=inspections, cases=cases, complaint=complaint,
+        risk=risk, reasons=reasons,
     )
 
 
