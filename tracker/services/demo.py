@@ -542,8 +542,8 @@ class _Seeder:
                 if id(place) in reopened:
                     add(_day(rng, date(2020, 2, 14), date(2020, 3, 25)), place, rng.choice(("complaint", "campaign")),
                         "closure_breach")
-                elif rng.random() < 0.5:
-                    add(_day(rng, date(2020, 2, 14), LAST_DAY), place, "campaign", "closure_kept")
+                elif rng.random() < 0.5:  # a follow-up confirms the closure: the premises is recorded closed
+                    add(_day(rng, date(2020, 2, 14), LAST_DAY), place, "follow_up", "closure_kept")
                 continue
             count = {
                 "pharmacy": 1 + (rng.random() < 0.7) + (rng.random() < 0.3),
