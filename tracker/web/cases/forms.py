@@ -19,9 +19,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from tracker.domain.lifecycle import CaseAction
+from tracker.domain.lifecycle import CaseAction, CaseState
+from tracker.services.listings import PENALTY_KINDS
+from tracker.web.exports.filters import ListFilterForm, valid_choice
 from tracker.web.forms import money_field
-from tracker.web.labels import options
+from tracker.web.labels import CASE_LABELS, label, options
 
 METHODS = options([
     ("in_person", _l("In person")), ("post", _l("By post")), ("electronic", _l("Electronically")),
@@ -237,10 +239,49 @@ class ComplaintForm(FlaskForm):
     submit = SubmitField(_l("Open a case from this complaint"))
 
 
-class CaseFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
+class CaseFilterForm(ListFilterForm):
+    """/cases/ filters (docs/EXPORTS.md): period on the clue date."""
 
     q = StringField(_l("Number or party"), validators=[Optional(), Length(max=100)])
     state = SelectField(_l("State"), validate_choice=False)
+    code = SelectField(_l("Violation code"), validate_choice=False)
     overdue = BooleanField(_l("Only overdue"))
+    due_soon = BooleanField(_l("Only due soon"))
+    deadline = SelectField(_l("Nearest deadline"), validate_choice=False)
+    officer = StringField(_l("Case officer (username)"), validators=[Optional(), Length(max=64)])
+
+    def prepare(self, actor, rulebook) -> None:
+        super().prepare(actor, rulebook)
+        self.state.choices = state_choices()
+        self.state.validators = [valid_choice]
+        self.code.choices = code_choices(rulebook)
+        self.code.validators = [valid_choice]
+        self.deadline.choices = options([("", _l("Any deadline"))] + [(name, label(name)) for name in rulebook.deadlines])
+        self.deadline.validators = [valid_choice]
+
+
+class PenaltyFilterForm(ListFilterForm):
+    """/cases/penalties filters: decided cases, period on the decision date."""
+
+    kind = SelectField(_l("Penalty"), choices=options([("", _l("Any penalty"))] + [(k, label(k)) for k in PENALTY_KINDS]))
+    code = SelectField(_l("Violation code"), validate_choice=False)
+    state = SelectField(_l("State"), validate_choice=False)
+
+    def prepare(self, actor, rulebook) -> None:
+        super().prepare(actor, rulebook)
+        self.state.choices = state_choices()
+        self.state.validators = [valid_choice]
+        self.code.choices = code_choices(rulebook)
+        self.code.validators = [valid_choice]
+
+
+class PaymentFilterForm(ListFilterForm):
+    """/cases/payments filters: period on the payment date."""
+
+
+def state_choices():
+    return options([("", _l("Any state"))] + [(s.value, CASE_LABELS[s]) for s in CaseState])
+
+
+def code_choices(rulebook):
+    return options([("", _l("All violations"))] + [(v.code, v.title) for v in rulebook.violations.values()])

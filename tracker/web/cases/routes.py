@@ -18,8 +18,10 @@ from tracker.models import Case, CaseEvent, CaseOfficer, Inspection, Premises, U
 from tracker.services import cases as service
 from tracker.services.errors import Conflict, Invalid
 from tracker.services.rulebooks import current_rulebook
-from tracker.services.scope import get_visible, scoped
+from tracker.services.scope import get_visible
 from tracker.web.access import FIELD, READERS, allow
+from tracker.services.listings import dataset
+from tracker.web.exports.filters import read_filters
 from tracker.web.cases.forms import (
     ACTION_FORMS,
     CaseFilterForm,
@@ -27,6 +29,8 @@ from tracker.web.cases.forms import (
     DecideForm,
     OnTheSpotForm,
     OpenCaseForm,
+    PaymentFilterForm,
+    PenaltyFilterForm,
 )
 from tracker.web.forms import apply_errors
 from tracker.web.labels import CASE_LABELS, options
@@ -45,22 +49,22 @@ def _today(case: Case | None = None) -> date:
 @bp.route("/")
 @allow(*READERS)
 def index():
-    filters = CaseFilterForm(request.args)
-    filters.state.choices = options([("", _("Any state"))] + [(s.value, CASE_LABELS[s]) for s in CaseState])
-    filters.validate()
-    stmt = scoped(sa.select(Case).options(*LIST_OPTIONS), Case, current_user)
-    if filters.q.data:
-        pattern = f"%{filters.q.data.strip().lower()}%"
-        stmt = stmt.join(Case.premises).where(
-            sa.or_(sa.func.lower(Case.number).like(pattern), sa.func.lower(Premises.name).like(pattern),
-                   sa.func.lower(Premises.operator_name).like(pattern))
-        )
-    if filters.state.data in {s.value for s in CaseState}:
-        stmt = stmt.where(Case.state == CaseState(filters.state.data))
-    if filters.overdue.data:
-        stmt = stmt.where(Case.next_due_on < _today())
-    page = paginate(stmt.order_by(Case.clue_on.desc(), Case.id.desc()))
-    return render_template("cases/index.html", page=page, filters=filters, today=_today())
+    filters, stmt = read_filters(CaseFilterForm, "cases")
+    return render_template("cases/index.html", page=paginate(stmt), filters=filters, today=_today())
+
+
+@bp.route("/penalties")
+@allow(*READERS)
+def penalties():
+    filters, stmt = read_filters(PenaltyFilterForm, "penalties")
+    return render_template("cases/penalties.html", page=paginate(stmt), filters=filters, dataset=dataset("penalties"))
+
+
+@bp.route("/payments")
+@allow(*READERS)
+def payments():
+    filters, stmt = read_filters(PaymentFilterForm, "payments")
+    return render_template("cases/payments.html", page=paginate(stmt), filters=filters, dataset=dataset("payments"))
 
 
 @bp.route("/mine")

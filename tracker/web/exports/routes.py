@@ -1,6 +1,256 @@
-"""Downloads: filtered lists as CSV or XLSX, the LIVES open-data ZIP, and the auditor's case-file pack."""
+"""Downloads: filtered lists as CSV or XLSX, the LIVES open-data ZIP, and the auditor's case-file pack.
+
+Every download reads the same filters as its list page (tracker.services.listings) and streams: rows are
+fetched in batches (``yield_per``) and written out as they come, so memory stays flat however many rows.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+import csv
+import io
+import os
+import tempfile
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+import xlsxwriter
+from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
+from flask_login import current_user
+from stream_zip import ZIP_32, stream_zip
+
+from tracker.domain import opendata
+from tracker.domain.vocabulary import Role
+from tracker.extensions import db
+from tracker.models import Unit
+from tracker.services import clock
+from tracker.services import listings
+from tracker.services.listings import Dataset, lives_queries, local
+from tracker.services.rulebooks import current_rulebook
+from tracker.web.access import READERS, allow
+from tracker.web.cases.forms import CaseFilterForm, PaymentFilterForm, PenaltyFilterForm
+from tracker.web.exports.filters import LivesFilterForm, PremisesExportFilterForm, export_args, read_filters
+from tracker.web.inspections.forms import InspectionFilterForm, ObservationFilterForm, ViolationFilterForm
+from tracker.web.labels import label
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
+
+FILTER_FORMS = {
+    "inspections": InspectionFilterForm,
+    "observations": ObservationFilterForm,
+    "violations": ViolationFilterForm,
+    "cases": CaseFilterForm,
+    "penalties": PenaltyFilterForm,
+    "payments": PaymentFilterForm,
+    "premises": PremisesExportFilterForm,
+}
+BATCH = 1000  # rows fetched per round trip
+FLUSH_EVERY = 200  # CSV rows written to the response per chunk
+BOM = "\ufeff".encode()  # lets spreadsheet programs read UTF-8 (Chinese names) correctly
+
+
+@bp.app_template_filter("export_args")
+def _export_args(args: dict) -> dict:
+    """Template filter: the list's query arguments for a download link (no page, no route arguments)."""
+    return {key: value for key, value in export_args(args).items() if key not in ("dataset", "fmt")}
+
+
+def _rows(stmt):
+    """The statement's records, fetched in batches of BATCH (a server-side cursor on PostgreSQL)."""
+    return db.session.scalars(stmt.execution_options(yield_per=BATCH))
+
+
+def _filename(name: str, ext: str) -> str:
+    today = clock.today(current_user.unit.timezone if current_user.unit else "Asia/Shanghai")
+    return f"{name}-{today.isoformat()}.{ext}"
+
+
+def _attachment(body, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def csv_chunks(headers: list[str], rows, bom: bool = True):
+    """CSV text as UTF-8 byte chunks: every text cell defused against formula injection."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def drain() -> bytes:
+        data = buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate(0)
+        return data
+
+    if bom:
+        yield BOM
+    writer.writerow([opendata.safe_cell(h) for h in headers])
+    for count, row in enumerate(rows, 1):
+        writer.writerow([opendata.safe_cell(value) for value in row])
+        if count % FLUSH_EVERY == 0:
+            yield drain()
+    yield drain()
+
+
+def _csv(ds: Dataset, stmt, filename: str) -> Response:
+    headers = [str(column.header) for column in ds.columns]
+    return _attachment(stream_with_context(csv_chunks(headers, _values(ds, stmt))), "text/csv; charset=utf-8", filename)
+
+
+def _values(ds: Dataset, stmt):
+    """Each record's column values; the query runs when the response is first read (lazily)."""
+    for record in _rows(stmt):
+        yield [column.value(record) for column in ds.columns]
+
+
+
+def _xlsx(ds: Dataset, stmt, filename: str) -> Response:
+    """Write the workbook row by row (constant memory) to a temporary file, then stream that file.
+
+    The file is unlinked as soon as it is open, so it disappears however the download ends."""
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        workbook = xlsxwriter.Workbook(path, {
+            "constant_memory": True,
+            "tmpdir": tempfile.gettempdir(),
+            # Text stays text: never turned into formulas, links or numbers (formula injection).
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        })
+        sheet = workbook.add_worksheet(str(ds.title)[:31])
+        formats = {
+            "header": workbook.add_format({"bold": True}),
+            "money": workbook.add_format({"num_format": "#,##0.00"}),
+            "rate": workbook.add_format({"num_format": "0.00%"}),
+            "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+            "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+        }
+        for col, column in enumerate(ds.columns):
+            sheet.set_column(col, col, 12 if column.kind in ("int", "money", "date", "rate") else 20)
+            sheet.write_string(0, col, str(column.header), formats["header"])
+        sheet.freeze_panes(1, 0)
+        for row, record in enumerate(_rows(stmt), 1):
+            for col, column in enumerate(ds.columns):
+                _write(sheet, row, col, column.kind, column.value(record), formats)
+        workbook.close()
+        stream = open(path, "rb")
+    finally:
+        os.unlink(path)
+    mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = _attachment(_file_chunks(stream), mimetype, filename)
+    response.call_on_close(stream.close)  # also when the download is abandoned half way
+    return response
+
+
+def _file_chunks(stream, size: int = 64 * 1024):
+    with stream:
+        while chunk := stream.read(size):
+            yield chunk
+
+
+def _write(sheet, row: int, col: int, kind: str, value, formats: dict) -> None:
+    """One cell with its real type: dates as dates, money as numbers shown with two decimals."""
+    if value is None or value == "":
+        return
+    if kind in ("money", "rate"):
+        # A spreadsheet cell holds a binary float: the exact Decimal (two places) is converted only here.
+        sheet.write_number(row, col, float(value), formats[kind])
+    elif kind == "int":
+        sheet.write_number(row, col, value)
+    elif kind in ("date", "datetime"):
+        sheet.write_datetime(row, col, value, formats[kind])
+    else:
+        sheet.write_string(row, col, str(value))
+
+
+DATASET_NAMES = ", ".join(FILTER_FORMS)
+
+
+@bp.route(f"/<any({DATASET_NAMES}):dataset>.<any(csv, xlsx):fmt>")
+@allow(*READERS)
+def download(dataset: str, fmt: str):
+    """A list, filtered as on its page, as CSV or XLSX."""
+    _form, stmt = read_filters(FILTER_FORMS[dataset], dataset)
+    ds = listings.dataset(dataset)
+    if fmt == "csv":
+        return _csv(ds, stmt, _filename(dataset, "csv"))
+    return _xlsx(ds, stmt, _filename(dataset, "xlsx"))
+
+
+@bp.route("/lives.zip")
+@allow(*READERS)
+def lives():
+    """The LIVES open-data feed (DOMAIN.md §9) for the unit and period: a ZIP of four CSV files,
+    personal data of natural persons removed (tracker.domain.opendata)."""
+    form = LivesFilterForm(request.args)
+    form.prepare(current_user, current_rulebook())
+    filters = form.values()
+    queries = lives_queries(current_user, filters)
+    rulebook = current_rulebook()
+    today = clock.today(queries.timezone)
+    feed = opendata.feed_info_row(
+        today,
+        f"{rulebook.label}-{today:%Y%m%d}",
+        _municipality(filters),
+        url_for("main.home", _external=True),
+        current_app.config.get("TRACKER_CONTACT_EMAIL", ""),
+    )
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    members = [
+        (name, now, 0o644, ZIP_32, _lives_member(name, rows))
+        for name, rows in (
+            ("businesses.csv", _businesses(queries.businesses, rulebook.redaction)),
+            ("inspections.csv", _inspections(queries.inspections)),
+            ("violations.csv", _violations(queries.violations, rulebook)),
+            ("feed_info.csv", iter([feed])),
+        )
+    ]
+    return _attachment(stream_with_context(stream_zip(members)), "application/zip", _filename("lives", "zip"))
+
+
+def _lives_member(name: str, rows):
+    # Plain UTF-8 without a BOM: LIVES files are read by programs first.
+    return csv_chunks(list(opendata.LIVES_COLUMNS[name]), rows, bom=False)
+
+
+def _municipality(filters: dict) -> str:
+    """Who publishes: the chosen unit (auditors), else the user's unit, else the jurisdiction."""
+    if filters.get("unit") and current_user.role is Role.AUDITOR:
+        name = db.session.scalar(sa.select(Unit.name).where(Unit.code == filters["unit"]))
+        if name:
+            return name
+    unit = current_user.unit
+    return unit.name if unit is not None else current_rulebook().jurisdiction
+
+
+def _businesses(stmt, redaction):
+    for premises in _rows(stmt):
+        yield opendata.business_row(
+            opendata.Business(
+                id=premises.id, name=premises.name, kind=premises.kind.value,
+                operator_name=premises.operator_name, operator_type=premises.operator_type.value,
+                credit_code=premises.credit_code, address=premises.address, phone=premises.phone,
+            ),
+            redaction,
+        )
+
+
+def _inspections(stmt):
+    for inspection in _rows(stmt):
+        on = local(inspection.started_at, inspection.unit.timezone).date()
+        yield opendata.inspection_row(
+            inspection.premises_id, on, inspection.outcome.value, label(inspection.outcome), inspection.type.value
+        )
+
+
+def _violations(stmt, rulebook):
+    for violation in _rows(stmt):
+        inspection = violation.inspection
+        on = local(inspection.started_at, inspection.unit.timezone).date()
+        known = rulebook.violations.get(violation.code)
+        description = f"{known.title} ({known.legal_basis})" if known else violation.code
+        yield opendata.violation_row(inspection.premises_id, on, violation.code, description)
+
+from tracker.web.exports import pack as _pack  # noqa: E402,F401  (registers the case-pack route)

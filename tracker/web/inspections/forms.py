@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    IntegerField,
     DateField,
     DateTimeLocalField,
     HiddenField,
@@ -15,11 +16,12 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType
+from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType, PremisesKind
+from tracker.web.exports.filters import ListFilterForm, text_field, valid_choice
 from tracker.web.forms import money_field, not_in_future
-from tracker.web.labels import choices, options
+from tracker.web.labels import TEST_LABELS, choices, options
 
 CHECKLIST_CHOICES = options([("", _l("not checked")), ("yes", _l("Yes")), ("no", _l("No")), ("n/a", _l("Not applicable"))])
 
@@ -94,11 +96,47 @@ class AmendmentForm(FlaskForm):
     submit = SubmitField(_l("Record amendment"))
 
 
-class InspectionFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
+class InspectionFilterForm(ListFilterForm):
+    """/inspections/ filters (docs/EXPORTS.md): period on the start date."""
 
     status = SelectField(_l("Status"), choices=choices(InspectionStatus, blank=_l("Any status")))
+    outcome = SelectField(_l("Outcome"), choices=choices(InspectionOutcome, blank=_l("Any outcome")))
+    type = SelectField(_l("Type"), choices=choices(InspectionType, blank=_l("Any type")))
     flagged = BooleanField(_l("Only with flagged prices"))
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    officer = text_field(_l("Officer (username)"))
+    premises_kind = SelectField(_l("Premises kind"), choices=choices(PremisesKind, blank=_l("All kinds")))
+    premises_id = IntegerField(_l("Premises ID"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
+
+
+class ObservationFilterForm(ListFilterForm):
+    """/inspections/observations filters: period on the inspection date."""
+
+    test = SelectField(_l("Flagged by test"), choices=options([("", _l("Any test"))] + list(TEST_LABELS.items())))
+    flagged = BooleanField(_l("Only flagged"))
+    commodity = SelectField(_l("Commodity"), validate_choice=False)
+    category = SelectField(_l("Category"), validate_choice=False)
+
+    def prepare(self, actor, rulebook) -> None:
+        super().prepare(actor, rulebook)
+        commodities = sorted(rulebook.commodities.values(), key=lambda c: c.code)
+        self.commodity.choices = options([("", _("All commodities"))] + [(c.code, c.name) for c in commodities])
+        self.commodity.validators = [valid_choice]
+        categories = sorted({c.category for c in commodities})
+        self.category.choices = options([("", _("All categories"))] + [(c, c) for c in categories])
+        self.category.validators = [valid_choice]
+
+
+class ViolationFilterForm(ListFilterForm):
+    """/inspections/violations filters: period on the inspection date."""
+
+    code = SelectField(_l("Violation code"), validate_choice=False)
+
+    def prepare(self, actor, rulebook) -> None:
+        super().prepare(actor, rulebook)
+        self.code.choices = violation_code_choices(rulebook)
+        self.code.validators = [valid_choice]
+
+
+def violation_code_choices(rulebook):
+    """The rulebook's violation codes as filter options."""
+    return options([("", _("All violations"))] + [(v.code, v.title) for v in rulebook.violations.values()])

@@ -1,15 +1,13 @@
 """Inspections: list, log, record observations, evidence and violations, submit, amend."""
 from __future__ import annotations
 
-from datetime import datetime, time
-
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_timezone, gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, Role
+from tracker.domain.vocabulary import InspectionOutcome, Role
 from tracker.extensions import db
 from tracker.models import (
     Evidence,
@@ -17,7 +15,6 @@ from tracker.models import (
     InspectionAmendment,
     Premises,
     PriceEmergency,
-    PriceObservation,
     User,
     Violation,
 )
@@ -25,8 +22,10 @@ from tracker.services import clock
 from tracker.services import inspections as service
 from tracker.services.errors import Conflict, Invalid, NotFound
 from tracker.services.rulebooks import current_rulebook
-from tracker.services.scope import get_visible, scoped
+from tracker.services.scope import get_visible
 from tracker.web.access import FIELD, READERS, allow
+from tracker.services.listings import dataset
+from tracker.web.exports.filters import read_filters
 from tracker.web.cases.forms import OnTheSpotForm, OpenCaseForm
 from tracker.web.forms import apply_errors, to_utc
 from tracker.web.labels import options
@@ -34,8 +33,10 @@ from tracker.web.inspections.forms import (
     AmendmentForm,
     EvidenceForm,
     InspectionFilterForm,
+    ObservationFilterForm,
     ObservationForm,
     SubmitInspectionForm,
+    ViolationFilterForm,
     ViolationForm,
     inspection_form_class,
 )
@@ -64,28 +65,26 @@ def _load(inspection_id: int) -> Inspection:
 @bp.route("/")
 @allow(*READERS)
 def index():
-    filters = InspectionFilterForm(request.args)
-    filters.validate()
-    stmt = scoped(
-        sa.select(Inspection).options(
-            joinedload(Inspection.premises), joinedload(Inspection.lead_officer), joinedload(Inspection.second_officer)
-        ),
-        Inspection,
-        current_user,
+    filters, stmt = read_filters(InspectionFilterForm, "inspections")
+    return render_template("inspections/index.html", page=paginate(stmt), filters=filters)
+
+
+@bp.route("/observations")
+@allow(*READERS)
+def observations():
+    filters, stmt = read_filters(ObservationFilterForm, "observations")
+    return render_template(
+        "inspections/observations.html", page=paginate(stmt), filters=filters, dataset=dataset("observations")
     )
-    if filters.status.data and not filters.status.errors:
-        stmt = stmt.where(Inspection.status == InspectionStatus(filters.status.data))
-    if filters.flagged.data:
-        flagged = sa.select(PriceObservation.id).where(
-            PriceObservation.inspection_id == Inspection.id, PriceObservation.flagged.is_(True)
-        )
-        stmt = stmt.where(flagged.exists())
-    if filters.date_from.data and not filters.date_from.errors:
-        stmt = stmt.where(Inspection.started_at >= to_utc(datetime.combine(filters.date_from.data, time.min)))
-    if filters.date_to.data and not filters.date_to.errors:
-        stmt = stmt.where(Inspection.started_at <= to_utc(datetime.combine(filters.date_to.data, time.max)))
-    page = paginate(stmt.order_by(Inspection.started_at.desc(), Inspection.id.desc()))
-    return render_template("inspections/index.html", page=page, filters=filters)
+
+
+@bp.route("/violations")
+@allow(*READERS)
+def violations():
+    filters, stmt = read_filters(ViolationFilterForm, "violations")
+    return render_template(
+        "inspections/violations.html", page=paginate(stmt), filters=filters, dataset=dataset("violations")
+    )
 
 
 def _inspection_form(premises: Premises, obj: Inspection | None = None):

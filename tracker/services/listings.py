@@ -1,0 +1,511 @@
+"""Filtered lists, one definition per dataset, shared by the list pages and the exports.
+
+Each dataset turns validated filters (plain values: the contract of the list query parameters) and the
+current user into a scoped ``Select`` with its eager loading, and names the columns an export writes
+(header, value getter, kind). The list pages paginate the same statement the exports stream, so a list
+and its download always agree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, Callable, Mapping
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.domain.lifecycle import CaseState
+from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType, PremisesKind, Role
+from tracker.extensions import db
+from tracker.models import Case, CaseOfficer, Inspection, Payment, Premises, PriceObservation, Unit, User, Violation
+from tracker.services import clock
+from tracker.services.premises import search_premises
+from tracker.services.rulebooks import current_rulebook
+from tracker.services.scope import scoped
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+PENALTY_KINDS = ("fine", "confiscation", "warning", "suspension", "closure", "licence_revocation")
+
+Filters = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One exported column: its header, how to read it from a row, and what kind of value it is.
+
+    ``kind`` is text, enum (a vocabulary value: a code in files, a label on pages), int, date,
+    datetime (naive, in the unit's time zone), money or rate."""
+
+    header: Any
+    value: Callable[[Any], Any]
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: Any
+    build: Callable[[User, Filters], sa.Select]
+    columns: tuple[Column, ...] = field(repr=False)
+
+    def select(self, actor: User, filters: Filters) -> sa.Select:
+        """The scoped, filtered, ordered statement with its eager loading."""
+        return self.build(actor, filters)
+
+
+# -- helpers -----------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local(moment: datetime | None, tz: str) -> datetime | None:
+    """An aware UTC moment as a naive local date and time in ``tz``."""
+    if moment is None:
+        return None
+    return moment.astimezone(zone(tz)).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _is_auditor(actor: User) -> bool:
+    return actor.role is Role.AUDITOR
+
+
+def filter_timezone(actor: User, filters: Filters) -> str:
+    """The time zone a period is read in: the chosen unit's, else the user's unit's, else the agency's."""
+    code = filters.get("unit")
+    if code and _is_auditor(actor):
+        tz = db.session.scalar(sa.select(Unit.timezone).where(_unit_named(code)).limit(1))
+        if tz:
+            return tz
+    if actor.unit is not None:
+        return actor.unit.timezone
+    return current_app.config.get("TRACKER_TIMEZONE", DEFAULT_TIMEZONE)
+
+
+def _unit(stmt: sa.Select, model, actor: User, filters: Filters) -> sa.Select:
+    """Scope to what the actor may see; an auditor may narrow to one unit by its code. Officers and
+    supervisors stay in their own unit whatever they pass."""
+    stmt = scoped(stmt, model, actor)
+    code = filters.get("unit")
+    if code and _is_auditor(actor):
+        stmt = stmt.where(model.unit_id == sa.select(Unit.id).where(_unit_named(code)).scalar_subquery())
+    return stmt
+
+
+def _unit_named(code: str):
+    """The unit with this code (a page that still passes a unit's numeric id finds it too)."""
+    if code.isdigit() and len(code) < 10:
+        return sa.or_(Unit.code == code, Unit.id == int(code))
+    return Unit.code == code
+
+
+def _started_between(stmt: sa.Select, actor: User, filters: Filters) -> sa.Select:
+    """Inspections started within the period, dates read in the unit's time zone."""
+    start, end = filters.get("date_from"), filters.get("date_to")
+    if not start and not end:
+        return stmt
+    tz = zone(filter_timezone(actor, filters))
+    if start:
+        stmt = stmt.where(Inspection.started_at >= datetime.combine(start, time.min, tz).astimezone(timezone.utc))
+    if end:
+        stmt = stmt.where(Inspection.started_at <= datetime.combine(end, time.max, tz).astimezone(timezone.utc))
+    return stmt
+
+
+def _between(stmt: sa.Select, column, filters: Filters) -> sa.Select:
+    if filters.get("date_from"):
+        stmt = stmt.where(column >= filters["date_from"])
+    if filters.get("date_to"):
+        stmt = stmt.where(column <= filters["date_to"])
+    return stmt
+
+
+def _json_has(column, key: str, value: str):
+    """A JSON list of objects holds one whose ``key`` is ``value`` (portable: matches the stored text).
+
+    ``value`` comes from a closed vocabulary (validated by the filter forms), never free text."""
+    text = sa.cast(column, sa.Text)
+    return sa.or_(text.like(f'%"{key}": "{value}"%'), text.like(f'%"{key}":"{value}"%'))
+
+
+def _user_id(username: str):
+    return sa.select(User.id).where(User.username == username).scalar_subquery()
+
+
+def _money(value) -> Decimal | None:
+    return Decimal(value) if value not in (None, "") else None
+
+
+def line_total(lines: list | None, kind: str) -> Decimal | None:
+    """The total of a penalty's lines of one kind (money as Decimal), or None when there is none."""
+    amounts = [Decimal(line["amount"]) for line in lines or () if line.get("kind") == kind and line.get("amount")]
+    return sum(amounts, Decimal("0.00")) if amounts else None
+
+
+def describe_lines(lines: list | None) -> str:
+    """A penalty's lines in one line of text: 'confiscation 2060.00; fine 6000.00'."""
+    parts = []
+    for line in lines or ():
+        parts.append(f"{line['kind']} {line['amount']}" if line.get("amount") else line["kind"])
+    return "; ".join(parts)
+
+
+def _enum(value) -> str:
+    return value.value if value is not None else ""
+
+
+# -- inspections -------------------------------------------------------------------------------------
+
+
+def _inspections(actor: User, f: Filters) -> sa.Select:
+    stmt = sa.select(Inspection).options(
+        joinedload(Inspection.premises),
+        joinedload(Inspection.unit),
+        joinedload(Inspection.lead_officer),
+        joinedload(Inspection.second_officer),
+    )
+    stmt = _started_between(_unit(stmt, Inspection, actor, f), actor, f)
+    if f.get("status"):
+        stmt = stmt.where(Inspection.status == InspectionStatus(f["status"]))
+    if f.get("outcome"):
+        stmt = stmt.where(Inspection.outcome == InspectionOutcome(f["outcome"]))
+    if f.get("type"):
+        stmt = stmt.where(Inspection.type == InspectionType(f["type"]))
+    if f.get("flagged"):
+        stmt = stmt.where(
+            sa.select(PriceObservation.id)
+            .where(PriceObservation.inspection_id == Inspection.id, PriceObservation.flagged.is_(True))
+            .exists()
+        )
+    if f.get("officer"):
+        officer = _user_id(f["officer"])
+        stmt = stmt.where(sa.or_(Inspection.lead_officer_id == officer, Inspection.second_officer_id == officer))
+    if f.get("premises_kind") or f.get("premises_id"):
+        premises = sa.select(Premises.id)
+        if f.get("premises_kind"):
+            premises = premises.where(Premises.kind == PremisesKind(f["premises_kind"]))
+        if f.get("premises_id"):
+            premises = premises.where(Premises.id == f["premises_id"])
+        stmt = stmt.where(Inspection.premises_id.in_(premises))
+    return stmt.order_by(Inspection.started_at.desc(), Inspection.id.desc())
+
+
+INSPECTIONS = Dataset(
+    "inspections",
+    _l("Inspections"),
+    _inspections,
+    (
+        Column(_l("Inspection"), lambda i: i.id, "int"),
+        Column(_l("Unit"), lambda i: i.unit.code),
+        Column(_l("Started"), lambda i: local(i.started_at, i.unit.timezone), "datetime"),
+        Column(_l("Premises ID"), lambda i: i.premises_id, "int"),
+        Column(_l("Premises"), lambda i: i.premises.name),
+        Column(_l("Premises kind"), lambda i: _enum(i.premises.kind), "enum"),
+        Column(_l("Type"), lambda i: _enum(i.type), "enum"),
+        Column(_l("Lead officer"), lambda i: i.lead_officer.username),
+        Column(_l("Second officer"), lambda i: i.second_officer.username),
+        Column(_l("Status"), lambda i: _enum(i.status), "enum"),
+        Column(_l("Outcome"), lambda i: _enum(i.outcome), "enum"),
+        Column(_l("Re-inspection date"), lambda i: i.reinspect_on, "date"),
+    ),
+)
+
+
+# -- observations and violations (the inspection's date and unit) -------------------------------------
+
+
+def _observations(actor: User, f: Filters) -> sa.Select:
+    stmt = (
+        sa.select(PriceObservation)
+        .join(PriceObservation.inspection)
+        .options(
+            joinedload(PriceObservation.inspection).joinedload(Inspection.premises),
+            joinedload(PriceObservation.inspection).joinedload(Inspection.unit),
+        )
+    )
+    stmt = _started_between(_unit(stmt, Inspection, actor, f), actor, f)
+    if f.get("test"):
+        stmt = stmt.where(PriceObservation.flagged.is_(True), _json_has(PriceObservation.flags, "test", f["test"]))
+    if f.get("flagged"):
+        stmt = stmt.where(PriceObservation.flagged.is_(True))
+    if f.get("commodity"):
+        stmt = stmt.where(PriceObservation.commodity == f["commodity"])
+    if f.get("category"):
+        codes = [c.code for c in current_rulebook().commodities.values() if c.category == f["category"]]
+        stmt = stmt.where(PriceObservation.commodity.in_(codes))
+    return stmt.order_by(Inspection.started_at.desc(), PriceObservation.id.desc())
+
+
+OBSERVATIONS = Dataset(
+    "observations",
+    _l("Price observations"),
+    _observations,
+    (
+        Column(_l("Observation"), lambda o: o.id, "int"),
+        Column(_l("Inspection"), lambda o: o.inspection_id, "int"),
+        Column(_l("Unit"), lambda o: o.inspection.unit.code),
+        Column(_l("Inspected"), lambda o: local(o.inspection.started_at, o.inspection.unit.timezone), "datetime"),
+        Column(_l("Premises"), lambda o: o.inspection.premises.name),
+        Column(_l("Commodity"), lambda o: o.commodity),
+        Column(_l("Unit of sale"), lambda o: o.unit_of_sale),
+        Column(_l("Price"), lambda o: o.price, "money"),
+        Column(_l("Marked price"), lambda o: o.marked_price, "money"),
+        Column(_l("Cost"), lambda o: o.cost, "money"),
+        Column(_l("Baseline price"), lambda o: o.baseline_price, "money"),
+        Column(_l("Baseline cost"), lambda o: o.baseline_cost, "money"),
+        Column(_l("Margin on cost"), lambda o: o.margin_rate, "rate"),
+        Column(_l("Baseline margin"), lambda o: o.baseline_margin_rate, "rate"),
+        Column(_l("Flags"), lambda o: "; ".join(o.flag_tests)),
+        Column(_l("Estimated illegal gains"), lambda o: o.estimated_illegal_gains, "money"),
+    ),
+)
+
+
+def _violations(actor: User, f: Filters) -> sa.Select:
+    stmt = (
+        sa.select(Violation)
+        .join(Violation.inspection)
+        .options(
+            joinedload(Violation.inspection).joinedload(Inspection.premises),
+            joinedload(Violation.inspection).joinedload(Inspection.unit),
+            joinedload(Violation.case),
+        )
+    )
+    stmt = _started_between(_unit(stmt, Inspection, actor, f), actor, f)
+    if f.get("code"):
+        stmt = stmt.where(Violation.code == f["code"])
+    return stmt.order_by(Inspection.started_at.desc(), Violation.id.desc())
+
+
+VIOLATIONS = Dataset(
+    "violations",
+    _l("Violations"),
+    _violations,
+    (
+        Column(_l("Violation"), lambda v: v.id, "int"),
+        Column(_l("Inspection"), lambda v: v.inspection_id, "int"),
+        Column(_l("Unit"), lambda v: v.inspection.unit.code),
+        Column(_l("Inspected"), lambda v: local(v.inspection.started_at, v.inspection.unit.timezone), "datetime"),
+        Column(_l("Premises"), lambda v: v.inspection.premises.name),
+        Column(_l("Code"), lambda v: v.code),
+        Column(_l("Legal basis"), lambda v: v.legal_basis),
+        Column(_l("Description"), lambda v: v.description),
+        Column(_l("Case"), lambda v: v.case.number if v.case is not None else ""),
+    ),
+)
+
+
+# -- cases, penalties, payments ------------------------------------------------------------------------
+
+
+def _case_filters(stmt: sa.Select, actor: User, f: Filters) -> sa.Select:
+    """Filters common to the case lists: state and violation code."""
+    if f.get("state"):
+        stmt = stmt.where(Case.state == CaseState(f["state"]))
+    if f.get("code"):
+        stmt = stmt.where(
+            sa.select(Violation.id).where(Violation.case_id == Case.id, Violation.code == f["code"]).exists()
+        )
+    return stmt
+
+
+def filters_today(actor: User, filters: Filters) -> date:
+    """'Today' for overdue and due-soon: the business date in the filter's time zone."""
+    return clock.today(filter_timezone(actor, filters))
+
+
+def _cases(actor: User, f: Filters) -> sa.Select:
+    stmt = sa.select(Case).options(
+        joinedload(Case.premises),
+        joinedload(Case.unit),
+        selectinload(Case.officers).joinedload(CaseOfficer.user),
+        selectinload(Case.violations),
+    )
+    stmt = _between(_case_filters(_unit(stmt, Case, actor, f), actor, f), Case.clue_on, f)
+    if f.get("overdue") or f.get("due_soon"):
+        today = filters_today(actor, f)
+        if f.get("overdue"):
+            stmt = stmt.where(Case.next_due_on < today)
+        if f.get("due_soon"):
+            stmt = stmt.where(Case.next_due_soon_on <= today, Case.next_due_on >= today)
+    if f.get("deadline"):
+        stmt = stmt.where(Case.next_deadline == f["deadline"])
+    if f.get("officer"):
+        stmt = stmt.where(
+            sa.select(CaseOfficer.id)
+            .where(CaseOfficer.case_id == Case.id, CaseOfficer.user_id == _user_id(f["officer"]))
+            .exists()
+        )
+    if f.get("q"):
+        pattern = f"%{f['q'].strip().lower()}%"
+        party = sa.select(Premises.id).where(
+            sa.or_(sa.func.lower(Premises.name).like(pattern), sa.func.lower(Premises.operator_name).like(pattern))
+        )
+        stmt = stmt.where(sa.or_(sa.func.lower(Case.number).like(pattern), Case.premises_id.in_(party)))
+    return stmt.order_by(Case.clue_on.desc(), Case.id.desc())
+
+
+def _codes(case: Case) -> str:
+    return "; ".join(v.code for v in case.violations)
+
+
+CASES = Dataset(
+    "cases",
+    _l("Cases"),
+    _cases,
+    (
+        Column(_l("Number"), lambda c: c.number),
+        Column(_l("Unit"), lambda c: c.unit.code),
+        Column(_l("Party"), lambda c: c.premises.name),
+        Column(_l("Operator type"), lambda c: _enum(c.operator_type), "enum"),
+        Column(_l("State"), lambda c: _enum(c.state), "enum"),
+        Column(_l("Clue date"), lambda c: c.clue_on, "date"),
+        Column(_l("Violations"), _codes),
+        Column(_l("Officers"), lambda c: "; ".join(o.user.username for o in c.officers)),
+        Column(_l("Next deadline"), lambda c: c.next_deadline or ""),
+        Column(_l("Due on"), lambda c: c.next_due_on, "date"),
+        Column(_l("Major"), lambda c: "yes" if c.major else ""),
+    ),
+)
+
+
+def _penalties(actor: User, f: Filters) -> sa.Select:
+    stmt = sa.select(Case).options(
+        joinedload(Case.premises), joinedload(Case.unit), selectinload(Case.violations)
+    ).where(Case.decided_on.is_not(None))
+    stmt = _between(_case_filters(_unit(stmt, Case, actor, f), actor, f), Case.decided_on, f)
+    if f.get("kind"):
+        stmt = stmt.where(_json_has(Case.decided_lines, "kind", f["kind"]))
+    return stmt.order_by(Case.decided_on.desc(), Case.id.desc())
+
+
+PENALTIES = Dataset(
+    "penalties",
+    _l("Penalties decided"),
+    _penalties,
+    (
+        Column(_l("Number"), lambda c: c.number),
+        Column(_l("Unit"), lambda c: c.unit.code),
+        Column(_l("Party"), lambda c: c.premises.name),
+        Column(_l("Operator type"), lambda c: _enum(c.operator_type), "enum"),
+        Column(_l("Violations"), _codes),
+        Column(_l("Decided on"), lambda c: c.decided_on, "date"),
+        Column(_l("State"), lambda c: _enum(c.state), "enum"),
+        Column(_l("Penalty"), lambda c: describe_lines(c.decided_lines)),
+        Column(_l("Fine"), lambda c: line_total(c.decided_lines, "fine"), "money"),
+        Column(_l("Confiscation"), lambda c: line_total(c.decided_lines, "confiscation"), "money"),
+        Column(_l("Illegal gains"), lambda c: c.illegal_gains, "money"),
+    ),
+)
+
+
+def _payments(actor: User, f: Filters) -> sa.Select:
+    stmt = (
+        sa.select(Payment)
+        .join(Payment.case)
+        .options(joinedload(Payment.case).joinedload(Case.premises), joinedload(Payment.case).joinedload(Case.unit))
+    )
+    stmt = _between(_unit(stmt, Case, actor, f), Payment.on, f)
+    return stmt.order_by(Payment.on.desc(), Payment.id.desc())
+
+
+PAYMENTS = Dataset(
+    "payments",
+    _l("Payments"),
+    _payments,
+    (
+        Column(_l("Payment"), lambda p: p.id, "int"),
+        Column(_l("Case"), lambda p: p.case.number),
+        Column(_l("Unit"), lambda p: p.case.unit.code),
+        Column(_l("Party"), lambda p: p.case.premises.name),
+        Column(_l("Paid on"), lambda p: p.on, "date"),
+        Column(_l("Amount"), lambda p: p.amount, "money"),
+        Column(_l("Receipt"), lambda p: p.receipt),
+    ),
+)
+
+
+# -- premises ----------------------------------------------------------------------------------------
+
+
+def _premises(actor: User, f: Filters) -> sa.Select:
+    stmt = sa.select(Premises).options(joinedload(Premises.unit))
+    stmt = _unit(stmt, Premises, actor, f)
+    extra = {"repeat": True} if f.get("repeat") else {}
+    stmt = search_premises(stmt, f.get("q"), f.get("kind"), f.get("status"), None, **extra)
+    return stmt.order_by(Premises.name, Premises.id)
+
+
+PREMISES = Dataset(
+    "premises",
+    _l("Premises"),
+    _premises,
+    (
+        Column(_l("Premises ID"), lambda p: p.id, "int"),
+        Column(_l("Unit"), lambda p: p.unit.code),
+        Column(_l("Name"), lambda p: p.name),
+        Column(_l("Kind"), lambda p: _enum(p.kind), "enum"),
+        Column(_l("Operator"), lambda p: p.operator_name),
+        Column(_l("Operator type"), lambda p: _enum(p.operator_type), "enum"),
+        Column(_l("Credit code"), lambda p: p.credit_code or ""),
+        Column(_l("Address"), lambda p: p.address),
+        Column(_l("Phone"), lambda p: p.phone),
+        Column(_l("Status"), lambda p: _enum(p.status), "enum"),
+    ),
+)
+
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d for d in (INSPECTIONS, OBSERVATIONS, VIOLATIONS, CASES, PENALTIES, PAYMENTS, PREMISES)
+}
+
+
+def dataset(name: str) -> Dataset:
+    """The dataset with this name (KeyError if unknown)."""
+    return DATASETS[name]
+
+
+def row_values(ds: Dataset, record) -> list:
+    """One record's export values, in column order."""
+    return [column.value(record) for column in ds.columns]
+
+
+# -- LIVES open data ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LivesQueries:
+    """The three statements behind a LIVES feed: submitted inspections in scope and period, the premises
+    they visited, and the violations they found; each ordered for a stable file."""
+
+    businesses: sa.Select
+    inspections: sa.Select
+    violations: sa.Select
+    timezone: str
+
+
+def lives_queries(actor: User, filters: Filters) -> LivesQueries:
+    """Only submitted inspections are open data (drafts are never published)."""
+
+    def submitted(stmt: sa.Select) -> sa.Select:
+        stmt = _started_between(_unit(stmt, Inspection, actor, filters), actor, filters)
+        return stmt.where(Inspection.status == InspectionStatus.SUBMITTED)
+
+    visited = submitted(sa.select(Inspection.premises_id))
+    businesses = sa.select(Premises).where(Premises.id.in_(visited)).order_by(Premises.id)
+    inspections = submitted(
+        sa.select(Inspection).options(joinedload(Inspection.unit))
+    ).order_by(Inspection.started_at, Inspection.id)
+    violations = submitted(
+        sa.select(Violation).join(Violation.inspection).options(
+            joinedload(Violation.inspection).joinedload(Inspection.unit)
+        )
+    ).order_by(Inspection.started_at, Violation.id)
+    return LivesQueries(businesses, inspections, violations, filter_timezone(actor, filters))
