@@ -184,3 +184,15 @@ def test_csv_streams_in_chunks(app, as_user):
     chunks = list(response.response)
     assert len(chunks) >= 3  # BOM, then a chunk per 200 rows
     assert b"".join(chunks).decode("utf-8").count("\r\n") == 1 + 452
+
+
+def test_premises_list_offers_downloads_that_keep_its_filters(app, as_user):
+    world = ListWorld()
+    client = as_user(world.officer)
+    page = client.get("/premises/?kind=pharmacy&repeat=1").get_data(as_text=True)
+    links = re.findall(r'href="(/exports/premises\.(?:csv|xlsx)\?[^"]*)"', page)
+    assert len(links) == 2
+    for link in links:
+        assert "kind=pharmacy" in link and "repeat=1" in link
+    rows = read_csv(get(client, links[0].replace("&amp;", "&")))
+    assert rows[0] == headers(app, listings.PREMISES)

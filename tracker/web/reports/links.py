@@ -3,16 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import url_for
 
 from tracker.domain.figures import Bar, scale_bars
 
 
-def list_url(endpoint: str, **args) -> str | None:
-    """The URL of a filtered list page (shared list-filter contract), empty arguments left out;
-    None while that list page does not exist in this application."""
-    if endpoint not in current_app.view_functions:
-        return None
+def list_url(endpoint: str, **args) -> str:
+    """The URL of a filtered list page (shared list-filter contract), empty arguments left out."""
     return url_for(endpoint, **{key: value for key, value in args.items() if value not in (None, "")})
 
 
