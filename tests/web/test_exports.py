@@ -196,3 +196,32 @@ def test_premises_list_offers_downloads_that_keep_its_filters(app, as_user):
         assert "kind=pharmacy" in link and "repeat=1" in link
     rows = read_csv(get(client, links[0].replace("&amp;", "&")))
     assert rows[0] == headers(app, listings.PREMISES)
+
+
+def test_xlsx_goes_on_in_a_new_sheet_when_one_is_full(app, as_user, monkeypatch):
+    from tracker.web.exports import routes
+
+    world = ListWorld()
+    client = as_user(world.officer)
+    expected = db.session.scalars(listings.OBSERVATIONS.select(world.officer, {})).all()
+    assert len(expected) == 2
+    monkeypatch.setattr(routes, "ROWS_PER_SHEET", 1)
+    response = get(client, "/exports/observations.xlsx")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+    assert len(book.worksheets) == 2
+    ids = []
+    for sheet in book.worksheets:
+        rows = list(sheet.iter_rows(values_only=True))
+        assert list(rows[0]) == headers(app, listings.OBSERVATIONS)
+        assert len(rows) == 2  # the header and one row
+        ids += [row[0] for row in rows[1:]]
+    assert ids == [o.id for o in expected]  # every row, once, in order
+
+
+def test_an_empty_xlsx_still_has_its_header_row(app, as_user):
+    world = ListWorld()
+    client = as_user(world.officer)
+    response = get(client, "/exports/observations.xlsx?date_from=2029-01-01")
+    book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+    assert [list(row) for row in book.active.iter_rows(values_only=True)] == [headers(app, listings.OBSERVATIONS)]

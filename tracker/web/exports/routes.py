@@ -43,6 +43,7 @@ FILTER_FORMS = {
     "premises": PremisesExportFilterForm,
 }
 BATCH = 1000  # rows fetched per round trip
+ROWS_PER_SHEET = 1_048_575  # an XLSX worksheet holds 1,048,576 rows, one of them the header
 FLUSH_EVERY = 200  # CSV rows written to the response per chunk
 BOM = "\ufeff".encode()  # lets spreadsheet programs read UTF-8 (Chinese names) correctly
 
@@ -119,7 +120,6 @@ def _xlsx(ds: Dataset, stmt, filename: str) -> Response:
             "strings_to_urls": False,
             "strings_to_numbers": False,
         })
-        sheet = workbook.add_worksheet(str(ds.title)[:31])
         formats = {
             "header": workbook.add_format({"bold": True}),
             "money": workbook.add_format({"num_format": "#,##0.00"}),
@@ -127,13 +127,15 @@ def _xlsx(ds: Dataset, stmt, filename: str) -> Response:
             "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
             "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
         }
-        for col, column in enumerate(ds.columns):
-            sheet.set_column(col, col, 12 if column.kind in ("int", "money", "date", "rate") else 20)
-            sheet.write_string(0, col, str(column.header), formats["header"])
-        sheet.freeze_panes(1, 0)
-        for row, record in enumerate(_rows(stmt), 1):
+        sheet, row = None, ROWS_PER_SHEET
+        for record in _rows(stmt):
+            if row == ROWS_PER_SHEET:  # a sheet is full: go on in the next one rather than drop rows
+                sheet, row = _new_sheet(workbook, ds, formats), 0
+            row += 1
             for col, column in enumerate(ds.columns):
                 _write(sheet, row, col, column.kind, column.value(record), formats)
+        if sheet is None:
+            _new_sheet(workbook, ds, formats)
         workbook.close()
         stream = open(path, "rb")
     finally:
@@ -142,6 +144,18 @@ def _xlsx(ds: Dataset, stmt, filename: str) -> Response:
     response = _attachment(_file_chunks(stream), mimetype, filename)
     response.call_on_close(stream.close)  # also when the download is abandoned half way
     return response
+
+
+def _new_sheet(workbook, ds: Dataset, formats: dict):
+    """A worksheet with the dataset's header row; the second and later ones are numbered."""
+    count = len(workbook.worksheets())
+    title = str(ds.title)[:25] + (f" ({count + 1})" if count else "")
+    sheet = workbook.add_worksheet(title)
+    for col, column in enumerate(ds.columns):
+        sheet.set_column(col, col, 12 if column.kind in ("int", "money", "date", "rate") else 20)
+        sheet.write_string(0, col, str(column.header), formats["header"])
+    sheet.freeze_panes(1, 0)
+    return sheet
 
 
 def _file_chunks(stream, size: int = 64 * 1024):
