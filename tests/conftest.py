@@ -6,6 +6,7 @@ import contextvars
 import os
 import re
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import flask_migrate
@@ -15,6 +16,7 @@ from flask.testing import FlaskClient
 
 from tracker import create_app
 from tracker.extensions import db
+from tracker.services.demo import DEMO_TODAY, seed_demo_county
 
 PG_PREFIX = "postgresql"
 
@@ -100,6 +102,24 @@ def database_factory(tmp_path_factory):
         helper.drop(url)
 
 
+@pytest.fixture(scope="session")
+def demo_app(database_factory, tmp_path_factory):
+    """The demo county, seeded once per test run into a database of its own, running as of DEMO_TODAY.
+
+    Shared by every test that asks for it, so those tests must only read the demo data (signing in,
+    which stamps the account's last sign-in time, is fine); a test that changes it seeds its own county.
+    """
+    application = create_app(make_config(database_factory(), tmp_path_factory.mktemp("demo"),
+                                         TRACKER_TODAY=DEMO_TODAY))
+    with application.app_context():
+        flask_migrate.upgrade()
+        seed_demo_county()
+        db.session.remove()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
 def _clear(app) -> None:
     with app.app_context():
         db.session.remove()
@@ -165,6 +185,13 @@ def login(client, username: str, password: str = "inspect-2020"):
     return client.post("/auth/login", data={"username": username, "password": password, "csrf_token": token})
 
 
+def signed_in(app, user):
+    """A new test client of ``app``, signed in as ``user``."""
+    client = app.test_client()
+    assert login(client, user.username).status_code == 302
+    return client
+
+
 @pytest.fixture
 def as_user(client):
     """Sign the test client in as a given user: ``as_user(user)``."""
@@ -181,3 +208,28 @@ def post_form(client, page: str, action: str | None = None, data: dict | None = 
     """Post a form as a browser does: fetch its page for the CSRF token, then submit."""
     payload = {"csrf_token": csrf_token(client, page), **(data or {})}
     return client.post(action or page, data=payload, **kwargs)
+
+
+@contextmanager
+def count_queries():
+    """Collect the SQL statements run inside the block (SQLite's explicit BEGIN, sent by the app's engine
+    listener, is not a query): ``with count_queries() as statements: ...``, then ``len(statements)``."""
+    statements: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_args):
+        if statement.strip().upper() != "BEGIN":
+            statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def page_queries(client, url: str) -> int:
+    """How many SQL statements one GET of ``url`` runs (counted as by ``count_queries``); the page must answer 200."""
+    with count_queries() as statements:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(statements)

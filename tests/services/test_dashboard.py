@@ -5,9 +5,9 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 
 from tests.cases_helpers import TODAY, CaseWorld
+from tests.conftest import count_queries
 from tests.factories import inspection, premises
 from tracker.domain.figures import Period, due_soon_from
 from tracker.domain.vocabulary import PremisesStatus
@@ -247,34 +247,19 @@ def add_decided_cases(world: DashboardWorld, count: int) -> None:
             run_action(who, case, action, body, today=TODAY)
 
 
-class QueryCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, *args):
-        self.count += 1
-
-
-def _queries(fn) -> int:
-    counter = QueryCounter()
-    db.session.expire_all()
-    sa.event.listen(db.engine, "before_cursor_execute", counter)
-    try:
-        fn()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", counter)
-    return counter.count
-
-
 def test_the_number_of_queries_does_not_grow_with_the_data(world):
     def run():
         build_dashboard(None, Period(date(2020, 1, 1), TODAY), TODAY)
         work_queues(world.auditor, TODAY)
 
-    small = _queries(run)
+    db.session.expire_all()
+    with count_queries() as small:
+        run()
     add_decided_cases(world, 10)
-    large = _queries(run)
-    assert large == small
+    db.session.expire_all()
+    with count_queries() as large:
+        run()
+    assert len(large) == len(small)
     board = build_dashboard(world.unit, Period(date(2020, 1, 1), TODAY), TODAY)
     assert board.inspections == 16 and board.decisions_made == 12  # six before, one of them in January
     assert board.money.fines_imposed == Decimal("10000.00")

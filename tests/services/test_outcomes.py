@@ -2,22 +2,19 @@
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 
-import flask_migrate
 import pytest
 import sqlalchemy as sa
 
 from tests.api.test_outcomes_api import served_case
 from tests.cases_helpers import TODAY, CaseWorld
-from tests.conftest import make_config
+from tests.conftest import count_queries
 from tests.factories import premises
-from tracker import create_app
 from tracker.extensions import db
 from tracker.models import Case
-from tracker.services.demo import DEMO_TODAY, seed_demo_county
+from tracker.services.demo import DEMO_TODAY
 from tracker.services.outcomes import (
     OutcomeFilters,
     latest_outcomes,
@@ -40,21 +37,6 @@ def world(app):
 def numbers(filters=ALL, today=TODAY) -> list[str]:
     ids = published_ids(filters, today)
     return [db.session.get(Case, case_id).number for case_id in ids]
-
-
-@contextmanager
-def counted():
-    statements: list[str] = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        if statement != "BEGIN":
-            statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def test_register_date_is_the_business_date(world):
@@ -130,17 +112,17 @@ def test_filters_by_period_unit_violation_and_premises_kind(world):
 def test_a_page_takes_the_same_number_of_queries_whatever_its_length(world):
     served_case(world, world.pharmacy, "price_gouging", HEAVY)
     db.session.expire_all()
-    with counted() as one:
+    with count_queries() as one:
         page = register_page(ALL, 1, 10, TODAY)
         assert page.total == 1 and len(page.items) == 1
     for _ in range(5):
         served_case(world, world.pharmacy, "price_gouging", HEAVY)
     db.session.expire_all()
-    with counted() as six:
+    with count_queries() as six:
         page = register_page(ALL, 1, 10, TODAY)
         assert page.total == 6 and len(page.items) == 6
     assert len(one) == len(six) <= 5
-    with counted() as keyset:
+    with count_queries() as keyset:
         items, cursor = register_keyset(ALL, 4, None, TODAY)
     assert len(items) == 4 and cursor == items[-1].case_id and len(keyset) == len(six)
 
@@ -153,20 +135,6 @@ def test_numbered_pages_split_the_register(world):
 
 
 # ------------------------------------------------------------------------------------------ demo county
-
-
-@pytest.fixture(scope="module")
-def demo_app(database_factory, tmp_path_factory):
-    """The demo county seeded once into a database of its own, read as of 2020-12-31."""
-    application = create_app(make_config(database_factory(), tmp_path_factory.mktemp("demo-outcomes"),
-                                         TRACKER_TODAY=DEMO_TODAY))
-    with application.app_context():
-        flask_migrate.upgrade()
-        seed_demo_county()
-        db.session.remove()
-    yield application
-    with application.app_context():
-        db.engine.dispose()
 
 
 def test_demo_register_lists_the_penalised_pharmacies_without_personal_data(demo_app):

@@ -1,12 +1,12 @@
 """Repeat offenders and the risk ranking in SQL, against hand computations and the pure module."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, datetime, timezone
 
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import count_queries
 from tests.factories import County, inspection, premises
 from tracker.domain.risk import RiskPartKind
 from tracker.extensions import db
@@ -41,22 +41,6 @@ def visit(lead, second, place, when: datetime, violations: int = 0, flagged: int
     if submit:
         inspection_service.submit_inspection(lead, record, "referred" if violations else "no_action")
     return record
-
-
-@contextmanager
-def count_queries():
-    """Count the SQL statements run inside the block."""
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        if statement.strip().upper() != "BEGIN":  # SQLite's explicit BEGIN (write lock), not a query
-            statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
 
 
 @pytest.fixture

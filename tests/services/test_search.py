@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import count_queries
 from tests.factories import County, inspection, premises
 from tracker.domain.vocabulary import InspectionType, OperatorType, PremisesKind, PremisesStatus
 from tracker.extensions import db
@@ -126,18 +127,9 @@ def test_groups_are_capped_with_a_more_flag_in_three_queries(app):
     county = County()
     for i in range(7):
         premises(county.officer, name=f"Market {i}")
-    statements = []
-
-    def listener(conn, cursor, statement, *args):
-        if statement.strip().upper() != "BEGIN":
-            statements.append(statement)
-
     county.officer.unit_id
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with count_queries() as statements:
         groups = search(county.officer, "market")
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
     assert len(statements) == 3
     first = groups[0]
     assert first.kind is SearchKind.PREMISES and len(first.items) == 5 and first.more

@@ -5,17 +5,11 @@ import sqlalchemy as sa
 
 from tests.casepack_helpers import members
 from tests.casepack_world import PNG, PackWorld
-from tests.conftest import login
+from tests.conftest import signed_in
 from tests.factories import user
 from tracker.domain.casepack import verify_pack
 from tracker.extensions import db
 from tracker.models import CaseEvent
-
-
-def _client(app, person):
-    client = app.test_client()
-    assert login(client, person.username).status_code == 302
-    return client
 
 
 def _get(client, url: str):
@@ -34,7 +28,7 @@ def _head(case_id: int) -> str:
 def test_an_auditor_downloads_a_pack_that_verifies(app):
     world = PackWorld()
     case = world.to_state("decided")
-    response = _get(_client(app, world.auditor), f"/exports/cases/{case.id}/pack.zip")
+    response = _get(signed_in(app, world.auditor), f"/exports/cases/{case.id}/pack.zip")
     assert response.status_code == 200
     assert response.mimetype == "application/zip"
     assert response.headers["Content-Disposition"].startswith("attachment")
@@ -48,24 +42,24 @@ def test_an_auditor_downloads_a_pack_that_verifies(app):
 def test_supervisors_download_their_units_cases_only(app):
     world = PackWorld()
     case = world.to_state("penalty_proposed")
-    assert _get(_client(app, world.supervisor), f"/exports/cases/{case.id}/pack.zip").status_code == 200
+    assert _get(signed_in(app, world.supervisor), f"/exports/cases/{case.id}/pack.zip").status_code == 200
     elsewhere = user("supervisor", world.other_unit, "he.jun")
-    assert _client(app, elsewhere).get(f"/exports/cases/{case.id}/pack.zip").status_code == 404
+    assert signed_in(app, elsewhere).get(f"/exports/cases/{case.id}/pack.zip").status_code == 404
 
 
 def test_officers_and_admins_are_refused_and_strangers_sent_to_sign_in(app, client):
     world = PackWorld()
     case = world.to_state("investigating")
     url = f"/exports/cases/{case.id}/pack.zip"
-    assert _client(app, world.officer).get(url).status_code == 403
-    assert _client(app, world.admin).get(url).status_code == 403
+    assert signed_in(app, world.officer).get(url).status_code == 403
+    assert signed_in(app, world.admin).get(url).status_code == 403
     anonymous = client.get(url)
     assert anonymous.status_code == 302 and "/auth/login" in anonymous.headers["Location"]
 
 
 def test_an_unknown_case_is_not_found(app):
     world = PackWorld()
-    assert _client(app, world.auditor).get("/exports/cases/999999/pack.zip").status_code == 404
+    assert signed_in(app, world.auditor).get("/exports/cases/999999/pack.zip").status_code == 404
 
 
 def test_the_case_page_offers_the_pack_only_to_those_who_may_download_it(app):
@@ -73,6 +67,6 @@ def test_the_case_page_offers_the_pack_only_to_those_who_may_download_it(app):
     case = world.to_state("decided")
     link = f'href="/exports/cases/{case.id}/pack.zip"'
     for person, shown in ((world.auditor, True), (world.supervisor, True), (world.officer, False)):
-        page = _client(app, person).get(f"/cases/{case.id}")
+        page = signed_in(app, person).get(f"/cases/{case.id}")
         assert page.status_code == 200
         assert (link in page.get_data(as_text=True)) is shown, person.username

@@ -1,11 +1,9 @@
 """The filtered list pages: access, filters with form errors, download links, a fixed number of queries."""
 import pytest
-import sqlalchemy as sa
 
-from tests.conftest import login
+from tests.conftest import login, page_queries
 from tests.listings_helpers import CHINESE, ListWorld, bulk
 from tests.factories import County
-from tracker.extensions import db
 
 PAGES = [
     "/inspections/", "/inspections/observations", "/inspections/violations",
@@ -62,30 +60,14 @@ def test_bad_filter_values_are_form_errors_and_ignored(app, as_user, path, messa
     assert "0 in all" not in html
 
 
-def _queries(app, client, path) -> int:
-    count = 0
-
-    def counter(*args):
-        nonlocal count
-        count += 1
-
-    sa.event.listen(db.engine, "before_cursor_execute", counter)
-    try:
-        response = client.get(path)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", counter)
-    assert response.status_code == 200
-    return count
-
-
 @pytest.mark.parametrize("role", ["officer", "auditor"])
 def test_queries_per_list_page_do_not_grow_with_its_rows(app, as_user, role):
     world = ListWorld()
     app.config["PER_PAGE"] = 500
     client = as_user(getattr(world, role))
     bulk(world, 10)
-    small = {path: _queries(app, client, path) for path in PAGES}
+    small = {path: page_queries(client, path) for path in PAGES}
     bulk(world, 190)
-    large = {path: _queries(app, client, path) for path in PAGES}
+    large = {path: page_queries(client, path) for path in PAGES}
     assert large == small
     assert "CG-2019-0200" in client.get("/cases/").get_data(as_text=True)

@@ -5,12 +5,10 @@ import re
 from datetime import date, datetime, timezone
 
 import pytest
-import sqlalchemy as sa
 
-from tests.conftest import login
+from tests.conftest import page_queries, signed_in
 from tests.factories import County, premises
 from tests.services.test_risk import visit
-from tracker.extensions import db
 from tracker.services.cases import open_case
 
 TODAY = date(2020, 12, 31)
@@ -24,12 +22,6 @@ def utc(*args) -> datetime:
 def county(app):
     app.config["TRACKER_TODAY"] = TODAY
     return County()
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    assert login(client, user.username).status_code == 302
-    return client
 
 
 def text(response) -> str:
@@ -106,21 +98,6 @@ def test_risk_access(app, county):
         assert signed_in(app, person).get("/planning/risk").status_code == 200
 
 
-def _count(client, url: str) -> int:
-    statements = []
-
-    def listener(conn, cursor, statement, *args):
-        if statement.strip().upper() != "BEGIN":
-            statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
-    return len(statements)
-
-
 def _grow(county, start: int, count: int):
     o, o2 = county.officer, county.officer2
     for i in range(start, start + count):
@@ -135,9 +112,9 @@ def _grow(county, start: int, count: int):
 def test_pages_run_a_fixed_number_of_queries(app, county, url):
     client = signed_in(app, county.officer)
     _grow(county, 0, 3)
-    small = _count(client, url)
+    small = page_queries(client, url)
     _grow(county, 3, 25)
-    large = _count(client, url)
+    large = page_queries(client, url)
     assert small == large, (url, small, large)
 
 

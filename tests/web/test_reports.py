@@ -6,18 +6,13 @@ import re
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
-import flask_migrate
 import pytest
-import sqlalchemy as sa
 
-from tests.conftest import login, make_config
+from tests.conftest import login, page_queries, signed_in
 from tests.factories import County
 from tests.services.test_dashboard import DashboardWorld, add_decided_cases
-from tracker import create_app
-from tracker.extensions import db
-from tracker.services.demo import DEMO_PASSWORD, seed_demo_county
+from tracker.services.demo import DEMO_PASSWORD, DEMO_TODAY
 
-DEMO_TODAY = date(2020, 12, 31)
 FEB_MAR = "date_from=2020-02-01&date_to=2020-03-31"
 
 
@@ -25,12 +20,6 @@ FEB_MAR = "date_from=2020-02-01&date_to=2020-03-31"
 def world(app):
     app.config["TRACKER_TODAY"] = DEMO_TODAY  # the business clock, as the demo runs
     return DashboardWorld()
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    assert login(client, user.username).status_code == 302
-    return client
 
 
 def links(html: str) -> list[tuple[str, dict]]:
@@ -134,26 +123,12 @@ def test_the_default_period_is_the_year_to_date(app, world):
     assert "2020-01-01 to 2020-12-31" in html
 
 
-def _count_queries(client, url: str) -> int:
-    statements = []
-
-    def count(*args):
-        statements.append(args[2])
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
-
-
 def test_pages_run_a_fixed_number_of_queries(app, world):
     auditor, officer = signed_in(app, world.auditor), signed_in(app, world.officer)
     urls = (auditor, "/reports/?date_from=2020-01-01&date_to=2020-12-31"), (officer, "/reports/queues")
-    small = [_count_queries(client, url) for client, url in urls]
+    small = [page_queries(client, url) for client, url in urls]
     add_decided_cases(world, 12)
-    large = [_count_queries(client, url) for client, url in urls]
+    large = [page_queries(client, url) for client, url in urls]
     assert large == small
 
 
@@ -180,20 +155,6 @@ def test_the_queue_shows_due_soon_cases(app, world):
 
 
 # ------------------------------------------------------------------------------------------ the demo county
-
-
-@pytest.fixture(scope="module")
-def demo_app(database_factory, tmp_path_factory):
-    """The demo county, seeded once for this module on a database of its own, running as of 2020-12-31."""
-    application = create_app(make_config(database_factory(), tmp_path_factory.mktemp("demo"),
-                                         TRACKER_TODAY=DEMO_TODAY))
-    with application.app_context():
-        flask_migrate.upgrade()
-        seed_demo_county()
-        db.session.remove()
-    yield application
-    with application.app_context():
-        db.engine.dispose()
 
 
 def test_the_demo_countys_february_2020(demo_app):
