@@ -1,0 +1,153 @@
+"""The authorization matrix over every /api/v1 route: each method, without a token and with the
+bearer token of an officer, a supervisor, an auditor and an admin, on the caller's own unit's
+records and on another unit's.
+
+Expected answers come from each endpoint's ``@api_allow`` declaration: without a token 401, with
+a role outside it 403 (both problem documents, nothing changed in the database); inside it, the
+answer, except another unit's record: 404 (or 403), never its data.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from tests.conftest import BrowserClient, _clear, make_config
+from tests.matrix_helpers import (
+    OTHER_MARKER,
+    OWN_MARKER,
+    READ_METHODS,
+    HIDDEN,
+    REACH,
+    ROLES,
+    Body,
+    MatrixWorld,
+    body_text,
+    check,
+    declared_roles,
+    expectation,
+    fingerprint,
+    leaks,
+    matrix_rules,
+    methods_of,
+    probes_for,
+    same_as_absent,
+)
+from tracker import create_app
+from tracker.extensions import db
+
+# A case action's own role and four-eyes table (tracker/domain/lifecycle.py) may refuse a declared role.
+FINER_RULES = {"api_cases.act"}
+MINIMUM_COMBINATIONS = 500
+# The lists that take ?unit= (the others refuse unknown query parameters with 422).
+UNIT_QUERY = {"api_premises.list_premises", "api_cases.list_cases", "api_outcomes.list_outcomes"}
+
+
+def _inspection(side, caller, world):
+    return {"json": {"premises_id": side.premises.id, "started_at": "2020-02-07T10:00:00+08:00",
+                     "lead_officer": side.officer.username, "second_officer": side.officer2.username,
+                     "type": "routine"}}
+
+
+# Bodies that pass each endpoint's schema, so a request let through by mistake would change something.
+BODIES: dict[str, Body] = {
+    "api_premises.create_premises": Body(lambda side, caller, world: {"json": {
+        "name": "Matrix stall", "kind": "market_stall", "operator_type": "organisation"}}),
+    "api_premises.patch_premises": Body(lambda side, caller, world: {"json": {
+        "operator_name": "Changed by the matrix"}}),
+    "api_inspections.create_inspection": Body(_inspection, scoped=True),
+    "api_inspections.create_observation": Body(lambda side, caller, world: {"json": {
+        "commodity": "mask_n95", "price": "9.90", "marked_price": "9.90"}}),
+    "api_inspections.create_violation": Body(lambda side, caller, world: {"json": {
+        "code": "price_gouging", "description": "matrix violation"}}),
+    "api_inspections.submit": Body(lambda side, caller, world: {"json": {"outcome": "no_action"}}),
+    "api_cases.create_case": Body(lambda side, caller, world: {"json": {
+        "inspection_id": side.referred.id, "violation_ids": [side.violation.id]}}, scoped=True),
+    "api_cases.act": Body(lambda side, caller, world: {"json": {}}),
+    "api_emergencies.create_emergency": Body(lambda side, caller, world: {"json": {
+        "name": "Matrix emergency", "starts_on": "2020-05-01", "baseline_date": "2020-04-20",
+        "categories": ["meat"]}}),
+}
+
+
+@pytest.fixture(scope="module")
+def matrix(test_database, tmp_path_factory):
+    """One app, one world and one bearer token per role for the module."""
+    application = create_app(make_config(test_database, tmp_path_factory.mktemp("api-matrix")))
+    application.test_client_class = BrowserClient
+    with application.app_context():
+        world = MatrixWorld()
+        yield application, world, application.test_client()
+        db.session.remove()
+    _clear(application)
+
+
+def test_every_api_route_is_guarded(matrix):
+    """Every /api/ view carries a declaration; all but the public ones answer 401 without a token."""
+    app = matrix[0]
+    rules = matrix_rules(app, api=True)
+    assert rules
+    assert [r.endpoint for r in rules if not hasattr(app.view_functions[r.endpoint], "access")] == []
+
+
+def _send(client, probe, world):
+    headers = {}
+    if probe.role != "anonymous":
+        headers["Authorization"] = f"Bearer {world.bearer[probe.role]}"
+    kwargs = {"headers": headers}
+    if probe.method not in READ_METHODS:
+        kwargs["json"] = (probe.body or {}).get("json", {})
+    return client.open(probe.url, method=probe.method, buffered=True, **kwargs)
+
+
+def test_every_api_route_answers_each_role_as_declared(matrix, record_property):
+    app, world, client = matrix
+    failures, checked, seen, tally = [], 0, {"auditor": 0, "officer": 0}, Counter()
+    rules = matrix_rules(app, api=True)
+    baseline = fingerprint()
+    for rule in rules:
+        declared = declared_roles(app.view_functions[rule.endpoint])
+        for method in methods_of(rule):
+            for role in ROLES:
+                for probe in probes_for(app, rule, method, role, world, BODIES, unit_query=UNIT_QUERY.__contains__):
+                    expected = expectation(declared, probe, api=True)
+                    response = _send(client, probe, world)
+                    text = body_text(response)
+                    checked += 1
+                    tally[expected] += 1
+                    problem = check(expected, probe, response, lenient_403=rule.endpoint in FINER_RULES)
+                    if problem:
+                        failures.append(f"{problem}: {text[:200]}")
+                    if expected != REACH and response.status_code in (401, 403, 404):
+                        if response.mimetype != "application/problem+json":
+                            failures.append(f"{probe.method} {probe.url} as {role}: {response.status_code} "
+                                            f"is not a problem document")
+                    if expected == REACH and role == "auditor" and OTHER_MARKER in text:
+                        seen["auditor"] += 1
+                    if role == "officer" and OWN_MARKER in text:
+                        seen["officer"] += 1
+                    if expected == HIDDEN and probe.twin is not None:
+                        twin_response = _send(client, probe.twin, world)
+                        problem = same_as_absent(probe, response, twin_response, api=True)
+                        if problem:
+                            failures.append(problem)
+                    leaked = leaks(role, text)
+                    if leaked:
+                        failures.append(f"{probe.method} {probe.url} as {role} ({probe.variant}): "
+                                        f"shows {leaked} ({response.status_code})")
+                    if method not in READ_METHODS:
+                        if expected != REACH:
+                            after = fingerprint()
+                            if after != baseline:
+                                failures.append(f"{probe.method} {probe.url} as {role} ({probe.variant}): "
+                                                f"refused ({response.status_code}) but the database changed")
+                            baseline = after
+                        else:
+                            baseline = fingerprint()
+    record_property("authorization_matrix_api_combinations", checked)
+    record_property("authorization_matrix_api_routes", len(rules))
+    print(f"\nAPI authorization matrix: {len(rules)} routes, {checked} (route, method, role, unit) combinations:"
+          f" {dict(tally)}")
+    assert not failures, "\n".join(failures)
+    assert seen["auditor"] > 0 and seen["officer"] > 0, seen
+    assert checked >= MINIMUM_COMBINATIONS

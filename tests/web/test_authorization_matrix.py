@@ -1,0 +1,208 @@
+"""The authorization matrix over every web route: each method, as anonymous, officer, supervisor,
+auditor and admin, on the caller's own unit's records and on another unit's.
+
+The expected answer comes from the route's declaration (``@allow``), never from a list kept here:
+outside it, 403 (signed in) or the sign-in page (anonymous), with nothing changed in the database;
+inside it, the page, except another unit's record, which answers 404 (or 403) and never shows its data.
+"""
+from __future__ import annotations
+
+import io
+from collections import Counter
+
+import pytest
+
+from tests.conftest import BrowserClient, _clear, csrf_token, make_config, signed_in
+from tests.matrix_helpers import (
+    EXEMPT,
+    OTHER_MARKER,
+    OWN_MARKER,
+    PNG,
+    READ_METHODS,
+    HIDDEN,
+    REACH,
+    ROLES,
+    UNIT,
+    Body,
+    MatrixWorld,
+    PARAMS,
+    body_text,
+    check,
+    declared_roles,
+    expectation,
+    fingerprint,
+    leaks,
+    matrix_rules,
+    methods_of,
+    probes_for,
+    same_as_absent,
+    unfilled,
+)
+from tracker import create_app
+from tracker.domain.vocabulary import Role
+from tracker.extensions import db
+
+# Routes whose declared roles may still be refused by a finer rule of the domain: a case action's
+# own role and four-eyes table (tracker/domain/lifecycle.py) answers 403 for, say, an officer filing.
+FINER_RULES = {"cases.act"}
+# Routes that end the caller's session: each gets a client of its own.
+SESSION_ENDING = {"auth.logout"}
+MINIMUM_COMBINATIONS = 800
+
+
+def _inspection_form(side, caller, world):
+    return {"premises_id": side.premises.id, "started_at": "2020-02-07T10:00", "lead_officer": side.officer.username,
+            "second_officer": side.officer2.username, "type": "routine", "emergency_id": "", "notes": "matrix visit"}
+
+
+# Realistic bodies, so that a request let through by mistake would change something the fingerprint sees.
+BODIES: dict[str, Body] = {
+    "auth.tokens": Body(lambda side, caller, world: {"data": {"name": "matrix token"}}),
+    "admin.units": Body(lambda side, caller, world: {"data": {"code": "MX", "name": "Matrix unit",
+                                                              "timezone": "Asia/Shanghai"}}),
+    "admin.users": Body(lambda side, caller, world: {"data": {
+        "username": "matrix.user", "full_name": "Matrix User", "role": "officer", "unit": "CG",
+        "password": "a long matrix password 2020"}}),
+    "admin.reset_password": Body(lambda side, caller, world: {"data": {"password": "another matrix password 2021"}}),
+    "admin.emergencies": Body(lambda side, caller, world: {"data": {
+        "name": "Matrix emergency", "starts_on": "2020-05-01", "baseline_date": "2020-04-20",
+        "categories": ["meat"]}}),
+    "premises.create": Body(lambda side, caller, world: {"data": {
+        "name": "Matrix stall", "kind": "market_stall", "operator_type": "organisation"}}),
+    "premises.edit": Body(lambda side, caller, world: {"data": {
+        "name": getattr(side.premises, "name", "Absent"), "kind": "pharmacy", "operator_type": "organisation",
+        "operator_name": "Changed by the matrix", "status": "active"}}),
+    "inspections.create": Body(lambda side, caller, world: {
+        "query": {"premises_id": side.premises.id}, "data": _inspection_form(side, caller, world)}, scoped=True),
+    "inspections.edit": Body(lambda side, caller, world: {"data": _inspection_form(side, caller, world)}),
+    "inspections.add_observation": Body(lambda side, caller, world: {"data": {
+        "commodity": "mask_n95", "price": "9.90", "marked_price": "9.90"}}),
+    "inspections.add_evidence": Body(lambda side, caller, world: {"data": {
+        "file": (io.BytesIO(PNG), "matrix.png"), "description": "matrix photo"}}),
+    "inspections.add_violation": Body(lambda side, caller, world: {"data": {
+        "code": "price_gouging", "description": "matrix violation"}}),
+    "inspections.submit": Body(lambda side, caller, world: {"data": {"outcome": "no_action"}}),
+    "inspections.amend": Body(lambda side, caller, world: {"data": {
+        "field": "notes", "new_value": "amended by the matrix", "reason": "matrix"}}),
+    "cases.open_from_inspection": Body(lambda side, caller, world: {"data": {
+        "inspection_id": side.referred.id, "violation_ids": [side.violation.id]}}, scoped=True),
+    "cases.on_the_spot": Body(lambda side, caller, world: {"data": {
+        "spot-inspection_id": side.referred.id, "spot-violation_ids": [side.violation.id], "spot-warning": "y",
+        "spot-method": "in_person"}}, scoped=True),
+    "cases.open_from_complaint": Body(lambda side, caller, world: {"data": {
+        "complaint": "matrix complaint", "received_on": "2020-03-02"}}),
+}
+QUERIES = {"planning.search": {"q": "Pharmacy"}}
+
+
+def _act_body(url: str) -> dict:
+    action = url.rsplit("/", 1)[-1]
+    return {f"{action}-reason": "Matrix probe", f"{action}-on": "2020-04-01"}
+
+
+@pytest.fixture(scope="module")
+def matrix(test_database, tmp_path_factory):
+    """One app and one world for the module; one signed-in client per role."""
+    application = create_app(make_config(test_database, tmp_path_factory.mktemp("matrix")))
+    application.test_client_class = BrowserClient
+    with application.app_context():
+        world = MatrixWorld()
+        clients = {"anonymous": application.test_client()}
+        tokens = {"anonymous": csrf_token(clients["anonymous"], "/auth/login")}
+        for role in ROLES[1:]:
+            clients[role] = signed_in(application, world.user_of(role))
+            tokens[role] = csrf_token(clients[role], "/auth/tokens")
+        yield application, world, clients, tokens
+        db.session.remove()
+    _clear(application)
+
+
+def test_every_web_route_declares_its_access(matrix):
+    app = matrix[0]
+    undeclared = [r.endpoint for r in app.url_map.iter_rules()
+                  if r.endpoint not in EXEMPT and not hasattr(app.view_functions[r.endpoint], "access")]
+    assert undeclared == []
+
+
+def test_the_table_fills_every_route_parameter(matrix):
+    app = matrix[0]
+    assert {rule: problems for rule in app.url_map.iter_rules() if rule.endpoint not in EXEMPT
+            for problems in [unfilled(rule)] if problems} == {}
+
+
+def test_admins_are_never_declared_on_unit_records(matrix):
+    """Admins manage the system but do not read field records (User.can_read_records)."""
+    app = matrix[0]
+    wrong = [rule.rule for rule in matrix_rules(app, api=False) + matrix_rules(app, api=True)
+             if any(PARAMS[name].scope == UNIT for name in rule.arguments if name in PARAMS)
+             and Role.ADMIN in declared_roles(app.view_functions[rule.endpoint])]
+    assert wrong == []
+
+
+def _send(client, probe, token):
+    kwargs = {}
+    if probe.method not in READ_METHODS:
+        data = dict((probe.body or {}).get("data") or {})
+        if probe.endpoint == "cases.act":
+            data.update(_act_body(probe.url))
+        data["csrf_token"] = token
+        kwargs["data"] = data
+        if any(isinstance(value, tuple) for value in data.values()):
+            kwargs["content_type"] = "multipart/form-data"
+    return client.open(probe.url, method=probe.method, buffered=True, **kwargs)
+
+
+def test_every_route_answers_each_role_as_declared(matrix, record_property):
+    app, world, clients, tokens = matrix
+    failures, checked, seen, tally = [], 0, {"auditor": 0, "officer": 0}, Counter()
+    rules = matrix_rules(app, api=False)
+    # The session-ending routes go last, so every other request runs signed in.
+    rules.sort(key=lambda rule: rule.endpoint in SESSION_ENDING)
+    baseline = fingerprint()
+    for rule in rules:
+        declared = declared_roles(app.view_functions[rule.endpoint])
+        for method in methods_of(rule):
+            for role in ROLES:
+                client, token = clients[role], tokens[role]
+                if rule.endpoint in SESSION_ENDING and role != "anonymous":
+                    client = signed_in(app, world.user_of(role))
+                    token = csrf_token(client, "/auth/tokens")
+                for probe in probes_for(app, rule, method, role, world, BODIES, QUERIES):
+                    expected = expectation(declared, probe, api=False)
+                    response = _send(client, probe, token)
+                    text = body_text(response)
+                    checked += 1
+                    tally[expected] += 1
+                    problem = check(expected, probe, response, lenient_403=rule.endpoint in FINER_RULES)
+                    if problem:
+                        failures.append(problem)
+                    if expected == REACH and role == "auditor" and OTHER_MARKER in text:
+                        seen["auditor"] += 1
+                    if role == "officer" and OWN_MARKER in text:
+                        seen["officer"] += 1
+                    if expected == HIDDEN and probe.twin is not None:
+                        twin_response = _send(client, probe.twin, token)
+                        problem = same_as_absent(probe, response, twin_response, api=False)
+                        if problem:
+                            failures.append(problem)
+                    leaked = leaks(role, text)
+                    if leaked:
+                        failures.append(f"{probe.method} {probe.url} as {role} ({probe.variant}): "
+                                        f"shows {leaked} ({response.status_code})")
+                    if method not in READ_METHODS:
+                        if expected != REACH:
+                            after = fingerprint()
+                            if after != baseline:
+                                failures.append(f"{probe.method} {probe.url} as {role} ({probe.variant}): "
+                                                f"refused ({response.status_code}) but the database changed")
+                            baseline = after
+                        else:
+                            baseline = fingerprint()
+    record_property("authorization_matrix_web_combinations", checked)
+    record_property("authorization_matrix_web_routes", len(rules))
+    print(f"\nweb authorization matrix: {len(rules)} routes, {checked} (route, method, role, unit) combinations:"
+          f" {dict(tally)}")
+    assert not failures, "\n".join(failures)
+    # The checks are not vacuous: auditors do read the other unit, officers their own.
+    assert seen["auditor"] > 0 and seen["officer"] > 0, seen
+    assert checked >= MINIMUM_COMBINATIONS
