@@ -415,3 +415,49 @@ def test_major_case_hearing_and_appeal_bodies(world):
     assert case["appeals"][0]["outcome"] == "varied" and case["penalty"]["decided"][0]["amount"] == "100000.00"
     events = ok(world.api_auditor.get(f"/cases/{cid}/history"))["items"]
     assert events[-4]["data"]["collective_discussion"] == {"on": "2020-03-22", "participants": ["sun.li", "zhou.min"]}
+
+
+def test_an_idempotency_key_lands_with_its_action_so_a_lost_answer_never_runs_it_twice(world, monkeypatch):
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from tracker.api import cases as api_cases
+    from tracker.extensions import db
+    from tracker.models import IdempotencyRecord
+
+    case = filed(world)
+    cid = case["id"]
+    body = {"on": "2020-03-02", "illegal_gains": "2060.00", "lines": GAINS_LINES}
+    key = {"Idempotency-Key": "propose-lost"}
+    real_case_out = api_cases.case_out
+
+    def dies_after_the_commit(*args, **kwargs):  # the worker dies once the action is committed
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(api_cases, "case_out", dies_after_the_commit)
+    with pytest.raises(RuntimeError):
+        world.api_officer.post(f"/cases/{cid}/actions/propose_penalty", body, **key)
+    monkeypatch.setattr(api_cases, "case_out", real_case_out)
+    record = db.session.scalars(sa.select(IdempotencyRecord).where(IdempotencyRecord.key == "propose-lost")).one()
+    assert record.status == 0  # committed together with the action: the action did happen
+    busy = world.api_officer.post(f"/cases/{cid}/actions/propose_penalty", body, **key)
+    assert refused(busy, 409)["detail"].endswith("still in progress; retry shortly.")
+    record.created_at -= timedelta(minutes=3)
+    db.session.commit()
+    lost = world.api_officer.post(f"/cases/{cid}/actions/propose_penalty", body, **key)
+    assert "its answer was lost" in refused(lost, 409)["detail"]
+    history = ok(world.api_officer.get(f"/cases/{cid}/history"))["items"]
+    assert [e["action"] for e in history].count("propose_penalty") == 1
+
+
+def test_a_refused_action_leaves_no_key_behind(world):
+    import sqlalchemy as sa
+
+    from tracker.extensions import db
+    from tracker.models import IdempotencyRecord
+
+    case = filed(world)
+    refused(world.api_officer.post(f"/cases/{case['id']}/actions/approve_penalty", {"on": "2020-03-04"},
+                                   **{"Idempotency-Key": "approve-too-early"}), 409)
+    assert db.session.scalar(sa.select(sa.func.count(IdempotencyRecord.id))) == 0

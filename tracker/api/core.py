@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from tracker.extensions import db
 from tracker.models import IdempotencyRecord, User
 from tracker.models.types import utcnow
-from tracker.services.errors import ServiceError
+from tracker.services.errors import Conflict, ServiceError
 from tracker.services.tokens import user_for_token
 from tracker.web.access import PUBLIC
 
@@ -200,7 +200,11 @@ def keyset_page(stmt: sa.Select, id_column, query: dict, dump) -> dict:
 
 def idempotent(view):
     """POSTs with an Idempotency-Key: a retry with the same key and body gets the first answer and
-    creates nothing; the same key with another body is refused (422). Keys last 24 hours."""
+    creates nothing; the same key with another body is refused (422). Keys last 24 hours.
+
+    The key is written in the same transaction as the action it guards (the service's single
+    commit), so an action and its key land together or not at all: a request that dies after that
+    commit leaves a key that says "done, answer lost" and never lets a retry run the action twice."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -213,50 +217,67 @@ def idempotent(view):
         fingerprint = hashlib.sha256(
             request.method.encode() + b" " + request.path.encode() + b"\n" + request.get_data()
         ).hexdigest()
-        cutoff = utcnow() - timedelta(hours=IDEMPOTENCY_TTL_HOURS)
-        record = db.session.scalar(
-            sa.select(IdempotencyRecord).where(IdempotencyRecord.user_id == user.id, IdempotencyRecord.key == key)
-        )
-        if record is not None and record.created_at < cutoff:
-            db.session.delete(record)
-            db.session.commit()
-            record = None
+        record = _idempotency_record(user.id, key)
         if record is not None:
-            if record.request_hash != fingerprint:
-                return problem(422, "This Idempotency-Key was used with another request.", {"Idempotency-Key": ["Already used with another body."]})
-            if record.status == 0:
-                return problem(409, "A request with this Idempotency-Key is still in progress; retry shortly.")
-            return Response(record.body, status=record.status, mimetype=record.content_type, headers=record.headers)
-        # Reserve the key first, so a concurrent retry cannot run the action a second time.
+            return _replay(record, fingerprint)
         record = IdempotencyRecord(
             user_id=user.id, key=key, request_hash=fingerprint, status=0, body="", content_type="", headers={}
         )
-        db.session.add(record)
-        try:
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            return problem(409, "A request with this Idempotency-Key is still in progress; retry shortly.")
-        record_id = record.id
+        db.session.add(record)  # pending: committed by the action's own commit, or rolled back with it
         try:
             response = view(*args, **kwargs)
+        except Conflict:
+            db.session.rollback()
+            return _retry_or_conflict(user.id, key, fingerprint)
         except BaseException:
             db.session.rollback()
-            _forget(record_id)
             raise
         response = response if isinstance(response, Response) else make_response(response)
-        if 200 <= response.status_code < 300:
-            stored = db.session.get(IdempotencyRecord, record_id)
-            stored.status, stored.body, stored.content_type = response.status_code, response.get_data(as_text=True), response.mimetype
-            stored.headers = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
+        if not 200 <= response.status_code < 300:
+            db.session.rollback()  # a refused request keeps no key: fixed and retried, it runs
+            return response
+        record.status, record.body, record.content_type = response.status_code, response.get_data(as_text=True), response.mimetype
+        record.headers = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
+        try:
             db.session.commit()
-        else:
-            _forget(record_id)
+        except IntegrityError:  # the view committed nothing and a concurrent request took the key
+            db.session.rollback()
+            return _retry_or_conflict(user.id, key, fingerprint)
         return response
 
     return wrapper
 
 
-def _forget(record_id: int) -> None:
-    db.session.execute(sa.delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
-    db.session.commit()
+IDEMPOTENCY_LEASE = timedelta(minutes=2)  # longer than any request may run (gunicorn's timeout is 30 s)
+
+
+def _idempotency_record(user_id: int, key: str) -> IdempotencyRecord | None:
+    """The live record of this key, deleting it when it has expired."""
+    record = db.session.scalar(
+        sa.select(IdempotencyRecord).where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
+    )
+    if record is not None and record.created_at < utcnow() - timedelta(hours=IDEMPOTENCY_TTL_HOURS):
+        db.session.delete(record)
+        db.session.commit()
+        return None
+    return record
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
+    """The answer to a retry: the first answer, or why there is none."""
+    if record.request_hash != fingerprint:
+        return problem(422, "This Idempotency-Key was used with another request.", {"Idempotency-Key": ["Already used with another body."]})
+    if record.status == 0:
+        if record.created_at < utcnow() - IDEMPOTENCY_LEASE:
+            return problem(409, "The first request with this Idempotency-Key was carried out, but its answer was lost; "
+                                "read the resource to see the result instead of retrying.")
+        return problem(409, "A request with this Idempotency-Key is still in progress; retry shortly.")
+    return Response(record.body, status=record.status, mimetype=record.content_type, headers=record.headers)
+
+
+def _retry_or_conflict(user_id: int, key: str, fingerprint: str) -> Response:
+    """After a lost race: replay the request that won with this key, or answer the conflict."""
+    record = _idempotency_record(user_id, key)
+    if record is not None:
+        return _replay(record, fingerprint)
+    return problem(409, "This record changed meanwhile: reload it and try again.")
