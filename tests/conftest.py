@@ -69,6 +69,11 @@ def make_config(database_url: str, tmp_path: Path, **extra) -> dict:
         "TRACKER_RULEBOOK": "cn-samr",
         "PER_PAGE": 10,
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # fast hashing in tests only
+        # Throttling stays on, with limits no ordinary test reaches; tests/web/test_security.py sets low ones.
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "LOGIN_RATE_LIMIT": "100000 per minute",
+        "API_AUTH_FAILURE_LIMIT": "100000 per minute",
+        "LOGIN_LOCKOUT_THRESHOLD": 1000,
         **extra,
     }
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import Flask, has_request_context, request
 
 from tracker.config import BASE, PROJECT_ROOT, from_environment
-from tracker.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from tracker.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: Mapping | None = None) -> Flask:
@@ -28,6 +28,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         raise RuntimeError("SECRET_KEY must be set (or TRACKER_DEV=1 on a developer machine).")
     app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_UPLOAD_BYTES"] + 1024 * 1024)
 
+    register_proxy(app)
     register_rulebook(app)
     register_extensions(app)
     register_blueprints(app)
@@ -35,6 +36,15 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_error_handlers(app)
     register_commands(app)
     return app
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind PROXY_FIX_X_FOR trusted reverse proxies, take the client address and scheme from their headers."""
+    hops = app.config.get("PROXY_FIX_X_FOR", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_rulebook(app: Flask) -> None:
@@ -50,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
+    limiter.init_app(app)  # before CSRF, so requests refused for CSRF count against the limits too
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     bootstrap.init_app(app)
@@ -92,9 +103,11 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_error_handlers(app: Flask) -> None:
     from tracker.web.errors import refuse_nul_characters, register
+    from tracker.web.security import register as register_security
 
     register(app)
     app.before_request(refuse_nul_characters)
+    register_security(app)
 
 
 def register_commands(app: Flask) -> None:
@@ -123,3 +136,13 @@ def _sqlite_begin(connection) -> None:
     if connection.dialect.name == "sqlite":
         writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+POSTGRES_CONNECT_TIMEOUT = 5  # seconds; a DATABASE_URL with ?connect_timeout=N overrides it
+
+
+@sa.event.listens_for(sa.engine.Engine, "do_connect")
+def _postgres_connect_timeout(dialect, _record, _cargs, cparams) -> None:
+    """PostgreSQL: give up connecting after a few seconds, so an unreachable server answers 503 instead of hanging."""
+    if dialect.name == "postgresql":
+        cparams.setdefault("connect_timeout", POSTGRES_CONNECT_TIMEOUT)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -30,10 +30,39 @@ def from_environment(instance_path: str) -> dict:
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(Path(instance_path) / "evidence"),
         "MAX_UPLOAD_BYTES": int(env.get("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "REMEMBER_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        # A sign-in lasts this long at most (and ends when the browser closes).
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_number(env, "SESSION_LIFETIME_HOURS", 8, float)),
+        # Sign-in throttling (tracker.web.security): counters live in RATELIMIT_STORAGE_URI. memory:// is
+        # per process, so under gunicorn with N workers each keeps its own count; use redis://host:6379
+        # (or memcached://) to share them. The per-account lockout is counted in the database.
+        "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") == "1",
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "API_AUTH_FAILURE_LIMIT": env.get("API_AUTH_FAILURE_LIMIT", "20 per minute"),
+        "LOGIN_LOCKOUT_THRESHOLD": _number(env, "LOGIN_LOCKOUT_THRESHOLD", 5, int),
+        "LOGIN_LOCKOUT_WINDOW_MINUTES": _number(env, "LOGIN_LOCKOUT_WINDOW_MINUTES", 15, int),
+        "LOGIN_LOCKOUT_MINUTES": _number(env, "LOGIN_LOCKOUT_MINUTES", 15, int),
+        # Behind N reverse proxies, trust N X-Forwarded-For/-Proto hops for the client address (0: none).
+        "PROXY_FIX_X_FOR": _number(env, "PROXY_FIX_X_FOR", 0, int),
         "DEVELOPMENT": development,
         # Demo and training sites only: run the business clock as of this date (tracker.services.clock).
         "TRACKER_TODAY": business_date(env.get("TRACKER_TODAY")),
     }
+
+
+def _number(env, name: str, default, kind):
+    """A numeric setting; a malformed value stops start-up rather than being ignored."""
+    value = env.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        number = kind(value)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a number, not {value!r}.") from None
+    if number < 0:
+        raise RuntimeError(f"{name} must not be negative.")
+    return number
 
 
 def business_date(value: str | None) -> date | None:
@@ -53,6 +82,13 @@ BASE = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_DURATION": timedelta(hours=8),
+    "RATELIMIT_STRATEGY": "moving-window",
+    "RATELIMIT_HEADERS_ENABLED": False,
+    # If a shared counter store (redis) goes down, count in memory meanwhile instead of failing requests.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
     "WTF_CSRF_TIME_LIMIT": None,
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",

@@ -4,6 +4,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -31,6 +33,9 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
+# Storage and limits come from the config (RATELIMIT_STORAGE_URI, LOGIN_RATE_LIMIT, ...): see tracker.web.security.
+# The client address is request.remote_addr, set from X-Forwarded-For only behind PROXY_FIX_X_FOR trusted proxies.
+limiter = Limiter(key_func=get_remote_address)
 
 
 class TrackerApi(Api):

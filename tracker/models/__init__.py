@@ -1,5 +1,5 @@
 """Typed SQLAlchemy models, one module per aggregate; import them from here."""
-from tracker.models.accounts import Unit, User
+from tracker.models.accounts import SignInAttempt, Unit, User
 from tracker.models.api import ApiToken, IdempotencyRecord
 from tracker.models.cases import Appeal, Case, CaseEvent, CaseOfficer, CasePause, DeadlineExtension, Payment
 from tracker.models.emergencies import PriceEmergency
@@ -30,6 +30,7 @@ __all__ = [
     "PriceEmergency",
     "PriceObservation",
     "Premises",
+    "SignInAttempt",
     "Unit",
     "User",
     "Violation",

@@ -9,6 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker.domain.signin import SignInReason
 from tracker.domain.vocabulary import Role
 from tracker.extensions import db
 from tracker.models.types import UTCDateTime, enum_column, utcnow
@@ -83,3 +84,26 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class SignInAttempt(db.Model):
+    """One sign-in through the login form, successful or not: the security log auditors review.
+
+    ``username`` is what was typed (normalised, truncated), so attempts on unknown names are kept too.
+    """
+
+    __tablename__ = "sign_in_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(sa.String(64))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    success: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[SignInReason] = mapped_column(enum_column(SignInReason, "sign_in_reason"))
+    ip: Mapped[str] = mapped_column(sa.String(45), default="")
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    __table_args__ = (sa.Index("ix_sign_in_attempts_username_at", "username", "at"),)
+
+    def __repr__(self) -> str:
+        return f"<SignInAttempt {self.username} {self.reason}>"

@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import re
-from zoneinfo import available_timezones
+import secrets
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, available_timezones
 
 import sqlalchemy as sa
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker.domain.signin import SignInReason, locked_until
 from tracker.domain.vocabulary import Role
 from tracker.extensions import db
-from tracker.models import Unit, User
+from tracker.models import SignInAttempt, Unit, User
 from tracker.models.types import utcnow
 from tracker.services.errors import Forbidden, Invalid
 
@@ -129,11 +134,116 @@ def reset_password(user: User, password: str, actor: User | None = None) -> None
     db.session.commit()
 
 
-def authenticate(username: str, password: str) -> User | None:
-    """The active account with these credentials, recording the sign-in; else None."""
-    user = find_user(username)
-    if user is None or not user.check_password(password) or not user.is_active:
-        return None
-    user.last_login_at = utcnow()
+def authenticate(
+    username: str, password: str, ip: str = "", user_agent: str = "", now: datetime | None = None
+) -> User | None:
+    """The active, unlocked account with these credentials, else None; the attempt is recorded either way.
+
+    Unknown names cost a password check too (against a dummy hash), so timing does not tell which
+    accounts exist. A success stamps ``last_login_at`` in the same transaction as its record.
+    """
+    now = now or utcnow()
+    typed = (username or "").strip().lower()[:64]
+    user = find_user(typed)
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        matches = False
+    else:
+        matches = user.check_password(password)
+    if user is None:
+        reason = SignInReason.UNKNOWN_USER
+    elif lockout_ends(typed, now) is not None:
+        reason = SignInReason.LOCKED
+    elif not matches:
+        reason = SignInReason.WRONG_PASSWORD
+    elif not user.is_active:
+        reason = SignInReason.INACTIVE
+    else:
+        reason = SignInReason.OK
+        user.last_login_at = now
+    db.session.add(
+        SignInAttempt(
+            at=now,
+            username=typed,
+            user_id=user.id if user is not None else None,
+            success=reason is SignInReason.OK,
+            reason=reason,
+            ip=(ip or "")[:45],
+            user_agent=(user_agent or "")[:200],
+        )
+    )
     db.session.commit()
-    return user
+    return user if reason is SignInReason.OK else None
+
+
+def lockout_ends(username: str, now: datetime | None = None) -> datetime | None:
+    """When the temporary lockout of this account name ends, or None if it is not locked now.
+
+    Thresholds come from the config: LOGIN_LOCKOUT_THRESHOLD failures within LOGIN_LOCKOUT_WINDOW_MINUTES
+    lock the name for LOGIN_LOCKOUT_MINUTES (tracker.domain.signin.locked_until). One query.
+    """
+    config = current_app.config
+    now = now or utcnow()
+    threshold = int(config["LOGIN_LOCKOUT_THRESHOLD"])
+    window = timedelta(minutes=config["LOGIN_LOCKOUT_WINDOW_MINUTES"])
+    duration = timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
+    if threshold <= 0:
+        return None
+    rows = db.session.execute(
+        sa.select(SignInAttempt.at, SignInAttempt.success)
+        .where(
+            SignInAttempt.username == username.strip().lower()[:64],
+            SignInAttempt.reason != SignInReason.LOCKED,
+            SignInAttempt.at >= now - window - duration,
+        )
+        .order_by(SignInAttempt.at.desc(), SignInAttempt.id.desc())
+        .limit(threshold)
+    ).all()
+    ends = locked_until(((row.at, row.success) for row in rows), threshold, window, duration)
+    return ends if ends is not None and ends > now else None
+
+
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash made with the configured method, checked for unknown names so they take as long as known ones."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    return _DUMMY_HASHES[method]
+
+
+def sign_in_log(
+    username: str | None = None,
+    outcome: str | None = None,
+    reason: str | None = None,
+    ip: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    tz: str = "UTC",
+) -> sa.Select:
+    """The sign-in attempts matching the filters, newest first (a query for the pager).
+
+    ``username`` matches a part of the name typed (``%`` and ``_`` literal); ``outcome`` is "ok" or
+    "failed"; the period's days are read in time zone ``tz``.
+    """
+    stmt = sa.select(SignInAttempt).order_by(SignInAttempt.at.desc(), SignInAttempt.id.desc())
+    if username:
+        pattern = username.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(SignInAttempt.username.like(f"%{pattern}%", escape="\\"))
+    if outcome in ("ok", "failed"):
+        stmt = stmt.where(SignInAttempt.success.is_(outcome == "ok"))
+    if reason:
+        try:
+            stmt = stmt.where(SignInAttempt.reason == SignInReason(reason))
+        except ValueError:
+            raise Invalid.field("reason", f"Unknown reason {reason!r}.") from None
+    if ip:
+        stmt = stmt.where(SignInAttempt.ip == ip.strip())
+    zone = ZoneInfo(tz)
+    if date_from:
+        stmt = stmt.where(SignInAttempt.at >= datetime.combine(date_from, time.min, zone))
+    if date_to:
+        stmt = stmt.where(SignInAttempt.at < datetime.combine(date_to + timedelta(days=1), time.min, zone))
+    return stmt

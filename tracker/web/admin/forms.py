@@ -4,8 +4,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from tracker.domain.signin import SignInReason
 from tracker.domain.vocabulary import Role
-from tracker.web.labels import choices
+from tracker.web.labels import choices, options
 
 
 class UnitForm(FlaskForm):
@@ -42,3 +43,43 @@ class EmergencyForm(FlaskForm):
     baseline_date = DateField(_l("Baseline date"), validators=[InputRequired()])
     categories = SelectMultipleField(_l("Covered categories"), validators=[DataRequired()])
     submit = SubmitField(_l("Declare emergency"))
+
+
+SIGN_IN_REASON_LABELS = {
+    SignInReason.OK: _l("signed in"),
+    SignInReason.UNKNOWN_USER: _l("unknown username"),
+    SignInReason.WRONG_PASSWORD: _l("wrong password"),
+    SignInReason.INACTIVE: _l("account deactivated"),
+    SignInReason.LOCKED: _l("account locked (too many failures)"),
+}
+
+
+class SignInFilterForm(FlaskForm):
+    """Filters of the sign-in log, read from the query string; an invalid value is ignored."""
+
+    class Meta:
+        csrf = False
+
+    username = StringField(_l("Username"), validators=[Optional(), Length(max=64)])
+    outcome = SelectField(
+        _l("Outcome"),
+        choices=options([("", _l("All")), ("ok", _l("Succeeded")), ("failed", _l("Failed"))]),
+        validators=[Optional()],
+    )
+    reason = SelectField(
+        _l("Reason"),
+        choices=options([("", _l("Any"))] + [(reason.value, label) for reason, label in SIGN_IN_REASON_LABELS.items()]),
+        validators=[Optional()],
+    )
+    ip = StringField(_l("Address"), validators=[Optional(), Length(max=45)])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+
+    def values(self) -> dict:
+        """The valid, non-empty filters as plain values."""
+        self.validate()
+        return {
+            name: field.data.strip() if isinstance(field.data, str) else field.data
+            for name, field in self._fields.items()
+            if not field.errors and field.data not in (None, "") and not (isinstance(field.data, str) and not field.data.strip())
+        }

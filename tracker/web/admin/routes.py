@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_timezone, gettext as _
 from flask_login import current_user
 
 from tracker.domain.vocabulary import Role
@@ -14,7 +14,15 @@ from tracker.services.emergencies import EmergencyData, declare_emergency
 from tracker.services.errors import Invalid, NotFound
 from tracker.services.rulebooks import current_rulebook
 from tracker.web.access import allow
-from tracker.web.admin.forms import EmergencyForm, PasswordResetForm, ToggleActiveForm, UnitForm, UserForm
+from tracker.web.admin.forms import (
+    SIGN_IN_REASON_LABELS,
+    EmergencyForm,
+    PasswordResetForm,
+    SignInFilterForm,
+    ToggleActiveForm,
+    UnitForm,
+    UserForm,
+)
 from tracker.web.forms import apply_errors
 from tracker.web.labels import options
 from tracker.web.pagination import paginate
@@ -142,3 +150,15 @@ def emergencies():
 @allow(ADMIN, Role.AUDITOR, Role.SUPERVISOR, Role.OFFICER)
 def rulebook():
     return render_template("admin/rulebook.html", rulebook=current_rulebook())
+
+
+@bp.route("/sign-ins")
+@allow(ADMIN, Role.AUDITOR)
+def sign_ins():
+    """The sign-in log: every sign-in and failed sign-in, newest first, filtered and paged (fixed query count)."""
+    filters = SignInFilterForm(request.args)
+    tz = str(get_timezone())
+    stmt = accounts.sign_in_log(**filters.values(), tz=tz)
+    return render_template(
+        "admin/sign_ins.html", filters=filters, page=paginate(stmt), reasons=SIGN_IN_REASON_LABELS, tz=tz
+    )

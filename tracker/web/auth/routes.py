@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from tracker.extensions import db
+from tracker.extensions import db, limiter
 from tracker.models import User
 from tracker.services.accounts import authenticate
 from tracker.web.access import PUBLIC, SIGNED_IN, allow
 from tracker.services.errors import Invalid
 from tracker.services.tokens import issue_token, revoke_token, tokens_of
 from tracker.web.auth.forms import LoginForm, NewTokenForm, RevokeTokenForm
+from tracker.web.security import mark_signed_in
 from tracker.web.forms import apply_errors
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -26,29 +27,56 @@ def load_user(user_id: str) -> User | None:
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after sign-in, never another host."""
-    if not target:
-        return url_for("main.home")
+    """Only same-site paths are followed after sign-in, never another host.
+
+    Browsers read a backslash as a slash and drop tabs and newlines, so ``/\\evil.example``, or a
+    slash, a tab and ``/evil.example``, would leave the site: any backslash, control character or space
+    is refused.
+    """
+    home = url_for("main.home")
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return home
+    if any(ch == "\\" or ord(ch) < 0x21 or ord(ch) == 0x7F for ch in target):
+        return home
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("main.home")
+    if parts.scheme or parts.netloc:
+        return home
     return target
 
 
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _not_signed_in(response) -> bool:
+    """Only sign-ins that fail count against the per-address limit (a success redirects)."""
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_not_signed_in)
 @allow(PUBLIC)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.username.data, form.password.data)
+        user = authenticate(
+            form.username.data,
+            form.password.data,
+            ip=request.remote_addr or "",
+            user_agent=request.user_agent.string,
+        )
         if user is None:
-            # One message whether the account exists or not: no user enumeration.
+            # One message for an unknown name, a wrong password, a deactivated or a locked account.
             form.password.errors.append(_("Wrong username or password."))
         else:
-            session.clear()  # a fresh session at sign-in
+            # A fresh session (and CSRF token) at sign-in: the old cookie opens nothing. The session stays a
+            # browser-session cookie (a permanent one would weaken Flask-Login's "strong" protection);
+            # it ends at most PERMANENT_SESSION_LIFETIME after sign-in (tracker.web.security).
+            session.clear()
             login_user(user)
+            mark_signed_in()
             return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -57,6 +85,7 @@ def login():
 @allow(SIGNED_IN)
 def logout():
     logout_user()
+    session.clear()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 

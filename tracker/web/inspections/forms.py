@@ -79,7 +79,8 @@ class ViolationForm(FlaskForm):
     code = SelectField(_l("Violation"))
     observation_ids = SelectMultipleField(_l("Observations"), coerce=int)
     evidence_ids = SelectMultipleField(_l("Evidence"), coerce=int)
-    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+    # Its own HTML id: the evidence form on the same page also has a "description" (one id, one label).
+    description = TextAreaField(_l("Description"), id="violation-description", validators=[Length(max=5000)])
     submit = SubmitField(_l("Record violation"))
 
 
