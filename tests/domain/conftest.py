@@ -1,12 +1,24 @@
 """Shared fixtures for the pure domain tests: the bundled rulebooks and a writer of broken variants."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tracker.domain.rulebook import BUNDLED_DIR, Rulebook, load_rulebook, rulebook_path
+
+# Hypothesis profiles: "ci" (the default) is deterministic (derandomized, no example database) and bounded, so a run
+# is repeatable and quick; "dev" explores more, randomly, and remembers failures in .hypothesis/. Choose with
+# HYPOTHESIS_PROFILE=dev. Tests that set their own max_examples keep it under either profile.
+settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, max_examples=100, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")

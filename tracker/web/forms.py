@@ -15,8 +15,8 @@ MONEY_MAX = Decimal("999999999999.99")
 
 
 def money_places(form, field) -> None:
-    """Money has at most two decimal places."""
-    if field.data is not None and field.data.as_tuple().exponent < -2:
+    """Money has at most two decimal places (NaN and Infinity are refused by the range check)."""
+    if field.data is not None and field.data.is_finite() and field.data.as_tuple().exponent < -2:
         raise ValidationError(_("Use at most two decimal places."))
 
 
