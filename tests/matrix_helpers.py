@@ -11,6 +11,7 @@ import hashlib
 import io
 import itertools
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from types import SimpleNamespace
@@ -400,6 +401,64 @@ def body_text(response) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
     return data.decode("utf-8", "replace")
+
+
+# ------------------------------------------------------------------------------------------ judging
+
+
+@dataclass
+class Verdicts:
+    """What a matrix run has found so far, and the database fingerprint the next refusal is compared with."""
+
+    baseline: str  # fingerprint() before the first request
+    failures: list[str] = field(default_factory=list)
+    checked: int = 0
+    tally: Counter = field(default_factory=Counter)
+    # The checks are not vacuous: auditors do read the other unit, officers their own.
+    seen: dict[str, int] = field(default_factory=lambda: {"auditor": 0, "officer": 0})
+
+
+def judge(verdicts: Verdicts, probe: Probe, expected: str, response, send: Callable[[Probe], object],
+          api: bool, lenient_403: bool = False) -> None:
+    """Judge one answer of the matrix and record every complaint in ``verdicts``.
+
+    The status against the expectation; for the API, that a refusal is a problem document; the markers
+    each role must (or must never) see; for a hidden record, that ``send(probe.twin)`` (the same request
+    naming records that do not exist) answers alike; and, for a refused write, that the database did
+    not change.
+    """
+    role, method = probe.role, probe.method
+    text = body_text(response)
+    verdicts.checked += 1
+    verdicts.tally[expected] += 1
+    problem = check(expected, probe, response, lenient_403=lenient_403)
+    if problem:
+        verdicts.failures.append(f"{problem}: {text[:200]}" if api else problem)
+    if api and expected != REACH and response.status_code in (401, 403, 404):
+        if response.mimetype != "application/problem+json":
+            verdicts.failures.append(f"{probe.method} {probe.url} as {role}: {response.status_code} "
+                                     f"is not a problem document")
+    if expected == REACH and role == "auditor" and OTHER_MARKER in text:
+        verdicts.seen["auditor"] += 1
+    if role == "officer" and OWN_MARKER in text:
+        verdicts.seen["officer"] += 1
+    if expected == HIDDEN and probe.twin is not None:
+        problem = same_as_absent(probe, response, send(probe.twin), api=api)
+        if problem:
+            verdicts.failures.append(problem)
+    leaked = leaks(role, text)
+    if leaked:
+        verdicts.failures.append(f"{probe.method} {probe.url} as {role} ({probe.variant}): "
+                                 f"shows {leaked} ({response.status_code})")
+    if method not in READ_METHODS:
+        if expected != REACH:
+            after = fingerprint()
+            if after != verdicts.baseline:
+                verdicts.failures.append(f"{probe.method} {probe.url} as {role} ({probe.variant}): "
+                                         f"refused ({response.status_code}) but the database changed")
+            verdicts.baseline = after
+        else:
+            verdicts.baseline = fingerprint()
 
 
 # ------------------------------------------------------------------------------------------ fingerprint

@@ -8,30 +8,22 @@ answer, except another unit's record: 404 (or 403), never its data.
 """
 from __future__ import annotations
 
-from collections import Counter
-
 import pytest
 
 from tests.conftest import BrowserClient, _clear, make_config
 from tests.matrix_helpers import (
-    OTHER_MARKER,
-    OWN_MARKER,
     READ_METHODS,
-    HIDDEN,
-    REACH,
     ROLES,
     Body,
     MatrixWorld,
-    body_text,
-    check,
+    Verdicts,
     declared_roles,
     expectation,
     fingerprint,
-    leaks,
+    judge,
     matrix_rules,
     methods_of,
     probes_for,
-    same_as_absent,
 )
 from tracker import create_app
 from tracker.extensions import db
@@ -102,52 +94,22 @@ def _send(client, probe, world):
 
 def test_every_api_route_answers_each_role_as_declared(matrix, record_property):
     app, world, client = matrix
-    failures, checked, seen, tally = [], 0, {"auditor": 0, "officer": 0}, Counter()
     rules = matrix_rules(app, api=True)
-    baseline = fingerprint()
+    verdicts = Verdicts(baseline=fingerprint())
     for rule in rules:
         declared = declared_roles(app.view_functions[rule.endpoint])
         for method in methods_of(rule):
             for role in ROLES:
                 for probe in probes_for(app, rule, method, role, world, BODIES, unit_query=UNIT_QUERY.__contains__):
                     expected = expectation(declared, probe, api=True)
-                    response = _send(client, probe, world)
-                    text = body_text(response)
-                    checked += 1
-                    tally[expected] += 1
-                    problem = check(expected, probe, response, lenient_403=rule.endpoint in FINER_RULES)
-                    if problem:
-                        failures.append(f"{problem}: {text[:200]}")
-                    if expected != REACH and response.status_code in (401, 403, 404):
-                        if response.mimetype != "application/problem+json":
-                            failures.append(f"{probe.method} {probe.url} as {role}: {response.status_code} "
-                                            f"is not a problem document")
-                    if expected == REACH and role == "auditor" and OTHER_MARKER in text:
-                        seen["auditor"] += 1
-                    if role == "officer" and OWN_MARKER in text:
-                        seen["officer"] += 1
-                    if expected == HIDDEN and probe.twin is not None:
-                        twin_response = _send(client, probe.twin, world)
-                        problem = same_as_absent(probe, response, twin_response, api=True)
-                        if problem:
-                            failures.append(problem)
-                    leaked = leaks(role, text)
-                    if leaked:
-                        failures.append(f"{probe.method} {probe.url} as {role} ({probe.variant}): "
-                                        f"shows {leaked} ({response.status_code})")
-                    if method not in READ_METHODS:
-                        if expected != REACH:
-                            after = fingerprint()
-                            if after != baseline:
-                                failures.append(f"{probe.method} {probe.url} as {role} ({probe.variant}): "
-                                                f"refused ({response.status_code}) but the database changed")
-                            baseline = after
-                        else:
-                            baseline = fingerprint()
+                    judge(verdicts, probe, expected, _send(client, probe, world),
+                          lambda twin: _send(client, twin, world), api=True,
+                          lenient_403=rule.endpoint in FINER_RULES)
+    checked, seen, failures = verdicts.checked, verdicts.seen, verdicts.failures
     record_property("authorization_matrix_api_combinations", checked)
     record_property("authorization_matrix_api_routes", len(rules))
     print(f"\nAPI authorization matrix: {len(rules)} routes, {checked} (route, method, role, unit) combinations:"
-          f" {dict(tally)}")
+          f" {dict(verdicts.tally)}")
     assert not failures, "\n".join(failures)
     assert seen["auditor"] > 0 and seen["officer"] > 0, seen
     assert checked >= MINIMUM_COMBINATIONS

@@ -26,6 +26,19 @@ def utc(*args) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
 
 
+def gouging_case(officer, officer2, place, outbreak, started_at: datetime, price: str, quantity_sold: str) -> Case:
+    """A referred inspection of ``place`` with one flagged mask price (marked; cost and baseline 1.20 / 1.00),
+    a price_gouging violation, and the case opened from it, left at the clue."""
+    visit = inspection(officer, officer2, place, outbreak, started_at=started_at)
+    obs = inspection_service.record_observation(
+        officer, visit,
+        inspection_service.ObservationData("mask_n95", price, marked_price=price, cost="1.20",
+                                           baseline_price="1.20", baseline_cost="1.00", quantity_sold=quantity_sold))
+    inspection_service.record_violation(officer, visit, "price_gouging", [obs.id])
+    inspection_service.submit_inspection(officer, visit, "referred")
+    return open_case(officer, inspection_id=visit.id, today=TODAY)
+
+
 class DashboardWorld(CaseWorld):
     """CaseWorld plus, in Chengguan (CG, Asia/Shanghai):
 
@@ -83,14 +96,8 @@ class DashboardWorld(CaseWorld):
         inspection_service.submit_inspection(officer, january, "no_action")
         # Xizhen: a pharmacy and a case left at the clue.
         renhe = premises(self.other_officer, name="Renhe Pharmacy")
-        visit = inspection(self.other_officer, self.other_officer2, renhe, self.outbreak, started_at=utc(2020, 2, 7, 2, 0))
-        obs = inspection_service.record_observation(
-            self.other_officer, visit,
-            inspection_service.ObservationData("mask_n95", "4.00", marked_price="4.00", cost="1.20",
-                                               baseline_price="1.20", baseline_cost="1.00", quantity_sold="10"))
-        inspection_service.record_violation(self.other_officer, visit, "price_gouging", [obs.id])
-        inspection_service.submit_inspection(self.other_officer, visit, "referred")
-        self.case_c = open_case(self.other_officer, inspection_id=visit.id, today=TODAY)
+        self.case_c = gouging_case(self.other_officer, self.other_officer2, renhe, self.outbreak,
+                                   utc(2020, 2, 7, 2, 0), price="4.00", quantity_sold="10")
 
 
 @pytest.fixture
@@ -225,14 +232,8 @@ def add_decided_cases(world: DashboardWorld, count: int) -> None:
     """More inspections, flagged observations, violations and decided cases with a payment (fine 400, confiscation 100)."""
     for n in range(count):
         place = premises(world.officer, name=f"Pharmacy {n}")
-        visit = inspection(world.officer, world.officer2, place, world.outbreak, started_at=utc(2020, 2, 8 + n % 20, 2, 0))
-        obs = inspection_service.record_observation(
-            world.officer, visit,
-            inspection_service.ObservationData("mask_n95", "3.00", marked_price="3.00", cost="1.20",
-                                               baseline_price="1.20", baseline_cost="1.00", quantity_sold="5"))
-        inspection_service.record_violation(world.officer, visit, "price_gouging", [obs.id])
-        inspection_service.submit_inspection(world.officer, visit, "referred")
-        case = open_case(world.officer, inspection_id=visit.id, today=TODAY)
+        case = gouging_case(world.officer, world.officer2, place, world.outbreak,
+                            utc(2020, 2, 8 + n % 20, 2, 0), price="3.00", quantity_sold="5")
         for who, action, body in [
             (world.supervisor, "file", {"on": "2020-02-25", "officers": [world.officer.username, world.officer2.username]}),
             (world.officer, "propose_penalty", {"on": "2020-03-02", "illegal_gains": "100.00",

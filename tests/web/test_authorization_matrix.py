@@ -8,34 +8,27 @@ inside it, the page, except another unit's record, which answers 404 (or 403) an
 from __future__ import annotations
 
 import io
-from collections import Counter
 
 import pytest
 
 from tests.conftest import BrowserClient, _clear, csrf_token, make_config, signed_in
 from tests.matrix_helpers import (
     EXEMPT,
-    OTHER_MARKER,
-    OWN_MARKER,
     PNG,
     READ_METHODS,
-    HIDDEN,
-    REACH,
     ROLES,
     UNIT,
     Body,
     MatrixWorld,
     PARAMS,
-    body_text,
-    check,
+    Verdicts,
     declared_roles,
     expectation,
     fingerprint,
-    leaks,
+    judge,
     matrix_rules,
     methods_of,
     probes_for,
-    same_as_absent,
     unfilled,
 )
 from tracker import create_app
@@ -154,11 +147,10 @@ def _send(client, probe, token):
 
 def test_every_route_answers_each_role_as_declared(matrix, record_property):
     app, world, clients, tokens = matrix
-    failures, checked, seen, tally = [], 0, {"auditor": 0, "officer": 0}, Counter()
     rules = matrix_rules(app, api=False)
     # The session-ending routes go last, so every other request runs signed in.
     rules.sort(key=lambda rule: rule.endpoint in SESSION_ENDING)
-    baseline = fingerprint()
+    verdicts = Verdicts(baseline=fingerprint())
     for rule in rules:
         declared = declared_roles(app.view_functions[rule.endpoint])
         for method in methods_of(rule):
@@ -169,39 +161,14 @@ def test_every_route_answers_each_role_as_declared(matrix, record_property):
                     token = csrf_token(client, "/auth/tokens")
                 for probe in probes_for(app, rule, method, role, world, BODIES, QUERIES):
                     expected = expectation(declared, probe, api=False)
-                    response = _send(client, probe, token)
-                    text = body_text(response)
-                    checked += 1
-                    tally[expected] += 1
-                    problem = check(expected, probe, response, lenient_403=rule.endpoint in FINER_RULES)
-                    if problem:
-                        failures.append(problem)
-                    if expected == REACH and role == "auditor" and OTHER_MARKER in text:
-                        seen["auditor"] += 1
-                    if role == "officer" and OWN_MARKER in text:
-                        seen["officer"] += 1
-                    if expected == HIDDEN and probe.twin is not None:
-                        twin_response = _send(client, probe.twin, token)
-                        problem = same_as_absent(probe, response, twin_response, api=False)
-                        if problem:
-                            failures.append(problem)
-                    leaked = leaks(role, text)
-                    if leaked:
-                        failures.append(f"{probe.method} {probe.url} as {role} ({probe.variant}): "
-                                        f"shows {leaked} ({response.status_code})")
-                    if method not in READ_METHODS:
-                        if expected != REACH:
-                            after = fingerprint()
-                            if after != baseline:
-                                failures.append(f"{probe.method} {probe.url} as {role} ({probe.variant}): "
-                                                f"refused ({response.status_code}) but the database changed")
-                            baseline = after
-                        else:
-                            baseline = fingerprint()
+                    judge(verdicts, probe, expected, _send(client, probe, token),
+                          lambda twin: _send(client, twin, token), api=False,
+                          lenient_403=rule.endpoint in FINER_RULES)
+    checked, seen, failures = verdicts.checked, verdicts.seen, verdicts.failures
     record_property("authorization_matrix_web_combinations", checked)
     record_property("authorization_matrix_web_routes", len(rules))
     print(f"\nweb authorization matrix: {len(rules)} routes, {checked} (route, method, role, unit) combinations:"
-          f" {dict(tally)}")
+          f" {dict(verdicts.tally)}")
     assert not failures, "\n".join(failures)
     # The checks are not vacuous: auditors do read the other unit, officers their own.
     assert seen["auditor"] > 0 and seen["officer"] > 0, seen

@@ -239,7 +239,19 @@ class ComplaintForm(FlaskForm):
     submit = SubmitField(_l("Open a case from this complaint"))
 
 
-class CaseFilterForm(ListFilterForm):
+class _StateAndCodeChoices:
+    """For a list filter form with ``state`` and ``code`` selects: fills their choices (case states,
+    the rulebook's violation codes) and checks a value against them."""
+
+    def prepare(self, actor, rulebook) -> None:
+        super().prepare(actor, rulebook)
+        self.state.choices = state_choices()
+        self.state.validators = [valid_choice]
+        self.code.choices = code_choices(rulebook)
+        self.code.validators = [valid_choice]
+
+
+class CaseFilterForm(_StateAndCodeChoices, ListFilterForm):
     """/cases/ filters (docs/EXPORTS.md): period on the clue date."""
 
     q = StringField(_l("Number or party"), validators=[Optional(), Length(max=100)])
@@ -252,27 +264,16 @@ class CaseFilterForm(ListFilterForm):
 
     def prepare(self, actor, rulebook) -> None:
         super().prepare(actor, rulebook)
-        self.state.choices = state_choices()
-        self.state.validators = [valid_choice]
-        self.code.choices = code_choices(rulebook)
-        self.code.validators = [valid_choice]
         self.deadline.choices = options([("", _l("Any deadline"))] + [(name, label(name)) for name in rulebook.deadlines])
         self.deadline.validators = [valid_choice]
 
 
-class PenaltyFilterForm(ListFilterForm):
+class PenaltyFilterForm(_StateAndCodeChoices, ListFilterForm):
     """/cases/penalties filters: decided cases, period on the decision date."""
 
     kind = SelectField(_l("Penalty"), choices=options([("", _l("Any penalty"))] + [(k, label(k)) for k in PENALTY_KINDS]))
     code = SelectField(_l("Violation code"), validate_choice=False)
     state = SelectField(_l("State"), validate_choice=False)
-
-    def prepare(self, actor, rulebook) -> None:
-        super().prepare(actor, rulebook)
-        self.state.choices = state_choices()
-        self.state.validators = [valid_choice]
-        self.code.choices = code_choices(rulebook)
-        self.code.validators = [valid_choice]
 
 
 class PaymentFilterForm(ListFilterForm):
