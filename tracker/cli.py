@@ -86,6 +86,31 @@ def seed_demo() -> None:
         click.echo(f"  {username:<12} {role:<11} {unit or ''}")
 
 
+@click.command("seed-scale")
+@click.option("--inspections", "inspections", required=True, help="How many inspections to generate.")
+@click.option("--seed", default="1", show_default=True, help="Random seed: the same seed gives the same data.")
+@click.option("--units", default=None, help="How many units (default one per 50,000 inspections, at least 3).")
+def seed_scale(inspections: str, seed: str, units: str | None) -> None:
+    """Load a province-sized data set in bulk into an empty database (benchmarks)."""
+    from tracker.services.errors import Invalid
+    from tracker.services.scale import SCALE_PASSWORD, seed_scale as load
+
+    numbers = {}
+    for name, raw in (("inspections", inspections), ("seed", seed), ("units", units)):
+        try:
+            numbers[name] = None if raw is None else int(raw)
+        except ValueError:
+            _fail(Invalid.field(name, f"--{name} takes a whole number, not {raw!r}."))
+    try:
+        report = load(numbers["inspections"], seed=numbers["seed"], units=numbers["units"], progress=click.echo)
+    except ServiceError as error:
+        _fail(error)
+    for line in report.lines():
+        click.echo(line)
+    click.echo(f"Loaded in {report.total_seconds:.1f} s. Accounts use the password {SCALE_PASSWORD}, "
+               f"e.g. {report.accounts[0][0]} ({report.accounts[0][1]}) and {report.accounts[-1][0]} (auditor).")
+
+
 audit_cli = AppGroup("audit", help="Auditors' checks.")
 
 
@@ -120,4 +145,4 @@ def audit_verify_pack(pack: str) -> None:
         sys.exit(outcome.code)
 
 
-COMMANDS = [units_cli, users_cli, audit_cli, seed_demo]
+COMMANDS = [units_cli, users_cli, audit_cli, seed_demo, seed_scale]
