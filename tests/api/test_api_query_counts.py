@@ -73,3 +73,5 @@ def test_a_long_case_and_its_history_read_in_as_many_queries_as_a_short_one(app)
     assert large == small, f"queries with 5 payments -> with {LARGE}: {small} -> {large}"
     history = api_queries(client, reads[-1][1], reads[-1][2])[1]
     assert len(history["items"]) == 207
+    # The history needs only the token, the visibility check and the events, not the case's whole detail.
+    assert max(count for (_who, url), count in large.items() if url.endswith("/history")) <= 5, large

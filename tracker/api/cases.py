@@ -23,7 +23,7 @@ from tracker.models import Case, CaseEvent, Unit, User, Violation
 from tracker.services import cases as service
 from tracker.services.cases import APPEAL_KINDS, APPEAL_OUTCOMES, CASE_DETAIL, SERVICE_METHODS, TRANSFER_TO
 from tracker.services.errors import Invalid
-from tracker.services.scope import scoped
+from tracker.services.scope import get_visible, scoped
 from tracker.web.access import FIELD, READERS
 
 blp = ApiBlueprint(
@@ -449,6 +449,6 @@ def act(_shape, case_id: int, action: str):
 @blp.response(200, HistoryOut)
 def history(case_id: int):
     """The case's history in order; each item's hash can be recomputed without the tracker (API.md)."""
-    case = service.load_case(case_id, caller())
+    case = get_visible(Case, case_id, caller())  # only the visibility check: the events are read next
     events = db.session.scalars(sa.select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq))
     return {"items": [event.as_item() for event in events]}
