@@ -4,6 +4,10 @@ Each dataset turns validated filters (plain values: the contract of the list que
 current user into a scoped ``Select`` with its eager loading, and names the columns an export writes
 (header, value getter, kind). The list pages paginate the same statement the exports stream, so a list
 and its download always agree.
+
+The large datasets also say how to read each column from a plain row (``Column.sql`` and ``convert``):
+their CSV export runs the same WHERE and ORDER BY as a Core select of exactly those columns, with no ORM
+objects, which is several times faster and lighter at a million rows (``Dataset.plain_select``).
 """
 from __future__ import annotations
 
@@ -11,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.domain.lifecycle import CaseState
 from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType, PremisesKind, Role
@@ -44,18 +48,55 @@ class Column:
     header: Any
     value: Callable[[Any], Any]
     kind: str = "text"
+    #: The SQL expressions a plain row holds for this column, and how to turn their values into what
+    #: ``value`` gives for the record (None: the one value as it is).
+    sql: tuple = ()
+    convert: Callable[..., Any] | None = None
 
 
 @dataclass(frozen=True)
 class Dataset:
+    """A filtered list: ``build`` gives the scoped, filtered, ordered statement (no loader options),
+    ``options`` the eager loading its page needs, ``export_options`` what an export of whole records
+    adds (collections the page does not show), and ``joins`` (when every column has ``sql``) the joins a
+    plain select of the columns needs."""
+
     name: str
     title: Any
     build: Callable[[User, Filters], sa.Select]
     columns: tuple[Column, ...] = field(repr=False)
+    options: tuple = field(default=(), repr=False)
+    export_options: tuple = field(default=(), repr=False)
+    joins: Callable[[sa.Select], sa.Select] | None = field(default=None, repr=False)
 
     def select(self, actor: User, filters: Filters) -> sa.Select:
         """The scoped, filtered, ordered statement with its eager loading."""
-        return self.build(actor, filters)
+        return self.build(actor, filters).options(*self.options)
+
+    def plain_select(self, actor: User, filters: Filters) -> sa.Select | None:
+        """The same rows, filters and order as ``select`` as a Core select of the columns' expressions
+        (read them with ``plain_values``); None when the dataset has no plain form."""
+        if self.joins is None:
+            return None
+        expressions = [expression for column in self.columns for expression in column.sql]
+        return self.joins(self.build(actor, filters).with_only_columns(*expressions))
+
+    def plain_values(self, rows: Iterable[sa.Row]) -> Iterator[list]:
+        """Each plain row's export values, in column order: the same values ``row_values`` gives."""
+        plan, start = [], 0
+        for column in self.columns:
+            plan.append((start, len(column.sql), column.convert))
+            start += len(column.sql)
+        for row in rows:
+            values = []
+            for first, count, convert in plan:
+                if convert is None:
+                    values.append(row[first])
+                elif count == 1:
+                    values.append(convert(row[first]))
+                else:
+                    values.append(convert(*row[first:first + count]))
+            yield values
 
 
 # -- helpers -----------------------------------------------------------------------------------------
@@ -161,16 +202,30 @@ def _enum(value) -> str:
     return value.value if value is not None else ""
 
 
+def _text(value) -> str:
+    return value if value is not None else ""
+
+
+def _credit_code(value) -> str:
+    return value or ""
+
+
+def _flag_tests(flags: list | None) -> str:
+    return "; ".join(flag["test"] for flag in flags or ())
+
+
+# Aliases for the plain selects' joins: a filter's subquery on Unit, Premises or User never correlates
+# to them (the ORM's joined eager loading aliases its joins the same way).
+_UNIT, _PREMISES, _LEAD, _SECOND, _CASE = (
+    aliased(Unit), aliased(Premises), aliased(User), aliased(User), aliased(Case)
+)
+
+
 # -- inspections -------------------------------------------------------------------------------------
 
 
 def _inspections(actor: User, f: Filters) -> sa.Select:
-    stmt = sa.select(Inspection).options(
-        joinedload(Inspection.premises),
-        joinedload(Inspection.unit),
-        joinedload(Inspection.lead_officer),
-        joinedload(Inspection.second_officer),
-    )
+    stmt = sa.select(Inspection)
     stmt = _started_between(_unit(stmt, Inspection, actor, f), actor, f)
     if f.get("status"):
         stmt = stmt.where(Inspection.status == InspectionStatus(f["status"]))
@@ -202,19 +257,30 @@ INSPECTIONS = Dataset(
     _l("Inspections"),
     _inspections,
     (
-        Column(_l("Inspection"), lambda i: i.id, "int"),
-        Column(_l("Unit"), lambda i: i.unit.code),
-        Column(_l("Started"), lambda i: local(i.started_at, i.unit.timezone), "datetime"),
-        Column(_l("Premises ID"), lambda i: i.premises_id, "int"),
-        Column(_l("Premises"), lambda i: i.premises.name),
-        Column(_l("Premises kind"), lambda i: _enum(i.premises.kind), "enum"),
-        Column(_l("Type"), lambda i: _enum(i.type), "enum"),
-        Column(_l("Lead officer"), lambda i: i.lead_officer.username),
-        Column(_l("Second officer"), lambda i: i.second_officer.username),
-        Column(_l("Status"), lambda i: _enum(i.status), "enum"),
-        Column(_l("Outcome"), lambda i: _enum(i.outcome), "enum"),
-        Column(_l("Re-inspection date"), lambda i: i.reinspect_on, "date"),
+        Column(_l("Inspection"), lambda i: i.id, "int", (Inspection.id,)),
+        Column(_l("Unit"), lambda i: i.unit.code, "text", (_UNIT.code,)),
+        Column(_l("Started"), lambda i: local(i.started_at, i.unit.timezone), "datetime",
+               (Inspection.started_at, _UNIT.timezone), local),
+        Column(_l("Premises ID"), lambda i: i.premises_id, "int", (Inspection.premises_id,)),
+        Column(_l("Premises"), lambda i: i.premises.name, "text", (_PREMISES.name,)),
+        Column(_l("Premises kind"), lambda i: _enum(i.premises.kind), "enum", (_PREMISES.kind,), _enum),
+        Column(_l("Type"), lambda i: _enum(i.type), "enum", (Inspection.type,), _enum),
+        Column(_l("Lead officer"), lambda i: i.lead_officer.username, "text", (_LEAD.username,)),
+        Column(_l("Second officer"), lambda i: i.second_officer.username, "text", (_SECOND.username,)),
+        Column(_l("Status"), lambda i: _enum(i.status), "enum", (Inspection.status,), _enum),
+        Column(_l("Outcome"), lambda i: _enum(i.outcome), "enum", (Inspection.outcome,), _enum),
+        Column(_l("Re-inspection date"), lambda i: i.reinspect_on, "date", (Inspection.reinspect_on,)),
     ),
+    options=(
+        joinedload(Inspection.premises),
+        joinedload(Inspection.unit),
+        joinedload(Inspection.lead_officer),
+        joinedload(Inspection.second_officer),
+    ),
+    joins=lambda stmt: stmt.join_from(Inspection, _UNIT, Inspection.unit_id == _UNIT.id)
+    .join_from(Inspection, _PREMISES, Inspection.premises_id == _PREMISES.id)
+    .join_from(Inspection, _LEAD, Inspection.lead_officer_id == _LEAD.id)
+    .join_from(Inspection, _SECOND, Inspection.second_officer_id == _SECOND.id),
 )
 
 
@@ -225,10 +291,6 @@ def _observations(actor: User, f: Filters) -> sa.Select:
     stmt = (
         sa.select(PriceObservation)
         .join(PriceObservation.inspection)
-        .options(
-            joinedload(PriceObservation.inspection).joinedload(Inspection.premises),
-            joinedload(PriceObservation.inspection).joinedload(Inspection.unit),
-        )
     )
     stmt = _started_between(_unit(stmt, Inspection, actor, f), actor, f)
     if f.get("test"):
@@ -248,23 +310,32 @@ OBSERVATIONS = Dataset(
     _l("Price observations"),
     _observations,
     (
-        Column(_l("Observation"), lambda o: o.id, "int"),
-        Column(_l("Inspection"), lambda o: o.inspection_id, "int"),
-        Column(_l("Unit"), lambda o: o.inspection.unit.code),
-        Column(_l("Inspected"), lambda o: local(o.inspection.started_at, o.inspection.unit.timezone), "datetime"),
-        Column(_l("Premises"), lambda o: o.inspection.premises.name),
-        Column(_l("Commodity"), lambda o: o.commodity),
-        Column(_l("Unit of sale"), lambda o: o.unit_of_sale),
-        Column(_l("Price"), lambda o: o.price, "money"),
-        Column(_l("Marked price"), lambda o: o.marked_price, "money"),
-        Column(_l("Cost"), lambda o: o.cost, "money"),
-        Column(_l("Baseline price"), lambda o: o.baseline_price, "money"),
-        Column(_l("Baseline cost"), lambda o: o.baseline_cost, "money"),
-        Column(_l("Margin on cost"), lambda o: o.margin_rate, "rate"),
-        Column(_l("Baseline margin"), lambda o: o.baseline_margin_rate, "rate"),
-        Column(_l("Flags"), lambda o: "; ".join(o.flag_tests)),
-        Column(_l("Estimated illegal gains"), lambda o: o.estimated_illegal_gains, "money"),
+        Column(_l("Observation"), lambda o: o.id, "int", (PriceObservation.id,)),
+        Column(_l("Inspection"), lambda o: o.inspection_id, "int", (PriceObservation.inspection_id,)),
+        Column(_l("Unit"), lambda o: o.inspection.unit.code, "text", (_UNIT.code,)),
+        Column(_l("Inspected"), lambda o: local(o.inspection.started_at, o.inspection.unit.timezone), "datetime",
+               (Inspection.started_at, _UNIT.timezone), local),
+        Column(_l("Premises"), lambda o: o.inspection.premises.name, "text", (_PREMISES.name,)),
+        Column(_l("Commodity"), lambda o: o.commodity, "text", (PriceObservation.commodity,)),
+        Column(_l("Unit of sale"), lambda o: o.unit_of_sale, "text", (PriceObservation.unit_of_sale,)),
+        Column(_l("Price"), lambda o: o.price, "money", (PriceObservation.price,)),
+        Column(_l("Marked price"), lambda o: o.marked_price, "money", (PriceObservation.marked_price,)),
+        Column(_l("Cost"), lambda o: o.cost, "money", (PriceObservation.cost,)),
+        Column(_l("Baseline price"), lambda o: o.baseline_price, "money", (PriceObservation.baseline_price,)),
+        Column(_l("Baseline cost"), lambda o: o.baseline_cost, "money", (PriceObservation.baseline_cost,)),
+        Column(_l("Margin on cost"), lambda o: o.margin_rate, "rate", (PriceObservation.margin_rate,)),
+        Column(_l("Baseline margin"), lambda o: o.baseline_margin_rate, "rate",
+               (PriceObservation.baseline_margin_rate,)),
+        Column(_l("Flags"), lambda o: "; ".join(o.flag_tests), "text", (PriceObservation.flags,), _flag_tests),
+        Column(_l("Estimated illegal gains"), lambda o: o.estimated_illegal_gains, "money",
+               (PriceObservation.estimated_illegal_gains,)),
     ),
+    options=(
+        joinedload(PriceObservation.inspection).joinedload(Inspection.premises),
+        joinedload(PriceObservation.inspection).joinedload(Inspection.unit),
+    ),
+    joins=lambda stmt: stmt.join_from(Inspection, _UNIT, Inspection.unit_id == _UNIT.id)
+    .join_from(Inspection, _PREMISES, Inspection.premises_id == _PREMISES.id),
 )
 
 
@@ -272,11 +343,6 @@ def _violations(actor: User, f: Filters) -> sa.Select:
     stmt = (
         sa.select(Violation)
         .join(Violation.inspection)
-        .options(
-            joinedload(Violation.inspection).joinedload(Inspection.premises),
-            joinedload(Violation.inspection).joinedload(Inspection.unit),
-            joinedload(Violation.case),
-        )
     )
     stmt = _started_between(_unit(stmt, Inspection, actor, f), actor, f)
     if f.get("code"):
@@ -289,16 +355,25 @@ VIOLATIONS = Dataset(
     _l("Violations"),
     _violations,
     (
-        Column(_l("Violation"), lambda v: v.id, "int"),
-        Column(_l("Inspection"), lambda v: v.inspection_id, "int"),
-        Column(_l("Unit"), lambda v: v.inspection.unit.code),
-        Column(_l("Inspected"), lambda v: local(v.inspection.started_at, v.inspection.unit.timezone), "datetime"),
-        Column(_l("Premises"), lambda v: v.inspection.premises.name),
-        Column(_l("Code"), lambda v: v.code),
-        Column(_l("Legal basis"), lambda v: v.legal_basis),
-        Column(_l("Description"), lambda v: v.description),
-        Column(_l("Case"), lambda v: v.case.number if v.case is not None else ""),
+        Column(_l("Violation"), lambda v: v.id, "int", (Violation.id,)),
+        Column(_l("Inspection"), lambda v: v.inspection_id, "int", (Violation.inspection_id,)),
+        Column(_l("Unit"), lambda v: v.inspection.unit.code, "text", (_UNIT.code,)),
+        Column(_l("Inspected"), lambda v: local(v.inspection.started_at, v.inspection.unit.timezone), "datetime",
+               (Inspection.started_at, _UNIT.timezone), local),
+        Column(_l("Premises"), lambda v: v.inspection.premises.name, "text", (_PREMISES.name,)),
+        Column(_l("Code"), lambda v: v.code, "text", (Violation.code,)),
+        Column(_l("Legal basis"), lambda v: v.legal_basis, "text", (Violation.legal_basis,)),
+        Column(_l("Description"), lambda v: v.description, "text", (Violation.description,)),
+        Column(_l("Case"), lambda v: v.case.number if v.case is not None else "", "text", (_CASE.number,), _text),
     ),
+    options=(
+        joinedload(Violation.inspection).joinedload(Inspection.premises),
+        joinedload(Violation.inspection).joinedload(Inspection.unit),
+        joinedload(Violation.case),
+    ),
+    joins=lambda stmt: stmt.join_from(Inspection, _UNIT, Inspection.unit_id == _UNIT.id)
+    .join_from(Inspection, _PREMISES, Inspection.premises_id == _PREMISES.id)
+    .outerjoin_from(Violation, _CASE, Violation.case_id == _CASE.id),
 )
 
 
@@ -322,12 +397,7 @@ def filters_today(actor: User, filters: Filters) -> date:
 
 
 def _cases(actor: User, f: Filters) -> sa.Select:
-    stmt = sa.select(Case).options(
-        joinedload(Case.premises),
-        joinedload(Case.unit),
-        selectinload(Case.officers).joinedload(CaseOfficer.user),
-        selectinload(Case.violations),
-    )
+    stmt = sa.select(Case)
     stmt = _between(_case_filters(_unit(stmt, Case, actor, f), actor, f), Case.clue_on, f)
     if f.get("overdue") or f.get("due_soon"):
         today = filters_today(actor, f)
@@ -373,13 +443,14 @@ CASES = Dataset(
         Column(_l("Due on"), lambda c: c.next_due_on, "date"),
         Column(_l("Major"), lambda c: "yes" if c.major else ""),
     ),
+    # The list page shows neither officers nor violations: only the exports load them.
+    options=(joinedload(Case.premises), joinedload(Case.unit)),
+    export_options=(selectinload(Case.officers).joinedload(CaseOfficer.user), selectinload(Case.violations)),
 )
 
 
 def _penalties(actor: User, f: Filters) -> sa.Select:
-    stmt = sa.select(Case).options(
-        joinedload(Case.premises), joinedload(Case.unit), selectinload(Case.violations)
-    ).where(Case.decided_on.is_not(None))
+    stmt = sa.select(Case).where(Case.decided_on.is_not(None))
     stmt = _between(_case_filters(_unit(stmt, Case, actor, f), actor, f), Case.decided_on, f)
     if f.get("kind"):
         stmt = stmt.where(_json_has(Case.decided_lines, "kind", f["kind"]))
@@ -403,15 +474,12 @@ PENALTIES = Dataset(
         Column(_l("Confiscation"), lambda c: line_total(c.decided_lines, "confiscation"), "money"),
         Column(_l("Illegal gains"), lambda c: c.illegal_gains, "money"),
     ),
+    options=(joinedload(Case.premises), joinedload(Case.unit), selectinload(Case.violations)),
 )
 
 
 def _payments(actor: User, f: Filters) -> sa.Select:
-    stmt = (
-        sa.select(Payment)
-        .join(Payment.case)
-        .options(joinedload(Payment.case).joinedload(Case.premises), joinedload(Payment.case).joinedload(Case.unit))
-    )
+    stmt = sa.select(Payment).join(Payment.case)
     stmt = _between(_unit(stmt, Case, actor, f), Payment.on, f)
     return stmt.order_by(Payment.on.desc(), Payment.id.desc())
 
@@ -421,14 +489,17 @@ PAYMENTS = Dataset(
     _l("Payments"),
     _payments,
     (
-        Column(_l("Payment"), lambda p: p.id, "int"),
-        Column(_l("Case"), lambda p: p.case.number),
-        Column(_l("Unit"), lambda p: p.case.unit.code),
-        Column(_l("Party"), lambda p: p.case.premises.name),
-        Column(_l("Paid on"), lambda p: p.on, "date"),
-        Column(_l("Amount"), lambda p: p.amount, "money"),
-        Column(_l("Receipt"), lambda p: p.receipt),
+        Column(_l("Payment"), lambda p: p.id, "int", (Payment.id,)),
+        Column(_l("Case"), lambda p: p.case.number, "text", (Case.number,)),
+        Column(_l("Unit"), lambda p: p.case.unit.code, "text", (_UNIT.code,)),
+        Column(_l("Party"), lambda p: p.case.premises.name, "text", (_PREMISES.name,)),
+        Column(_l("Paid on"), lambda p: p.on, "date", (Payment.on,)),
+        Column(_l("Amount"), lambda p: p.amount, "money", (Payment.amount,)),
+        Column(_l("Receipt"), lambda p: p.receipt, "text", (Payment.receipt,)),
     ),
+    options=(joinedload(Payment.case).joinedload(Case.premises), joinedload(Payment.case).joinedload(Case.unit)),
+    joins=lambda stmt: stmt.join_from(Case, _UNIT, Case.unit_id == _UNIT.id)
+    .join_from(Case, _PREMISES, Case.premises_id == _PREMISES.id),
 )
 
 
@@ -436,8 +507,7 @@ PAYMENTS = Dataset(
 
 
 def _premises(actor: User, f: Filters) -> sa.Select:
-    stmt = sa.select(Premises).options(joinedload(Premises.unit))
-    stmt = _unit(stmt, Premises, actor, f)
+    stmt = _unit(sa.select(Premises), Premises, actor, f)
     extra = {"repeat": True} if f.get("repeat") else {}
     stmt = search_premises(stmt, f.get("q"), f.get("kind"), f.get("status"), None, **extra)
     return stmt.order_by(Premises.name, Premises.id)
@@ -448,17 +518,19 @@ PREMISES = Dataset(
     _l("Premises"),
     _premises,
     (
-        Column(_l("Premises ID"), lambda p: p.id, "int"),
-        Column(_l("Unit"), lambda p: p.unit.code),
-        Column(_l("Name"), lambda p: p.name),
-        Column(_l("Kind"), lambda p: _enum(p.kind), "enum"),
-        Column(_l("Operator"), lambda p: p.operator_name),
-        Column(_l("Operator type"), lambda p: _enum(p.operator_type), "enum"),
-        Column(_l("Credit code"), lambda p: p.credit_code or ""),
-        Column(_l("Address"), lambda p: p.address),
-        Column(_l("Phone"), lambda p: p.phone),
-        Column(_l("Status"), lambda p: _enum(p.status), "enum"),
+        Column(_l("Premises ID"), lambda p: p.id, "int", (Premises.id,)),
+        Column(_l("Unit"), lambda p: p.unit.code, "text", (_UNIT.code,)),
+        Column(_l("Name"), lambda p: p.name, "text", (Premises.name,)),
+        Column(_l("Kind"), lambda p: _enum(p.kind), "enum", (Premises.kind,), _enum),
+        Column(_l("Operator"), lambda p: p.operator_name, "text", (Premises.operator_name,)),
+        Column(_l("Operator type"), lambda p: _enum(p.operator_type), "enum", (Premises.operator_type,), _enum),
+        Column(_l("Credit code"), lambda p: p.credit_code or "", "text", (Premises.credit_code,), _credit_code),
+        Column(_l("Address"), lambda p: p.address, "text", (Premises.address,)),
+        Column(_l("Phone"), lambda p: p.phone, "text", (Premises.phone,)),
+        Column(_l("Status"), lambda p: _enum(p.status), "enum", (Premises.status,), _enum),
     ),
+    options=(joinedload(Premises.unit),),
+    joins=lambda stmt: stmt.join_from(Premises, _UNIT, Premises.unit_id == _UNIT.id),
 )
 
 

@@ -9,7 +9,8 @@ import csv
 import io
 import os
 import tempfile
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from decimal import Decimal
 
 import sqlalchemy as sa
 import xlsxwriter
@@ -72,6 +73,31 @@ def _attachment(body, mimetype: str, filename: str) -> Response:
     return response
 
 
+def _text_cell(value: str) -> str:
+    return "'" + value if value.startswith(opendata.FORMULA_TRIGGERS) else value
+
+
+def _decimal_cell(value: Decimal) -> str:
+    return f"{value:.2f}" if value.as_tuple().exponent >= -2 else str(value)
+
+
+# opendata.safe_cell by the value's exact type, without its chain of isinstance tests (a million-row
+# export calls it for every cell); any other type (bool, subclasses) goes to safe_cell itself.
+_CELLS = {
+    str: _text_cell,
+    int: str,
+    Decimal: _decimal_cell,
+    datetime: lambda value: value.isoformat(sep=" ", timespec="minutes"),
+    date: date.isoformat,
+    type(None): lambda _value: "",
+}
+
+
+def cell(value) -> str:
+    """One CSV cell: exactly ``opendata.safe_cell(value)``, faster for the common types."""
+    return _CELLS.get(type(value), opendata.safe_cell)(value)
+
+
 def csv_chunks(headers: list[str], rows, bom: bool = True):
     """CSV text as UTF-8 byte chunks: every text cell defused against formula injection."""
     buffer = io.StringIO()
@@ -86,26 +112,33 @@ def csv_chunks(headers: list[str], rows, bom: bool = True):
     if bom:
         yield BOM
     writer.writerow([opendata.safe_cell(h) for h in headers])
+    cells = _CELLS.get
+    safe_cell = opendata.safe_cell
     for count, row in enumerate(rows, 1):
-        writer.writerow([opendata.safe_cell(value) for value in row])
+        writer.writerow([cells(type(value), safe_cell)(value) for value in row])
         if count % FLUSH_EVERY == 0:
             yield drain()
     yield drain()
 
 
-def _csv(ds: Dataset, stmt, filename: str) -> Response:
+def _csv(ds: Dataset, values, filename: str) -> Response:
     headers = [str(column.header) for column in ds.columns]
-    return _attachment(stream_with_context(csv_chunks(headers, _values(ds, stmt))), "text/csv; charset=utf-8", filename)
+    return _attachment(stream_with_context(csv_chunks(headers, values)), "text/csv; charset=utf-8", filename)
 
 
-def _values(ds: Dataset, stmt):
-    """Each record's column values; the query runs when the response is first read (lazily)."""
-    for record in _rows(stmt):
+def _values(ds: Dataset, stmt, plain):
+    """Each row's column values, in column order; the query runs when the response is first read (lazily).
+
+    :param plain: the dataset's plain select (``Dataset.plain_select``): plain rows, no ORM objects; when
+        None, whole records with the export's eager loading, read through the columns' getters."""
+    if plain is not None:
+        yield from ds.plain_values(db.session.execute(plain.execution_options(yield_per=BATCH)))
+        return
+    for record in _rows(stmt.options(*ds.export_options)):
         yield [column.value(record) for column in ds.columns]
 
 
-
-def _xlsx(ds: Dataset, stmt, filename: str) -> Response:
+def _xlsx(ds: Dataset, values, filename: str) -> Response:
     """Write the workbook row by row (constant memory) to a temporary file, then stream that file.
 
     The file is unlinked as soon as it is open, so it disappears however the download ends."""
@@ -127,13 +160,14 @@ def _xlsx(ds: Dataset, stmt, filename: str) -> Response:
             "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
             "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
         }
+        kinds = [column.kind for column in ds.columns]
         sheet, row = None, ROWS_PER_SHEET
-        for record in _rows(stmt):
+        for record in values:
             if row == ROWS_PER_SHEET:  # a sheet is full: go on in the next one rather than drop rows
                 sheet, row = _new_sheet(workbook, ds, formats), 0
             row += 1
-            for col, column in enumerate(ds.columns):
-                _write(sheet, row, col, column.kind, column.value(record), formats)
+            for col, value in enumerate(record):
+                _write(sheet, row, col, kinds[col], value, formats)
         if sheet is None:
             _new_sheet(workbook, ds, formats)
         workbook.close()
@@ -186,11 +220,12 @@ DATASET_NAMES = ", ".join(FILTER_FORMS)
 @allow(*READERS)
 def download(dataset: str, fmt: str):
     """A list, filtered as on its page, as CSV or XLSX."""
-    _form, stmt = read_filters(FILTER_FORMS[dataset], dataset)
+    form, stmt = read_filters(FILTER_FORMS[dataset], dataset)
     ds = listings.dataset(dataset)
+    values = _values(ds, stmt, ds.plain_select(current_user, form.values()))
     if fmt == "csv":
-        return _csv(ds, stmt, _filename(dataset, "csv"))
-    return _xlsx(ds, stmt, _filename(dataset, "xlsx"))
+        return _csv(ds, values, _filename(dataset, "csv"))
+    return _xlsx(ds, values, _filename(dataset, "xlsx"))
 
 
 @bp.route("/lives.zip")
