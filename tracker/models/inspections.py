@@ -87,6 +87,8 @@ class Inspection(db.Model):
         ),
         sa.Index("ix_inspections_unit_started", "unit_id", "started_at"),
         sa.Index("ix_inspections_premises_started", "premises_id", "started_at"),
+        # Lists and exports across units page newest first; without it PostgreSQL sorts every inspection.
+        sa.Index("ix_inspections_started_at_id", "started_at", "id"),
     )
 
     @property
