@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from tracker.domain.credit_code import ALPHABET, check_character
+from tracker.domain.scale import GIVEN_NAMES, SURNAMES  # the same invented names as the scale data set
 from tracker.extensions import db
 from tracker.models import Case, Inspection, PriceEmergency, PriceObservation, Premises, Unit, User, Violation
 from tracker.services.accounts import create_unit, create_user, find_unit
@@ -153,17 +154,6 @@ _LAYOUT: dict[str, dict] = {
             "supermarket": 1, "other": 2, "entertainment": ["internet_cafe", "mahjong", "mahjong"]},
 }
 
-SURNAMES = (
-    "Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Zhao", "Huang", "Zhou", "Wu", "Xu", "Sun", "Hu", "Zhu",
-    "Gao", "Lin", "He", "Guo", "Ma", "Luo", "Liang", "Song", "Zheng", "Xie", "Han", "Tang", "Feng", "Yu",
-    "Dong", "Xiao", "Cheng", "Cao", "Yuan", "Deng", "Fu", "Shen", "Zeng", "Peng", "Pan", "Tian", "Du", "Jiang",
-)
-GIVEN_NAMES = (
-    "Guiying", "Xiuying", "Jianguo", "Jianhua", "Xiuzhen", "Guilan", "Haiyan", "Lihua", "Dejun", "Zhiqiang",
-    "Shulan", "Fengying", "Yuzhen", "Xiaohong", "Hongmei", "Chunmei", "Yonggang", "Baoshan", "Jinfeng",
-    "Wenjie", "Shuhua", "Guoqiang", "Dongmei", "Yufang", "Changhai", "Fugui", "Xiulan", "Zhiming", "Hui",
-    "Qiang", "Min", "Jun", "Ping", "Gang", "Yan", "Tao", "Bo", "Hong", "Xin", "Lan",
-)
 STREETS = (
     "Renmin Road", "Jiefang Road", "Xinhua Street", "Binhe Road", "Wenhua Street", "Zhanqian Road",
     "Gongnong Road", "Heping Street", "Chaoyang Road", "Xingfu Lane", "Nanguan Street", "Beihuan Road",
