@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from tracker.domain.credit_code import ALPHABET, check_character
-from tracker.domain.scale import GIVEN_NAMES, SURNAMES  # the same invented names as the scale data set
+from tracker.domain.scale import BASE_PRICE, GIVEN_NAMES, SURNAMES  # the same invented names and prices as the scale data
 from tracker.extensions import db
 from tracker.models import Case, Inspection, PriceEmergency, PriceObservation, Premises, Unit, User, Violation
 from tracker.services.accounts import create_unit, create_user, find_unit
@@ -206,17 +206,7 @@ _GOODS = {
     "restaurant": ("bottled_water",),
     "entertainment": ("bottled_water", "instant_noodles"),
 }
-# Typical retail price of one unit of sale in January 2020 (invented, yuan).
-_BASE_PRICE = {
-    "mask_surgical": "1.00", "mask_surgical_box": "45.00", "mask_n95": "12.00", "gloves_disposable": "28.00",
-    "protective_suit": "80.00", "goggles": "35.00", "disinfectant_84": "9.80", "alcohol_75": "12.50",
-    "hand_sanitizer": "19.90", "thermometer": "168.00", "lianhua_qingwen": "14.50", "banlangen": "12.00",
-    "ibuprofen": "18.50", "paracetamol": "6.50", "rice": "2.80", "flour": "2.60", "soybean_oil": "62.00",
-    "peanut_oil": "118.00", "pork_fresh": "28.00", "pork_belly": "26.00", "beef": "42.00", "mutton": "40.00",
-    "chicken": "13.00", "eggs": "5.20", "cabbage": "1.20", "potatoes": "1.60", "tomatoes": "3.50",
-    "cucumbers": "3.00", "garlic": "4.50", "milk": "12.00", "milk_pack": "55.00", "instant_noodles": "12.50",
-    "bottled_water": "2.00",
-}
+_BASE_PRICE = BASE_PRICE  # typical retail price of one unit of sale in January 2020 (invented, yuan)
 _COVERED = ("protective_supplies", "medicine", "meat")  # categories of the demo emergency
 _REFERRED = ("tags_still_missing", "above_marked", "closure_breach", "gouging_kangjian", "gouging_renhe",
              "pork_breach")  # scenarios whose inspection is referred: each opens a case
