@@ -55,6 +55,9 @@ def register_rulebook(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    import flask_babel
+    from flask_babel import lazy_gettext
+    from tracker.domain.text import install as install_domain_texts
     from tracker.services.localisation import select_locale, select_timezone
 
     db.init_app(app)
@@ -63,12 +66,17 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)  # before CSRF, so requests refused for CSRF count against the limits too
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_domain_texts(flask_babel.gettext, flask_babel.get_locale)  # domain texts render in the reader's language
     bootstrap.init_app(app)
 
     from tracker.web.auth.routes import load_user
 
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
+    # Flask-Login's own message is English only: ours goes through the catalog, translated when flashed.
+    login_manager.login_message = lazy_gettext("Please sign in to see this page.")
+    login_manager.localize_callback = str
+    login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
 
@@ -94,10 +102,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from tracker.services import localisation
     from tracker.web import labels
     from tracker.web.pagination import reject_page
 
     app.context_processor(labels.template_context)
+    app.context_processor(localisation.template_context)
     app.jinja_env.filters.update(labels.FILTERS, reject_page=reject_page)
 
 

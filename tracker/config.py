@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The one place the message catalogs live (scripts/i18n writes them, Flask-Babel reads them).
+TRANSLATIONS_DIR = PROJECT_ROOT / "tracker" / "translations"
 
 
 def default_database_url(instance_path: str) -> str:
@@ -48,7 +50,21 @@ def from_environment(instance_path: str) -> dict:
         "DEVELOPMENT": development,
         # Demo and training sites only: run the business clock as of this date (tracker.services.clock).
         "TRACKER_TODAY": business_date(env.get("TRACKER_TODAY")),
+        # The language of the command line, and of pages whose reader states no supported language.
+        "BABEL_DEFAULT_LOCALE": default_locale(env.get("TRACKER_LOCALE")),
     }
+
+
+def default_locale(value: str | None) -> str:
+    """TRACKER_LOCALE as a catalog name (en, zh_CN; zh-CN is accepted); a language without a catalog stops start-up."""
+    from tracker.services.localisation import SUPPORTED_LOCALES, supported
+
+    if not value:
+        return SUPPORTED_LOCALES[0]
+    chosen = supported(value)
+    if chosen is None:
+        raise RuntimeError(f"TRACKER_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, not {value!r}.")
+    return chosen
 
 
 def _number(env, name: str, default, kind):
@@ -91,6 +107,7 @@ BASE = {
     "RATELIMIT_SWALLOW_ERRORS": True,
     "WTF_CSRF_TIME_LIMIT": None,
     "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_TRANSLATION_DIRECTORIES": str(TRANSLATIONS_DIR),
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     "PER_PAGE": 25,
 }

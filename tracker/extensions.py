@@ -12,6 +12,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_smorest import Api
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
+from werkzeug.utils import cached_property
 
 # The same constraint names on SQLite and PostgreSQL keep migrations portable.
 NAMING_CONVENTION = {
@@ -31,7 +32,20 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+
+
+class TrackerBabel(Babel):
+    """Flask-Babel, finding each language's catalog by its catalog name (zh_CN), not Babel's full tag
+    (zh_Hans_CN): tracker.services.localisation.CatalogDomain."""
+
+    @cached_property
+    def domain_instance(self):
+        from tracker.services.localisation import CatalogDomain
+
+        return CatalogDomain(domain=self.domain)
+
+
+babel = TrackerBabel()
 bootstrap = Bootstrap5()
 # Storage and limits come from the config (RATELIMIT_STORAGE_URI, LOGIN_RATE_LIMIT, ...): see tracker.web.security.
 # The client address is request.remote_addr, set from X-Forwarded-For only behind PROXY_FIX_X_FOR trusted proxies.

@@ -9,6 +9,7 @@ from datetime import date
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import request, url_for
+from flask_babel import gettext as _
 from flask_smorest import abort
 from sqlalchemy.orm import joinedload
 
@@ -199,10 +200,10 @@ class CaseIn(ma.Schema):
         from_complaint = any(key in data for key in ("premises_id", "complaint", "received_on"))
         if from_inspection == from_complaint:
             raise ma.ValidationError(
-                "Give inspection_id (and violation_ids), or premises_id, complaint and received_on.", "inspection_id"
+                _("Give inspection_id (and violation_ids), or premises_id, complaint and received_on."), "inspection_id"
             )
         if from_complaint and "violation_ids" in data:
-            raise ma.ValidationError("violation_ids go with an inspection_id.", "violation_ids")
+            raise ma.ValidationError(_("violation_ids go with an inspection_id."), "violation_ids")
 
 
 class PenaltyLineIn(ma.Schema):
@@ -354,7 +355,7 @@ def _expected_version() -> int | None:
         return None
     match = re.fullmatch(r'(?:W/)?"?([0-9]{1,18})"?', value)
     if match is None:
-        message = "If-Match takes the case's version, a whole number such as 3."
+        message = _("If-Match takes the case's version, a whole number such as 3.")
         raise Invalid(message, {"If-Match": [message]})
     return int(match.group(1))
 

@@ -10,11 +10,13 @@ from functools import wraps
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import Response, g, make_response, request
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from tracker.api.messages import http_description, title as problem_title, translate_messages
 from tracker.extensions import db
 from tracker.models import IdempotencyRecord, User
 from tracker.models.types import utcnow
@@ -35,18 +37,6 @@ IDEMPOTENCY_TTL_HOURS = 24
 REPLAYED_HEADERS = ("Location", "ETag")
 MAX_ID = 2**31 - 1
 CURSOR_PATTERN = r"^[1-9][0-9]{0,17}$"
-TITLES = {
-    400: "Malformed request",
-    401: "Authentication required",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Request too large",
-    422: "Unprocessable request",
-    500: "Server error",
-    503: "Service unavailable",
-}
 
 
 class StrictParser(FlaskParser):
@@ -69,8 +59,8 @@ class ApiBlueprint(Blueprint):
 
 
 def problem(status: int, detail: str = "", errors: dict | None = None, title: str | None = None) -> Response:
-    """An RFC 9457 problem document."""
-    body = {"type": "about:blank", "title": title or TITLES.get(status, "Error"), "status": status, "detail": detail}
+    """An RFC 9457 problem document; the title defaults to the status's, in the request's language."""
+    body = {"type": "about:blank", "title": title or problem_title(status), "status": status, "detail": detail}
     if errors:
         body["errors"] = errors
     response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM)
@@ -104,13 +94,14 @@ def http_problem(error: HTTPException) -> Response:
     """Any HTTP error on an /api/ path, as a problem document."""
     status = error.code or 500
     data = getattr(error, "data", None) or {}
-    errors = _flatten(data.get("messages")) if "messages" in data else None
+    errors = _flatten(translate_messages(data.get("messages"))) if "messages" in data else None
     if status == 422 and errors:
-        detail = "The request did not pass validation: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
+        detail = _("The request did not pass validation: %(errors)s",
+                   errors="; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
     elif status >= 500:
-        detail = "The server could not answer; nothing was changed."
+        detail = _("The server could not answer; nothing was changed.")
     else:
-        detail = data.get("message") or error.description or ""
+        detail = data.get("message") or http_description(error)
     if status == 422 and not errors and "json" in str(detail).lower():
         status = 400
     response = problem(status, detail, errors)
@@ -143,13 +134,13 @@ def api_allow(*who):
                 scheme, _sep, token = header.partition(" ")
                 user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
                 if user is None:
-                    return problem(401, "The bearer token is missing, unknown, revoked or its account deactivated.")
+                    return problem(401, _("The bearer token is missing, unknown, revoked or its account deactivated."))
                 g.api_user = user
             if PUBLIC not in declared:
                 if g.api_user is None:
-                    return problem(401, "Send 'Authorization: Bearer <token>'; `flask users token USERNAME` issues one.")
+                    return problem(401, _("Send 'Authorization: Bearer <token>'; `flask users token USERNAME` issues one."))
                 if g.api_user.role not in declared:
-                    return problem(403, f"The role {g.api_user.role.value} may not use this endpoint.")
+                    return problem(403, _("The role %(role)s may not use this endpoint.", role=g.api_user.role.value))
             return view(*args, **kwargs)
 
         guarded.access = declared
@@ -213,7 +204,8 @@ def idempotent(view):
         if key is None or user is None:
             return view(*args, **kwargs)
         if not 0 < len(key) <= 255:
-            return problem(422, "The Idempotency-Key header takes 1 to 255 characters.", {"Idempotency-Key": ["1 to 255 characters."]})
+            return problem(422, _("The Idempotency-Key header takes 1 to 255 characters."),
+                           {"Idempotency-Key": [_("1 to 255 characters.")]})
         fingerprint = hashlib.sha256(
             request.method.encode() + b" " + request.path.encode() + b"\n" + request.get_data()
         ).hexdigest()
@@ -266,12 +258,13 @@ def _idempotency_record(user_id: int, key: str) -> IdempotencyRecord | None:
 def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
     """The answer to a retry: the first answer, or why there is none."""
     if record.request_hash != fingerprint:
-        return problem(422, "This Idempotency-Key was used with another request.", {"Idempotency-Key": ["Already used with another body."]})
+        return problem(422, _("This Idempotency-Key was used with another request."),
+                       {"Idempotency-Key": [_("Already used with another body.")]})
     if record.status == 0:
         if record.created_at < utcnow() - IDEMPOTENCY_LEASE:
-            return problem(409, "The first request with this Idempotency-Key was carried out, but its answer was lost; "
-                                "read the resource to see the result instead of retrying.")
-        return problem(409, "A request with this Idempotency-Key is still in progress; retry shortly.")
+            return problem(409, _("The first request with this Idempotency-Key was carried out, but its answer was "
+                                  "lost; read the resource to see the result instead of retrying."))
+        return problem(409, _("A request with this Idempotency-Key is still in progress; retry shortly."))
     return Response(record.body, status=record.status, mimetype=record.content_type, headers=record.headers)
 
 
@@ -280,4 +273,4 @@ def _retry_or_conflict(user_id: int, key: str, fingerprint: str) -> Response:
     record = _idempotency_record(user_id, key)
     if record is not None:
         return _replay(record, fingerprint)
-    return problem(409, "This record changed meanwhile: reload it and try again.")
+    return problem(409, _("This record changed meanwhile: reload it and try again."))

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.api.core import IDEMPOTENCY_KEY, ApiBlueprint, PageQuery, api_allow, caller, idempotent, keyset_page
@@ -133,7 +134,7 @@ class InspectionQuery(PageQuery):
 
 def _few_answers(answers: dict) -> None:
     if len(answers) > MAX_CHECKLIST_ANSWERS:
-        raise ma.ValidationError(f"At most {MAX_CHECKLIST_ANSWERS} answers.")
+        raise ma.ValidationError(_("At most %(n)s answers.", n=MAX_CHECKLIST_ANSWERS))
 
 
 class InspectionIn(ma.Schema):

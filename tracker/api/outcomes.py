@@ -7,6 +7,7 @@ The web page and the Atom feed read the same service (tracker.services.outcomes)
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_babel import gettext as _
 
 from tracker.api.core import ApiBlueprint, PageQuery, api_allow, cursor_position
 from tracker.api.fields import StrictDate, Text, values
@@ -76,7 +77,7 @@ class OutcomeQuery(PageQuery):
     @ma.validates_schema
     def _period(self, data, **_kwargs):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise ma.ValidationError("The period ends before it starts.", "to")
+            raise ma.ValidationError(_("The period ends before it starts."), "to")
 
 
 def outcome_out(outcome: Outcome) -> dict:

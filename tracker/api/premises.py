@@ -4,6 +4,7 @@ from __future__ import annotations
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import request
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from tracker.api.core import (
@@ -116,7 +117,7 @@ def create_premises(data):
     user = caller()
     unit = (data.pop("unit", None) or "").strip()
     if unit and (user.unit is None or unit.upper() != user.unit.code.upper()):
-        raise Invalid.field("unit", "Officers and supervisors register premises in their own unit only.")
+        raise Invalid.field("unit", _("Officers and supervisors register premises in their own unit only."))
     return _answer(register_premises(user, PremisesData(**data)))
 
 
@@ -139,7 +140,7 @@ def patch_premises(changes, premises_id: int):
     user = caller()
     premises = get_visible(Premises, premises_id, user, joinedload(Premises.unit))
     if not isinstance(request.get_json(silent=True), dict):
-        raise Invalid.field("body", "Send the fields to change as a JSON object.")
+        raise Invalid.field("body", _("Send the fields to change as a JSON object."))
     current = {
         "name": premises.name,
         "kind": premises.kind.value,

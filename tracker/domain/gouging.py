@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 from tracker.domain.money import CENT, round_money, round_rate, to_decimal
 from tracker.domain.rulebook import GOUGING_TESTS, PriceTestRules
+from tracker.domain.text import N_, Text
 
 _NUMBER_FIELDS = (
     "price", "marked_price", "cost", "baseline_price", "baseline_cost", "quantity_sold", "fees", "baseline_fees",
@@ -51,7 +52,8 @@ class ObservationFacts:
 
 @dataclass(frozen=True)
 class Flag:
-    """One test that flagged: its name, a plain English sentence, and the figures used (as strings)."""
+    """One test that flagged: its name, a sentence (a Text: English as a string, the reader's language when
+    rendered), and the figures used (as strings, from which ``explain`` renders the sentence again)."""
 
     test: str
     explanation: str
@@ -95,9 +97,109 @@ def format_money(amount: Decimal | Fraction) -> str:
     return format(amount.quantize(CENT) if amount == amount.quantize(CENT) else amount, "f")
 
 
-def _on(facts: ObservationFacts) -> str:
-    """' on <baseline date>' for explanations, or ' at the baseline' when the date is unknown."""
-    return f" on {facts.baseline_date.isoformat()}" if facts.baseline_date else " at the baseline"
+# ------------------------------------------------------------------------------------------ explanations
+# Each test's sentence is built from its stored params alone, so a flag saved as JSON (test, explanation, params)
+# is explained again in the reader's language; the stored English explanation stays the record.
+
+
+def _day(params: Mapping[str, str]) -> date | None:
+    value = params.get("baseline_date") or ""
+    return date.fromisoformat(value) if value else None
+
+
+def _explain_baseline_margin(p: Mapping[str, str]) -> Text:
+    figures = {"margin": p["margin_pct"], "baseline": p["baseline_margin_pct"]}
+    day, tolerance = _day(p), p.get("tolerance_pct", "0")
+    if tolerance != "0":
+        if day:
+            return Text(N_("margin %(margin)s%% on cost against %(baseline)s%% on %(date)s "
+                           "(tolerance %(tolerance)s%%)"), date=day, tolerance=tolerance, **figures)
+        return Text(N_("margin %(margin)s%% on cost against %(baseline)s%% at the baseline "
+                       "(tolerance %(tolerance)s%%)"), tolerance=tolerance, **figures)
+    if day:
+        return Text(N_("margin %(margin)s%% on cost against %(baseline)s%% on %(date)s"), date=day, **figures)
+    return Text(N_("margin %(margin)s%% on cost against %(baseline)s%% at the baseline"), **figures)
+
+
+def _explain_margin_cap(p: Mapping[str, str]) -> Text:
+    return Text(N_("margin %(margin)s%% on cost is above the %(cap)s%% cap (no baseline transaction)"),
+                margin=p["margin_pct"], cap=p["cap_pct"])
+
+
+def _explain_cost_unchanged(p: Mapping[str, str]) -> Text:
+    figures = {"cost": p["cost_change_pct"], "price": p["price_change_pct"]}
+    day = _day(p)
+    if day:
+        return Text(N_("cost moved %(cost)s%% while price rose %(price)s%% against the baseline on %(date)s"),
+                    date=day, **figures)
+    return Text(N_("cost moved %(cost)s%% while price rose %(price)s%% against the baseline"), **figures)
+
+
+def _explain_fees_raised(p: Mapping[str, str]) -> Text:
+    figures = {"fees": p["fees"], "baseline_fees": p["baseline_fees"]}
+    day = _day(p)
+    if day:
+        return Text(N_("fees of %(fees)s per unit against %(baseline_fees)s on %(date)s"), date=day, **figures)
+    return Text(N_("fees of %(fees)s per unit against %(baseline_fees)s at the baseline"), **figures)
+
+
+def _explain_bundling(p: Mapping[str, str]) -> Text:
+    return Text(N_("sold only in a forced bundle"))
+
+
+def _explain_price_increase(p: Mapping[str, str]) -> Text:
+    figures = {"price": p["price"], "reference": p["reference"], "increase": p["increase_pct"], "limit": p["limit_pct"]}
+    basis, day = p["basis"], _day(p)
+    if basis == "cost":
+        return Text(N_("price %(price)s is %(increase)s%% above the cost %(reference)s (no baseline price), "
+                       "over the %(limit)s%% limit"), **figures)
+    if basis != "baseline":
+        raise ValueError(f"unknown basis {basis!r}")
+    if day:
+        return Text(N_("price %(price)s is %(increase)s%% above the baseline price %(reference)s on %(date)s, "
+                       "over the %(limit)s%% limit"), date=day, **figures)
+    return Text(N_("price %(price)s is %(increase)s%% above the baseline price %(reference)s at the baseline, "
+                   "over the %(limit)s%% limit"), **figures)
+
+
+def _explain_unmarked_price(p: Mapping[str, str]) -> Text:
+    return Text(N_("no marked price"))
+
+
+def _explain_above_marked_price(p: Mapping[str, str]) -> Text:
+    return Text(N_("price %(price)s is above the marked price %(marked_price)s"),
+                price=p["price"], marked_price=p["marked_price"])
+
+
+_EXPLAIN = {
+    "baseline_margin": _explain_baseline_margin,
+    "margin_cap": _explain_margin_cap,
+    "cost_unchanged": _explain_cost_unchanged,
+    "fees_raised": _explain_fees_raised,
+    "bundling": _explain_bundling,
+    "price_increase": _explain_price_increase,
+    "unmarked_price": _explain_unmarked_price,
+    "above_marked_price": _explain_above_marked_price,
+}
+
+
+def explanation(test: str, params: Mapping[str, str]) -> Text | None:
+    """The sentence of a flag from its test and stored params, or None when they do not make one (an unknown
+    test, or a flag stored before its params were complete)."""
+    build = _EXPLAIN.get(test)
+    if build is None:
+        return None
+    try:
+        return build(params)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def explain(flag: Mapping) -> str:
+    """A stored flag ({"test", "explanation", "params"}) explained in the reader's language, else its stored text."""
+    params = flag.get("params")
+    text = explanation(str(flag.get("test")), params) if isinstance(params, Mapping) else None
+    return str(text) if text is not None else str(flag.get("explanation") or "")
 
 
 # ------------------------------------------------------------------------------------------ arithmetic
@@ -127,9 +229,10 @@ class _Evaluation:
     flags: list[Flag] = field(default_factory=list)
     ceilings: list[Fraction] = field(default_factory=list)
 
-    def flag(self, test: str, explanation: str, **params: object) -> None:
-        """Record a flag; params are stored as strings."""
-        self.flags.append(Flag(test, explanation, MappingProxyType({k: str(v) for k, v in params.items()})))
+    def flag(self, test: str, **params: object) -> None:
+        """Record a flag; params are stored as strings, and the explanation is made from them."""
+        stored = MappingProxyType({k: str(v) for k, v in params.items()})
+        self.flags.append(Flag(test, _EXPLAIN[test](stored), stored))
 
 
 # ------------------------------------------------------------------------------------------ gouging tests
@@ -143,11 +246,8 @@ def _baseline_margin(ev: _Evaluation) -> None:
     ev.ceilings.append(Fraction(ev.facts.cost) * (1 + allowed))
     if ev.margin > allowed:
         tolerance = ev.rules.baseline_tolerance
-        extra = f" (tolerance {format_percent(tolerance)}%)" if tolerance else ""
         ev.flag(
             "baseline_margin",
-            f"margin {format_percent(ev.margin)}% on cost against {format_percent(ev.baseline_margin)}%"
-            f"{_on(ev.facts)}{extra}",
             margin_pct=format_percent(ev.margin),
             baseline_margin_pct=format_percent(ev.baseline_margin),
             tolerance_pct=format_percent(tolerance),
@@ -164,8 +264,6 @@ def _margin_cap(ev: _Evaluation) -> None:
     if ev.margin > cap:
         ev.flag(
             "margin_cap",
-            f"margin {format_percent(ev.margin)}% on cost is above the {format_percent(cap)}% cap "
-            "(no baseline transaction)",
             margin_pct=format_percent(ev.margin),
             cap_pct=format_percent(cap),
         )
@@ -181,8 +279,6 @@ def _cost_unchanged(ev: _Evaluation) -> None:
     if abs(cost_change) <= Fraction(ev.rules.cost_epsilon) and price_change >= Fraction(ev.rules.price_rise):
         ev.flag(
             "cost_unchanged",
-            f"cost moved {format_percent(cost_change)}% while price rose {format_percent(price_change)}% "
-            f"against the baseline{_on(facts)}",
             cost_change_pct=format_percent(cost_change),
             price_change_pct=format_percent(price_change),
             baseline_date=facts.baseline_date or "",
@@ -204,7 +300,6 @@ def _fees_raised(ev: _Evaluation) -> None:
     if baseline_fees is not None and facts.fees > baseline_fees:
         ev.flag(
             "fees_raised",
-            f"fees of {format_money(facts.fees)} per unit against {format_money(baseline_fees)}{_on(facts)}",
             fees=format_money(facts.fees),
             baseline_fees=format_money(baseline_fees),
             baseline_date=facts.baseline_date or "",
@@ -214,7 +309,7 @@ def _fees_raised(ev: _Evaluation) -> None:
 def _bundling(ev: _Evaluation) -> None:
     """Test 4b: forced bundling."""
     if ev.facts.bundled:
-        ev.flag("bundling", "sold only in a forced bundle")
+        ev.flag("bundling")
 
 
 def _price_increase(ev: _Evaluation) -> None:
@@ -224,11 +319,11 @@ def _price_increase(ev: _Evaluation) -> None:
     if facts.baseline_price is not None and facts.baseline_price > 0 and rules.price_increase_limit is not None:
         limit = Fraction(rules.price_increase_limit)
         ceiling = Fraction(facts.baseline_price) * (1 + limit)
-        reference, what = facts.baseline_price, f"the baseline price {format_money(facts.baseline_price)}{_on(facts)}"
+        reference, basis = facts.baseline_price, "baseline"
     elif facts.cost is not None and facts.cost > 0 and rules.new_goods_cost_limit is not None:
         limit = Fraction(rules.new_goods_cost_limit)
         ceiling = Fraction(facts.cost) * (1 + limit)
-        reference, what = facts.cost, f"the cost {format_money(facts.cost)} (no baseline price)"
+        reference, basis = facts.cost, "cost"
     else:
         return
     ev.ceilings.append(ceiling)
@@ -236,12 +331,12 @@ def _price_increase(ev: _Evaluation) -> None:
         increase = _exact_margin(facts.price, reference)
         ev.flag(
             "price_increase",
-            f"price {format_money(facts.price)} is {format_percent(increase)}% above {what}, "
-            f"over the {format_percent(limit)}% limit",
             price=format_money(facts.price),
             reference=format_money(reference),
             increase_pct=format_percent(increase),
             limit_pct=format_percent(limit),
+            basis=basis,
+            baseline_date=(facts.baseline_date or "") if basis == "baseline" else "",
         )
 
 
@@ -259,11 +354,10 @@ def _marking(ev: _Evaluation) -> None:
     """Marking tests, always applied: no marked price, or price above the marked price."""
     facts = ev.facts
     if facts.marked_price is None:
-        ev.flag("unmarked_price", "no marked price")
+        ev.flag("unmarked_price")
     elif facts.price > facts.marked_price:
         ev.flag(
             "above_marked_price",
-            f"price {format_money(facts.price)} is above the marked price {format_money(facts.marked_price)}",
             price=format_money(facts.price),
             marked_price=format_money(facts.marked_price),
         )

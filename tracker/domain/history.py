@@ -10,6 +10,8 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from tracker.domain.text import N_, Text
+
 GENESIS = "0" * 64
 HASHED_KEYS = ("seq", "at", "on", "actor", "role", "action", "from_state", "to_state", "data", "reason", "prev_hash")
 
@@ -37,7 +39,7 @@ class Break:
     """Where a chain fails to verify."""
 
     seq: int
-    problem: str
+    problem: str  # a Text: English as a string, the reader's language when rendered
 
 
 def verify_chain(items: Sequence[Mapping]) -> list[Break]:
@@ -47,15 +49,16 @@ def verify_chain(items: Sequence[Mapping]) -> list[Break]:
     for position, item in enumerate(items, start=1):
         seq = item.get("seq")
         if seq != position:
-            breaks.append(Break(position, f"sequence number {seq!r} where {position} was expected"))
+            breaks.append(Break(position, Text(N_("sequence number %(seq)s where %(position)s was expected"),
+                                               seq=repr(seq), position=position)))
         if item.get("prev_hash") != expected_prev:
-            breaks.append(Break(position, "prev_hash does not match the previous event's hash"))
+            breaks.append(Break(position, Text(N_("prev_hash does not match the previous event's hash"))))
         try:
             recomputed = event_hash(item)
         except (KeyError, TypeError, ValueError) as error:
-            breaks.append(Break(position, f"cannot be hashed: {error}"))
+            breaks.append(Break(position, Text(N_("cannot be hashed: %(error)s"), error=error)))
             recomputed = None
         if recomputed is not None and item.get("hash") != recomputed:
-            breaks.append(Break(position, "content does not match its hash (altered)"))
+            breaks.append(Break(position, Text(N_("content does not match its hash (altered)"))))
         expected_prev = item.get("hash") or ""
     return breaks

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from tracker.domain.text import N_, Text
+
 
 class CaseState(StrEnum):
     CLUE = "clue"
@@ -50,6 +52,49 @@ class CaseAction(StrEnum):
     CLOSE = "close"
     RECORD_APPEAL = "record_appeal"
     EXTEND_DEADLINE = "extend_deadline"
+
+
+# The names users read for states (inside a sentence, so lower case) and actions (as the web pages label them).
+STATE_NAMES: dict[CaseState, Text] = {
+    CaseState.CLUE: Text(N_("clue")),
+    CaseState.INVESTIGATING: Text(N_("investigating")),
+    CaseState.SUSPENDED: Text(N_("suspended")),
+    CaseState.NOT_FILED: Text(N_("not filed")),
+    CaseState.TERMINATED: Text(N_("terminated")),
+    CaseState.TRANSFERRED: Text(N_("transferred")),
+    CaseState.PENALTY_PROPOSED: Text(N_("penalty proposed")),
+    CaseState.PENALTY_APPROVED: Text(N_("penalty approved")),
+    CaseState.NOTICE_SERVED: Text(N_("notice served")),
+    CaseState.HEARING_REQUESTED: Text(N_("hearing requested")),
+    CaseState.HEARING_HELD: Text(N_("hearing held")),
+    CaseState.DECIDED: Text(N_("decided")),
+    CaseState.DECISION_SERVED: Text(N_("decision served")),
+    CaseState.ENFORCEMENT: Text(N_("enforcement")),
+    CaseState.EXECUTED: Text(N_("executed")),
+    CaseState.CLOSED: Text(N_("closed")),
+}
+ACTION_NAMES: dict[CaseAction, Text] = {
+    CaseAction.FILE: Text(N_("File the case")),
+    CaseAction.DECLINE: Text(N_("Decline to file")),
+    CaseAction.MARK_MAJOR: Text(N_("Mark as major")),
+    CaseAction.SUSPEND: Text(N_("Suspend")),
+    CaseAction.RESUME: Text(N_("Resume")),
+    CaseAction.TERMINATE: Text(N_("Terminate")),
+    CaseAction.TRANSFER: Text(N_("Transfer")),
+    CaseAction.PROPOSE_PENALTY: Text(N_("Propose a penalty")),
+    CaseAction.APPROVE_PENALTY: Text(N_("Approve the penalty")),
+    CaseAction.RETURN: Text(N_("Return the proposal")),
+    CaseAction.SERVE_NOTICE: Text(N_("Serve the notice")),
+    CaseAction.REQUEST_HEARING: Text(N_("Record a hearing request")),
+    CaseAction.HOLD_HEARING: Text(N_("Record the hearing")),
+    CaseAction.DECIDE: Text(N_("Decide")),
+    CaseAction.SERVE_DECISION: Text(N_("Serve the decision")),
+    CaseAction.RECORD_PAYMENT: Text(N_("Record a payment")),
+    CaseAction.APPLY_ENFORCEMENT: Text(N_("Apply to enforce")),
+    CaseAction.CLOSE: Text(N_("Close the case")),
+    CaseAction.RECORD_APPEAL: Text(N_("Record an appeal")),
+    CaseAction.EXTEND_DEADLINE: Text(N_("Extend a deadline")),
+}
 
 
 class Who(StrEnum):
@@ -112,13 +157,15 @@ TRANSITIONS: dict[CaseAction, Transition] = {
 
 
 class ActionRefused(Exception):
-    """An action was refused; ``rule`` names the rule, ``str()`` explains it to the user."""
+    """An action was refused; ``rule`` names the rule, ``message`` (a Text) explains it: ``str(error)`` in the
+    reader's language."""
 
     status = 422
 
     def __init__(self, rule: str, message: str, field: str | None = None):
         super().__init__(message)
         self.rule = rule
+        self.message = message
         self.field = field
 
 
@@ -184,19 +231,20 @@ def may_take(actor: Actor, facts: CaseFacts, who: Who) -> bool:
     return actor.role == "officer" or actor.id in facts.case_officer_ids
 
 
-def four_eyes_problem(action: CaseAction, actor: Actor, facts: CaseFacts) -> str | None:
+def four_eyes_problem(action: CaseAction, actor: Actor, facts: CaseFacts) -> Text | None:
     """Why the four-eyes rule refuses this supervisor, or None."""
     if action is CaseAction.APPROVE_PENALTY:
         if actor.id == facts.proposer_id:
-            return "A supervisor never approves a penalty they proposed themselves."
+            return Text(N_("A supervisor never approves a penalty they proposed themselves."))
         if actor.id in facts.inspector_ids:
-            return "A supervisor who took part in the inspection cannot approve this penalty."
+            return Text(N_("A supervisor who took part in the inspection cannot approve this penalty."))
         if actor.id in facts.case_officer_ids:
-            return "A case officer cannot approve this penalty: another supervisor must."
+            return Text(N_("A case officer cannot approve this penalty: another supervisor must."))
         if facts.major and not actor.legal_reviewer:
-            return "In a major case only a supervisor with the legal-review qualification approves the penalty."
+            return Text(N_("In a major case only a supervisor with the legal-review qualification approves the "
+                           "penalty."))
     if action is CaseAction.DECIDE and (actor.id in facts.case_officer_ids or actor.id in facts.inspector_ids):
-        return "A supervisor cannot decide a case they inspected or investigated."
+        return Text(N_("A supervisor cannot decide a case they inspected or investigated."))
     return None
 
 
@@ -205,7 +253,9 @@ def check_action(action: CaseAction, actor: Actor, facts: CaseFacts) -> Transiti
     step = TRANSITIONS[action]
     if facts.state not in step.sources:
         raise WrongState(
-            "state", f"The case is {facts.state.value.replace('_', ' ')}: '{action.value}' does not apply now."
+            "state",
+            Text(N_("The case is %(state)s: '%(action)s' does not apply now."),
+                 state=STATE_NAMES[facts.state], action=ACTION_NAMES[action]),
         )
     if not may_take(actor, facts, step.who):
         raise NotPermitted("role", _who_message(step.who))
@@ -215,12 +265,13 @@ def check_action(action: CaseAction, actor: Actor, facts: CaseFacts) -> Transiti
     return step
 
 
-def _who_message(who: Who) -> str:
+def _who_message(who: Who) -> Text:
     if who is Who.SUPERVISOR:
-        return "Only a supervisor of the case's unit may take this action."
+        return Text(N_("Only a supervisor of the case's unit may take this action."))
     if who is Who.CASE_OFFICER:
-        return "Only one of the case officers may take this action."
-    return "Only an officer of the case's unit (or a supervisor who is a case officer) may take this action."
+        return Text(N_("Only one of the case officers may take this action."))
+    return Text(N_("Only an officer of the case's unit (or a supervisor who is a case officer) may take this "
+                   "action."))
 
 
 def allowed_actions(actor: Actor, facts: CaseFacts) -> list[CaseAction]:
@@ -236,11 +287,12 @@ def allowed_actions(actor: Actor, facts: CaseFacts) -> list[CaseAction]:
 def check_step_date(on: date, today: date, facts: CaseFacts) -> None:
     """A step's date may lie in the past, never in the future nor before the case's previous step."""
     if on > today:
-        raise GuardFailed("date", f"The date {on.isoformat()} lies in the future.", "on")
+        raise GuardFailed("date", Text(N_("The date %(date)s lies in the future."), date=on), "on")
     if facts.last_step_on is not None and on < facts.last_step_on:
         raise GuardFailed(
             "date",
-            f"The date {on.isoformat()} is before the case's previous step ({facts.last_step_on.isoformat()}).",
+            Text(N_("The date %(date)s is before the case's previous step (%(previous)s)."),
+                 date=on, previous=facts.last_step_on),
             "on",
         )
 
@@ -260,7 +312,8 @@ def check_not_time_barred(act_on: date, harm_to_safety: bool, on: date, years: i
     if on > ends:
         raise GuardFailed(
             "limitation",
-            f"The act of {act_on.isoformat()} is time-barred: the limitation period ended on {ends.isoformat()}.",
+            Text(N_("The act of %(act_on)s is time-barred: the limitation period ended on %(ends)s."),
+                 act_on=act_on, ends=ends),
             "act_on",
         )
 
@@ -268,4 +321,5 @@ def check_not_time_barred(act_on: date, harm_to_safety: bool, on: date, years: i
 def require_reason(step: Transition, reason: str | None) -> None:
     """Actions that need a reason are refused without one."""
     if step.needs_reason and not (reason or "").strip():
-        raise GuardFailed("reason", f"'{step.action.value}' needs a reason.", "reason")
+        raise GuardFailed("reason", Text(N_("'%(action)s' needs a reason."), action=ACTION_NAMES[step.action]),
+                          "reason")

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from tracker.domain.money import CENT, round_money, to_decimal
+from tracker.domain.text import N_, Money, Text
 from tracker.domain.rulebook import (
     OPERATOR_TYPES, SEVERITIES, FineRange, HearingRule, PenaltyRule, SimplifiedRule,
 )
@@ -22,26 +23,42 @@ ZERO = Decimal("0")
 _KINDS_TEXT = ", ".join(PENALTY_KINDS)
 
 _KIND_LABELS = {
-    "warning": "a warning",
-    "fine": "a fine",
-    "confiscation": "a confiscation",
-    "suspension": "a suspension of business",
-    "closure": "a closure",
-    "licence_revocation": "a licence revocation",
+    "warning": Text(N_("a warning")),
+    "fine": Text(N_("a fine")),
+    "confiscation": Text(N_("a confiscation")),
+    "suspension": Text(N_("a suspension of business")),
+    "closure": Text(N_("a closure")),
+    "licence_revocation": Text(N_("a licence revocation")),
+}
+_MONEY_KIND_NAMES = {"fine": Text(N_("fine")), "confiscation": Text(N_("confiscation"))}
+_AMOUNT_NAMES = {**_MONEY_KIND_NAMES, "daily_rate": Text(N_("daily rate"))}
+_SANCTION_NOT_PROVIDED = {
+    "suspension": N_("A suspension of business is not provided %(basis)s."),
+    "closure": N_("A closure is not provided %(basis)s."),
+    "licence_revocation": N_("A licence revocation is not provided %(basis)s."),
+}
+_BASIS = {
+    ("individual", "ordinary"): N_("for an individual (ordinary)"),
+    ("individual", "heavier"): N_("for an individual (heavier)"),
+    ("individual", "serious"): N_("for an individual (serious)"),
+    ("organisation", "ordinary"): N_("for an organisation (ordinary)"),
+    ("organisation", "heavier"): N_("for an organisation (heavier)"),
+    ("organisation", "serious"): N_("for an organisation (serious)"),
 }
 
 
 class PenaltyError(ValueError):
-    """A penalty, or the facts it is checked against, is invalid; ``field`` names the bad input."""
+    """A penalty, or the facts it is checked against, is invalid; ``field`` names the bad input and ``str(error)``
+    explains it in the reader's language (the message is a Text)."""
 
     def __init__(self, field: str, message: str):
         super().__init__(message)
         self.field = field
 
 
-def _money(amount: Decimal) -> str:
+def _money(amount: Decimal) -> Money:
     """An amount for a sentence: '600,000.00'."""
-    return f"{round_money(amount):,.2f}"
+    return Money(round_money(amount))
 
 
 # --------------------------------------------------------------------------------------------- penalty lines
@@ -56,7 +73,8 @@ class PenaltyLine:
 
     def __post_init__(self) -> None:
         if self.kind not in PENALTY_KINDS:
-            raise PenaltyError("kind", f"Unknown penalty kind '{self.kind}' (expected one of {_KINDS_TEXT}).")
+            raise PenaltyError("kind", Text(N_("Unknown penalty kind '%(kind)s' (expected one of %(kinds)s)."),
+                                            kind=self.kind, kinds=_KINDS_TEXT))
 
 
 @dataclass(frozen=True)
@@ -108,16 +126,21 @@ class Penalty:
 
 def _parse_amount(field: str, kind: str, value: object) -> Decimal:
     """A money line's amount: an exact number > 0 with at most 2 decimal places."""
+    name = _MONEY_KIND_NAMES[kind]
     if isinstance(value, float):
-        raise PenaltyError(field, f"The {kind} amount {value!r} is a float; give it as a string such as \"1100.00\".")
+        raise PenaltyError(field, Text(N_("The %(kind)s amount %(value)s is a float; give it as a string such as "
+                                          "\"1100.00\"."), kind=name, value=repr(value)))
     try:
         amount = to_decimal(value)  # refuses bools, NaN, Infinity and other types
     except ValueError:
-        raise PenaltyError(field, f"The {kind} amount {value!r} is not a valid amount of money.") from None
+        raise PenaltyError(field, Text(N_("The %(kind)s amount %(value)s is not a valid amount of money."),
+                                       kind=name, value=repr(value))) from None
     if amount <= 0:
-        raise PenaltyError(field, f"The {kind} amount must be greater than zero (got {amount}).")
+        raise PenaltyError(field, Text(N_("The %(kind)s amount must be greater than zero (got %(value)s)."),
+                                       kind=name, value=amount))
     if amount != amount.quantize(CENT):
-        raise PenaltyError(field, f"The {kind} amount {amount} has more than 2 decimal places.")
+        raise PenaltyError(field, Text(N_("The %(kind)s amount %(value)s has more than 2 decimal places."),
+                                       kind=name, value=amount))
     return amount.quantize(CENT)
 
 
@@ -126,42 +149,50 @@ def parse_penalty(raw: object) -> Penalty:
     if isinstance(raw, Penalty):
         return raw
     if isinstance(raw, (str, bytes, Mapping)) or not isinstance(raw, Sequence):
-        raise PenaltyError("lines", "The penalty must be a list of lines, each with a kind and, for money, an amount.")
+        raise PenaltyError("lines", Text(N_("The penalty must be a list of lines, each with a kind and, for money, "
+                                            "an amount.")))
     if not raw:
-        raise PenaltyError("lines", "Give at least one penalty line.")
+        raise PenaltyError("lines", Text(N_("Give at least one penalty line.")))
     if len(raw) > MAX_LINES:
-        raise PenaltyError("lines", f"A penalty has at most {MAX_LINES} lines (got {len(raw)}).")
+        raise PenaltyError("lines", Text(N_("A penalty has at most %(max)s lines (got %(count)s)."),
+                                         max=MAX_LINES, count=len(raw)))
     lines: list[PenaltyLine] = []
     seen: set[str] = set()
     for index, item in enumerate(raw):
-        where = f"lines[{index}]"
+        where, line = f"lines[{index}]", index + 1
         if not isinstance(item, Mapping):
-            raise PenaltyError(where, f"Line {index + 1} must be an object with a kind and an amount.")
+            raise PenaltyError(where, Text(N_("Line %(line)s must be an object with a kind and an amount."), line=line))
         unknown = sorted(str(key) for key in item if key not in ("kind", "amount"))
         if unknown:
-            raise PenaltyError(f"{where}.{unknown[0]}", f"Line {index + 1} has an unknown field '{unknown[0]}'.")
+            raise PenaltyError(f"{where}.{unknown[0]}", Text(N_("Line %(line)s has an unknown field '%(field)s'."),
+                                                             line=line, field=unknown[0]))
         kind = item.get("kind")
         if not isinstance(kind, str) or kind not in PENALTY_KINDS:
-            raise PenaltyError(
-                f"{where}.kind", f"Line {index + 1}: unknown penalty kind {kind!r} (expected one of {_KINDS_TEXT})."
-            )
+            raise PenaltyError(f"{where}.kind", Text(
+                N_("Line %(line)s: unknown penalty kind %(kind)s (expected one of %(kinds)s)."),
+                line=line, kind=repr(kind), kinds=_KINDS_TEXT,
+            ))
         value = item.get("amount")
         if kind in MONEY_KINDS:
             if value is None or value == "":
-                raise PenaltyError(f"{where}.amount", f"Line {index + 1}: a {kind} needs an amount.")
+                raise PenaltyError(f"{where}.amount", Text(N_("Line %(line)s: %(kind)s needs an amount."),
+                                                           line=line, kind=_KIND_LABELS[kind]))
             amount = _parse_amount(f"{where}.amount", kind, value)
         else:
             if value is not None and value != "":
                 if isinstance(value, (float, bool)):
-                    raise PenaltyError(f"{where}.amount", f"Line {index + 1}: {_KIND_LABELS[kind]} takes no amount.")
+                    raise PenaltyError(f"{where}.amount", Text(N_("Line %(line)s: %(kind)s takes no amount."),
+                                                               line=line, kind=_KIND_LABELS[kind]))
                 try:
                     nothing = to_decimal(value) == 0
                 except ValueError:
                     nothing = False
                 if not nothing:
-                    raise PenaltyError(f"{where}.amount", f"Line {index + 1}: {_KIND_LABELS[kind]} takes no amount.")
+                    raise PenaltyError(f"{where}.amount", Text(N_("Line %(line)s: %(kind)s takes no amount."),
+                                                               line=line, kind=_KIND_LABELS[kind]))
             if kind in seen:
-                raise PenaltyError(f"{where}.kind", f"Line {index + 1}: {_KIND_LABELS[kind]} is listed twice.")
+                raise PenaltyError(f"{where}.kind", Text(N_("Line %(line)s: %(kind)s is listed twice."),
+                                                         line=line, kind=_KIND_LABELS[kind]))
             seen.add(kind)
             amount = ZERO
         lines.append(PenaltyLine(kind, amount))
@@ -173,10 +204,11 @@ def parse_penalty(raw: object) -> Penalty:
 
 @dataclass(frozen=True)
 class RangeCheck:
-    """The result of checking a penalty against the rulebook: within range, or the problems in plain English."""
+    """The result of checking a penalty against the rulebook: within range, or the problems (Texts: English as
+    strings, the reader's language when rendered)."""
 
     within: bool
-    problems: tuple[str, ...]
+    problems: tuple[Text, ...]
     fine_range: FineRange | None  # the range the fine was checked against (None: no fine provided)
     allowed_sanctions: frozenset[str]
     warning_allowed: bool = False
@@ -191,12 +223,7 @@ class _Basis:
     sanctions: frozenset[str]
     warning: bool
     confiscates: bool
-    description: str  # e.g. "for an organisation (ordinary)"
-
-
-def _article(operator_type: str) -> str:
-    """'an individual' / 'an organisation'."""
-    return f"an {operator_type}" if operator_type[0] in "aeiou" else f"a {operator_type}"
+    description: Text  # e.g. "for an organisation (ordinary)"
 
 
 def _uses_gains(rule: PenaltyRule) -> bool:
@@ -215,23 +242,28 @@ def _basis(rule: PenaltyRule, operator_type: str, severity: str, gains: Decimal 
         if fine is not None:
             fine = FineRange(round_money(fine.minimum), round_money(fine.maximum))
         return _Basis(fine, rule.gains_sanctions, band.warning, rule.confiscate_gains,
-                      f"for illegal gains of {_money(gains)}")
-    return _Basis(band.fine, band.sanctions, band.warning, False, f"for {_article(operator_type)} ({severity})")
+                      Text(N_("for illegal gains of %(gains)s"), gains=_money(gains)))
+    return _Basis(band.fine, band.sanctions, band.warning, False, Text(_BASIS[(operator_type, severity)]))
 
 
-def _fine_problem(fine: Decimal, basis: _Basis) -> str | None:
+def _fine_problem(fine: Decimal, basis: _Basis) -> Text | None:
     """The sentence describing a fine outside the basis's range, or None."""
     if basis.fine is None:
         if fine == 0:
             return None
-        return f"No fine is provided {basis.description}; the fine of {_money(fine)} is not allowed."
+        return Text(N_("No fine is provided %(basis)s; the fine of %(fine)s is not allowed."),
+                    basis=basis.description, fine=_money(fine))
     if fine in basis.fine:
         return None
-    span = f"the range {_money(basis.fine.minimum)} to {_money(basis.fine.maximum)} {basis.description}"
+    span = {"minimum": _money(basis.fine.minimum), "maximum": _money(basis.fine.maximum), "basis": basis.description}
     if fine == 0:
-        return f"No fine is given, but a fine in {span} is required."
-    side = "above" if fine > basis.fine.maximum else "below"
-    return f"The fine of {_money(fine)} is {side} {span}."
+        return Text(N_("No fine is given, but a fine in the range %(minimum)s to %(maximum)s %(basis)s is required."),
+                    **span)
+    if fine > basis.fine.maximum:
+        return Text(N_("The fine of %(fine)s is above the range %(minimum)s to %(maximum)s %(basis)s."),
+                    fine=_money(fine), **span)
+    return Text(N_("The fine of %(fine)s is below the range %(minimum)s to %(maximum)s %(basis)s."),
+                fine=_money(fine), **span)
 
 
 def check_penalty(
@@ -249,21 +281,25 @@ def check_penalty(
     its no-gains band); unknown gains (None or 0) count as none.
     """
     if operator_type not in OPERATOR_TYPES:
-        raise PenaltyError(
-            "operator_type", f"Unknown operator type '{operator_type}' (expected one of {', '.join(OPERATOR_TYPES)})."
-        )
+        raise PenaltyError("operator_type", Text(
+            N_("Unknown operator type '%(value)s' (expected one of %(allowed)s)."),
+            value=operator_type, allowed=", ".join(OPERATOR_TYPES),
+        ))
     if severity not in SEVERITIES:
-        raise PenaltyError("severity", f"Unknown severity '{severity}' (expected one of {', '.join(SEVERITIES)}).")
+        raise PenaltyError("severity", Text(N_("Unknown severity '%(value)s' (expected one of %(allowed)s)."),
+                                            value=severity, allowed=", ".join(SEVERITIES)))
     if not rules:
-        raise PenaltyError("violations", "The case needs at least one violation code before a penalty is checked.")
+        raise PenaltyError("violations", Text(N_("The case needs at least one violation code before a penalty is "
+                                                 "checked.")))
     gains: Decimal | None = None
     if illegal_gains is not None:
         try:
             gains = to_decimal(illegal_gains)
         except ValueError:
-            raise PenaltyError("illegal_gains", f"The illegal gains {illegal_gains!r} are not an amount.") from None
+            raise PenaltyError("illegal_gains", Text(N_("The illegal gains %(value)s are not an amount."),
+                                                     value=repr(illegal_gains))) from None
         if gains < 0:
-            raise PenaltyError("illegal_gains", "The illegal gains must not be negative.")
+            raise PenaltyError("illegal_gains", Text(N_("The illegal gains must not be negative.")))
         gains = round_money(gains) if gains > 0 else None
 
     bases = [_basis(rule, operator_type, severity, gains) for rule in rules]
@@ -278,26 +314,29 @@ def check_penalty(
     warning_allowed = any(basis.warning for basis in bases)
     confiscates = gains is not None and any(basis.confiscates for basis in bases)
 
-    problems: list[str] = []
+    problems: list[Text] = []
     if not penalty.lines:
-        problems.append("The penalty has no lines.")
+        problems.append(Text(N_("The penalty has no lines.")))
     fine_problem = _fine_problem(fine, chosen)
     if fine_problem:
         problems.append(fine_problem)
     if confiscates:
         if penalty.confiscation == 0:
-            problems.append(f"Confiscate the illegal gains of {_money(gains)}.")
+            problems.append(Text(N_("Confiscate the illegal gains of %(gains)s."), gains=_money(gains)))
         elif penalty.confiscation != gains:
-            problems.append(
-                f"The confiscation of {_money(penalty.confiscation)} differs from the illegal gains of {_money(gains)}."
-            )
+            problems.append(Text(N_("The confiscation of %(amount)s differs from the illegal gains of %(gains)s."),
+                                 amount=_money(penalty.confiscation), gains=_money(gains)))
     elif penalty.confiscation > 0:
-        reason = "no illegal gains are known" if gains is None else "these violations do not confiscate gains"
-        problems.append(f"The confiscation of {_money(penalty.confiscation)} is not allowed: {reason}.")
+        if gains is None:
+            problems.append(Text(N_("The confiscation of %(amount)s is not allowed: no illegal gains are known."),
+                                 amount=_money(penalty.confiscation)))
+        else:
+            problems.append(Text(N_("The confiscation of %(amount)s is not allowed: these violations do not "
+                                    "confiscate gains."), amount=_money(penalty.confiscation)))
     for sanction in sorted(penalty.sanctions - allowed_sanctions):
-        problems.append(f"{_KIND_LABELS[sanction].capitalize()} is not provided {chosen.description}.")
+        problems.append(Text(_SANCTION_NOT_PROVIDED[sanction], basis=chosen.description))
     if penalty.has_warning and not warning_allowed:
-        problems.append(f"A warning is not provided {chosen.description}.")
+        problems.append(Text(N_("A warning is not provided %(basis)s."), basis=chosen.description))
     return RangeCheck(
         within=not problems,
         problems=tuple(problems),
@@ -314,7 +353,7 @@ def check_penalty(
 def hearing_right(penalty: Penalty, hearing: HearingRule, operator_type: str) -> bool:
     """True when the penalty gives a hearing right: a listed sanction, or fine + confiscation at the threshold."""
     if operator_type not in OPERATOR_TYPES:
-        raise PenaltyError("operator_type", f"Unknown operator type '{operator_type}'.")
+        raise PenaltyError("operator_type", Text(N_("Unknown operator type '%(value)s'."), value=operator_type))
     return hearing.gives_right(operator_type, penalty.money_total, penalty.sanctions)
 
 
@@ -328,7 +367,7 @@ def simplified_allowed(penalty: Penalty, rule: SimplifiedRule | None, operator_t
     if rule is None or not penalty.lines:
         return False
     if operator_type not in OPERATOR_TYPES:
-        raise PenaltyError("operator_type", f"Unknown operator type '{operator_type}'.")
+        raise PenaltyError("operator_type", Text(N_("Unknown operator type '%(value)s'."), value=operator_type))
     limit = rule.individual_max_fine if operator_type == "individual" else rule.organisation_max_fine
     return penalty.confiscation == 0 and not penalty.sanctions and penalty.fine <= limit
 
@@ -371,7 +410,8 @@ def _merged(periods: Sequence[tuple[date, date | None]]) -> list[tuple[date, dat
     for index, (lodged, outcome) in enumerate(periods):
         end = outcome if outcome is not None else date.max
         if end < lodged:
-            raise PenaltyError(f"appeal_periods[{index}]", "An appeal's outcome cannot come before it was lodged.")
+            raise PenaltyError(f"appeal_periods[{index}]",
+                               Text(N_("An appeal's outcome cannot come before it was lodged.")))
         spans.append((lodged, end))
     merged: list[tuple[date, date]] = []
     for lodged, end in sorted(spans):
@@ -416,7 +456,7 @@ def account(
     fine, confiscation, daily_rate = to_decimal(fine), to_decimal(confiscation), to_decimal(daily_rate)
     for name, value in (("fine", fine), ("confiscation", confiscation), ("daily_rate", daily_rate)):
         if value < 0:
-            raise PenaltyError(name, f"The {name.replace('_', ' ')} must not be negative.")
+            raise PenaltyError(name, Text(N_("The %(name)s must not be negative."), name=_AMOUNT_NAMES[name]))
     frozen = _merged(appeal_periods)
     unpaid_fine = fine
     surcharge = ZERO  # exact
@@ -436,7 +476,7 @@ def account(
     for index, payment in ordered:
         amount = to_decimal(payment.amount)
         if amount <= 0:
-            raise PenaltyError(f"payments[{index}].amount", "A payment must be greater than zero.")
+            raise PenaltyError(f"payments[{index}].amount", Text(N_("A payment must be greater than zero.")))
         if payment.on > today:
             continue  # not yet made as of today
         accrue(payment.on)

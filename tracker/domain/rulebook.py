@@ -1,4 +1,9 @@
-"""The rulebook as data: one TOML file per jurisdiction, parsed and validated into frozen dataclasses."""
+"""The rulebook as data: one TOML file per jurisdiction, parsed and validated into frozen dataclasses.
+
+Human texts (names, titles, legal bases, descriptions, notes, checklist items, units of sale) are ``Localised``:
+English in the key itself (``title = "..."``), each other language in the key with the locale appended
+(``title_zh_CN = "..."``). A rulebook that gives one text in a language must give every text in it.
+"""
 from __future__ import annotations
 
 import re
@@ -14,6 +19,7 @@ from typing import Any, NoReturn
 
 from tracker.domain.calendar import RulebookError, WorkingCalendar, load_calendar  # RulebookError is re-exported
 from tracker.domain.money import to_decimal
+from tracker.domain.text import Localised
 from tracker.domain.vocabulary import OperatorType
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "rulebooks"
@@ -29,6 +35,8 @@ DEADLINE_NAMES = (
 GOUGING_TESTS = ("baseline_margin", "margin_cap", "cost_unchanged", "fees_raised", "bundling", "price_increase")
 MARKING_TESTS = ("unmarked_price", "above_marked_price")  # always applied, never switched off
 MARGIN_BASES = ("cost",)
+# The languages a rulebook may give its texts in besides English (the key suffix: title_zh_CN).
+TEXT_LOCALES = ("zh_CN",)
 
 
 # --------------------------------------------------------------------------------------------- dataclasses
@@ -37,21 +45,21 @@ MARGIN_BASES = ("cost",)
 @dataclass(frozen=True, slots=True)
 class Category:
     code: str
-    name: str
+    name: Localised
 
 
 @dataclass(frozen=True, slots=True)
 class Commodity:
     code: str
-    name: str
+    name: Localised
     category: str
-    unit: str
+    unit: Localised
 
 
 @dataclass(frozen=True, slots=True)
 class ChecklistItem:
     code: str
-    text: str
+    text: Localised
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +96,7 @@ class PenaltyRule:
     gains_fine: FineRange | None
     gains_sanctions: frozenset[str]
     bands: Mapping[tuple[str, str], PenaltyBand]
-    note: str = ""
+    note: Localised = Localised("")
 
     def band(self, operator_type: str, severity: str = "ordinary") -> PenaltyBand:
         """The no-gains band for an operator type and severity (KeyError if either is unknown)."""
@@ -114,9 +122,9 @@ class PenaltyRule:
 @dataclass(frozen=True, slots=True)
 class ViolationCode:
     code: str
-    title: str
-    legal_basis: str
-    description: str
+    title: Localised
+    legal_basis: Localised
+    description: Localised
     penalty: PenaltyRule
 
 
@@ -235,7 +243,7 @@ class SimplifiedRule:
 class Rulebook:
     id: str
     version: str
-    name: str
+    name: Localised
     jurisdiction: str
     currency: str
     timezone: str
@@ -256,11 +264,18 @@ class Rulebook:
     inspections: InspectionRules
     calendar: WorkingCalendar = field(repr=False)
     source: Path | None = field(default=None, repr=False, compare=False)
+    languages: tuple[str, ...] = ("en",)  # the languages every human text is given in
 
     @property
     def label(self) -> str:
         """'id@version', stored with every computed finding."""
         return f"{self.id}@{self.version}"
+
+    def explain_flag(self, flag: Mapping) -> str:
+        """A stored price-test flag explained in the reader's language (templates call it on the rulebook)."""
+        from tracker.domain.gouging import explain  # gouging imports this module
+
+        return explain(flag)
 
     def commodity(self, code: str) -> Commodity:
         """The commodity with this code (KeyError if unknown)."""
@@ -288,12 +303,13 @@ _MISSING: Any = object()
 class _Table:
     """One TOML table being read: typed getters that raise RulebookError naming file and entry; flags unknown keys."""
 
-    def __init__(self, file: str, where: str, data: object):
+    def __init__(self, file: str, where: str, data: object, locales: tuple[str, ...] = ()):
         self.file, self.where = file, where
         if not isinstance(data, dict):
             self.fail("expected a table")
         self.data: dict = data
         self.used: set[str] = set()
+        self.locales = locales  # the languages besides English that every text must be given in
 
     def fail(self, message: str, key: str | None = None) -> NoReturn:
         """Raise RulebookError for this table (or one of its keys)."""
@@ -317,6 +333,19 @@ class _Table:
         if not isinstance(value, str) or not value.strip():
             self.fail(f"expected a non-empty string, got {value!r}", key)
         return value.strip()
+
+    def localised(self, key: str, default: Any = _REQUIRED) -> Localised:
+        """A human text: English in ``key``, each of the rulebook's other languages in ``key_<locale>``."""
+        english = self.text(key, default)
+        texts = {"en": english}
+        for locale in self.locales:
+            translated = self.text(f"{key}_{locale}", None)
+            if translated is None and english:
+                self.fail(f"missing '{key}_{locale}': this rulebook gives texts in {locale}, so every text needs one")
+            if translated is not None and not english:
+                self.fail(f"'{key}_{locale}' is given without '{key}'", f"{key}_{locale}")
+            texts[locale] = translated or ""
+        return Localised(texts)
 
     def choice(self, key: str, allowed: Iterable[str], what: str, default: Any = _REQUIRED) -> str:
         """A string from a fixed list."""
@@ -388,7 +417,7 @@ class _Table:
         value = self._get(key, default)
         if value is _MISSING:
             return default
-        return _Table(self.file, ".".join(part for part in (self.where, key) if part), value)
+        return _Table(self.file, ".".join(part for part in (self.where, key) if part), value, self.locales)
 
     def tables(self, key: str) -> list[_Table]:
         """A non-empty array of tables, each with a unique 'code' that names it in errors."""
@@ -398,7 +427,7 @@ class _Table:
         seen: set[str] = set()
         result = []
         for index, item in enumerate(value):
-            entry = _Table(self.file, f"{key}[{index}]", item)
+            entry = _Table(self.file, f"{key}[{index}]", item, self.locales)
             code = entry.text("code")
             entry.where = f"{key}[{index}] '{code}'"
             if code in seen:
@@ -464,7 +493,7 @@ def _parse_penalty(entry: _Table) -> PenaltyRule:
         gains_fine=table.fine_range("gains_fine", None),
         gains_sanctions=table.choices("gains_sanctions", SANCTIONS, "sanction"),
         bands=_frozen(bands),
-        note=table.text("note", ""),
+        note=table.localised("note", ""),
     )
     if rule.gains_fine_multiple is not None and rule.gains_fine is not None:
         table.fail("give either gains_fine_multiple or gains_fine, not both")
@@ -513,9 +542,25 @@ def _parse_deadlines(table: _Table) -> dict[str, DeadlineRule]:
     return deadlines
 
 
+def _offered_locales(data: object) -> tuple[str, ...]:
+    """The languages (of TEXT_LOCALES) the rulebook gives any text in: a key ending in _<locale> anywhere."""
+    found: set[str] = set()
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                found.update(locale for locale in TEXT_LOCALES if str(key).endswith(f"_{locale}"))
+                stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return tuple(locale for locale in TEXT_LOCALES if locale in found)
+
+
 def _parse(path: Path, data: dict) -> Rulebook:
     """Build and validate a Rulebook from parsed TOML."""
-    root = _Table(path.name, "", data)
+    locales = _offered_locales(data)
+    root = _Table(path.name, "", data, locales)
     head = root.table("rulebook")
     calendar_name = head.text("calendar")
     calendar_path = path.parent / calendar_name
@@ -525,7 +570,7 @@ def _parse(path: Path, data: dict) -> Rulebook:
     categories = {}
     for entry in root.tables("categories"):
         code = entry.text("code")
-        categories[code] = Category(code, entry.text("name"))
+        categories[code] = Category(code, entry.localised("name"))
         entry.done()
 
     commodities = {}
@@ -534,20 +579,21 @@ def _parse(path: Path, data: dict) -> Rulebook:
         if category not in categories:
             entry.fail(f"unknown category '{category}'")
         code = entry.text("code")
-        commodities[code] = Commodity(code, entry.text("name"), category, entry.text("unit"))
+        commodities[code] = Commodity(code, entry.localised("name"), category, entry.localised("unit"))
         entry.done()
 
     violations = {}
     for entry in root.tables("violations"):
         code = entry.text("code")
         violations[code] = ViolationCode(
-            code, entry.text("title"), entry.text("legal_basis"), entry.text("description"), _parse_penalty(entry)
+            code, entry.localised("title"), entry.localised("legal_basis"), entry.localised("description"),
+            _parse_penalty(entry),
         )
         entry.done()
 
     checklist = []
     for entry in root.tables("checklist"):
-        checklist.append(ChecklistItem(entry.text("code"), entry.text("text")))
+        checklist.append(ChecklistItem(entry.text("code"), entry.localised("text")))
         entry.done()
 
     hearing_table = root.table("hearing")
@@ -599,7 +645,7 @@ def _parse(path: Path, data: dict) -> Rulebook:
     rulebook = Rulebook(
         id=head.text("id"),
         version=head.text("version"),
-        name=head.text("name"),
+        name=head.localised("name"),
         jurisdiction=head.text("jurisdiction"),
         currency=head.text("currency"),
         timezone=head.text("timezone"),
@@ -620,6 +666,7 @@ def _parse(path: Path, data: dict) -> Rulebook:
         inspections=inspection_rules,
         calendar=load_calendar(calendar_path),
         source=path,
+        languages=("en", *locales),
     )
     if rulebook.limitation_years_harm < rulebook.limitation_years:
         head.fail("limitation_years_harm must not be shorter than limitation_years")

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.domain.signin import SignInReason, locked_until
@@ -25,16 +26,16 @@ MIN_PASSWORD = 10
 def password_problem(password: str) -> str | None:
     """Why a password is too weak, or None."""
     if len(password) < MIN_PASSWORD:
-        return f"Use at least {MIN_PASSWORD} characters."
+        return _("Use at least %(n)s characters.", n=MIN_PASSWORD)
     if password.isdigit() or password.isalpha():
-        return "Mix letters with digits or symbols."
+        return _("Mix letters with digits or symbols.")
     return None
 
 
 def _require_admin(actor: User | None) -> None:
     # ``None`` is the command line, run by whoever holds the server.
     if actor is not None and actor.role is not Role.ADMIN:
-        raise Forbidden("Only administrators manage units and accounts.")
+        raise Forbidden(_("Only administrators manage units and accounts."))
 
 
 def create_unit(code: str, name: str, timezone: str = "Asia/Shanghai", actor: User | None = None) -> Unit:
@@ -43,15 +44,15 @@ def create_unit(code: str, name: str, timezone: str = "Asia/Shanghai", actor: Us
     code = code.strip().upper()
     errors: dict[str, list[str]] = {}
     if not UNIT_CODE.match(code):
-        errors["code"] = ["Use 1-16 capital letters, digits or hyphens."]
+        errors["code"] = [_("Use 1-16 capital letters, digits or hyphens.")]
     elif db.session.scalar(sa.select(Unit.id).where(Unit.code == code)):
-        errors["code"] = [f"A unit with code {code} already exists."]
+        errors["code"] = [_("A unit with code %(code)s already exists.", code=code)]
     if not name.strip():
-        errors["name"] = ["A name is required."]
+        errors["name"] = [_("A name is required.")]
     if timezone not in available_timezones():
-        errors["timezone"] = [f"Unknown time zone {timezone!r}."]
+        errors["timezone"] = [_("Unknown time zone %(zone)s.", zone=repr(timezone))]
     if errors:
-        raise Invalid("The unit was not created.", errors)
+        raise Invalid(_("The unit was not created."), errors)
     unit = Unit(code=code, name=name.strip(), timezone=timezone)
     db.session.add(unit)
     db.session.commit()
@@ -77,26 +78,26 @@ def create_user(
     errors: dict[str, list[str]] = {}
     username = username.strip().lower()
     if not USERNAME.match(username):
-        errors["username"] = ["Use 2-64 lower-case letters, digits, dots, hyphens or underscores."]
+        errors["username"] = [_("Use 2-64 lower-case letters, digits, dots, hyphens or underscores.")]
     elif db.session.scalar(sa.select(User.id).where(User.username == username)):
-        errors["username"] = [f"The username {username} is taken."]
+        errors["username"] = [_("The username %(username)s is taken.", username=username)]
     try:
         role_value = Role(role)
     except ValueError:
-        errors["role"] = [f"Unknown role {role!r}."]
+        errors["role"] = [_("Unknown role %(role)s.", role=repr(role))]
         role_value = None
     unit = find_unit(unit_code) if unit_code else None
     if unit_code and unit is None:
-        errors["unit"] = [f"No unit with code {unit_code}."]
+        errors["unit"] = [_("No unit with code %(code)s.", code=unit_code)]
     elif role_value is not None and role_value.works_in_unit and unit is None:
-        errors["unit"] = ["Officers and supervisors belong to a unit."]
+        errors["unit"] = [_("Officers and supervisors belong to a unit.")]
     if legal_reviewer and role_value is not Role.SUPERVISOR:
-        errors["legal_reviewer"] = ["Only supervisors hold the legal-review qualification."]
+        errors["legal_reviewer"] = [_("Only supervisors hold the legal-review qualification.")]
     problem = password_problem(password)
     if problem:
         errors["password"] = [problem]
     if errors:
-        raise Invalid("The account was not created.", errors)
+        raise Invalid(_("The account was not created."), errors)
     user = User(
         username=username,
         role=role_value,
@@ -119,7 +120,7 @@ def set_active(user: User, active: bool, actor: User | None = None) -> None:
     """Deactivate (or reactivate) an account; an admin cannot lock themselves out."""
     _require_admin(actor)
     if actor is not None and actor.id == user.id and not active:
-        raise Invalid("You cannot deactivate your own account.")
+        raise Invalid(_("You cannot deactivate your own account."))
     user.is_active_account = active
     db.session.commit()
 
@@ -238,7 +239,7 @@ def sign_in_log(
         try:
             stmt = stmt.where(SignInAttempt.reason == SignInReason(reason))
         except ValueError:
-            raise Invalid.field("reason", f"Unknown reason {reason!r}.") from None
+            raise Invalid.field("reason", _("Unknown reason %(reason)s.", reason=repr(reason))) from None
     if ip:
         stmt = stmt.where(SignInAttempt.ip == ip.strip())
     zone = ZoneInfo(tz)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from tracker.domain.history import Break, verify_chain
 from tracker.extensions import db
@@ -41,4 +42,4 @@ def verify_all(batch: int = 5000) -> Iterator[BrokenCase]:
             yield BrokenCase(case_id, numbers.get(case_id, "?"), breaks)
     for case_id, number in numbers.items():
         if case_id not in seen:  # a case whose whole history vanished
-            yield BrokenCase(case_id, number, [Break(1, "no history events at all")])
+            yield BrokenCase(case_id, number, [Break(1, gettext("no history events at all"))])

@@ -15,6 +15,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
@@ -57,6 +58,7 @@ from tracker.services import clock
 from tracker.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import require_field_role
+from tracker.services.wording import appeal_kind, day, deadline_name, listed, money, whole
 
 # Which soft (agency) deadline each action meets: a late step needs a reason and is flagged for audit.
 MEETS = {
@@ -72,7 +74,7 @@ SERVICE_METHODS = ("in_person", "post", "electronic", "public_notice", "left_at_
 TRANSFER_TO = ("police", "judiciary", "agency")
 APPEAL_KINDS = ("reconsideration", "lawsuit")
 APPEAL_OUTCOMES = ("pending", "upheld", "varied", "annulled", "withdrawn")
-STALE = "This case changed meanwhile: reload it and try again."
+STALE = _l("This case changed meanwhile: reload it and try again.")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 CASE_DETAIL = (
@@ -127,12 +129,18 @@ def _appeal_periods(case: Case) -> list[tuple[date, date | None]]:
 
 def money_account(case: Case, today: date) -> Account | None:
     """Fine, confiscation, surcharge, payments and what is still due, or None before a decision."""
-    decided = penalty_of(case.decided_lines)
-    if decided is None or case.withdrawn_on is not None:
+    return account_of(case.decided_lines, case.withdrawn_on, case.payment_due_on,
+                      [PaymentIn(p.on, p.amount) for p in case.payments], _appeal_periods(case), today)
+
+
+def account_of(decided_lines: list | None, withdrawn_on: date | None, payment_due_on: date | None,
+               payments: list[PaymentIn], appeal_periods: list[tuple[date, date | None]], today: date) -> Account | None:
+    """``money_account`` from a case's plain columns (for reports that read thousands of cases as rows)."""
+    decided = penalty_of(decided_lines)
+    if decided is None or withdrawn_on is not None:
         return None
     rate = current_rulebook().late_payment_daily_rate or Decimal("0")
-    payments = [PaymentIn(p.on, p.amount) for p in case.payments]
-    return account(decided.fine, decided.confiscation, case.payment_due_on, payments, rate, today, _appeal_periods(case))
+    return account(decided.fine, decided.confiscation, payment_due_on, payments, rate, today, appeal_periods)
 
 
 def deadlines_of(case: Case, today: date) -> list[Deadline]:
@@ -186,7 +194,7 @@ def _parse_date(value, field: str, default: date | None = None) -> date | None:
             raise ValueError
         return date.fromisoformat(str(value))
     except ValueError:
-        raise Invalid.field(field, f"Give the date as YYYY-MM-DD, not {str(value)[:40]!r}.") from None
+        raise Invalid.field(field, _("Give the date as YYYY-MM-DD, not %(value)s.", value=repr(str(value)[:40]))) from None
 
 
 def _text(body: Mapping, field: str, required: bool = False, limit: int = 5000) -> str:
@@ -194,26 +202,26 @@ def _text(body: Mapping, field: str, required: bool = False, limit: int = 5000) 
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise Invalid.field(field, "Give text.")
+        raise Invalid.field(field, _("Give text."))
     value = value.strip()
     if required and not value:
-        raise Invalid.field(field, f"'{field}' is required.")
+        raise Invalid.field(field, _("'%(field)s' is required.", field=field))
     if len(value) > limit:
-        raise Invalid.field(field, f"At most {limit} characters.")
+        raise Invalid.field(field, _("At most %(n)s characters.", n=limit))
     return value
 
 
 def _choice(body: Mapping, field: str, allowed: tuple[str, ...], default: str | None = None) -> str:
     value = body.get(field, default)
     if value not in allowed:
-        raise Invalid.field(field, f"Choose one of: {', '.join(allowed)}.")
+        raise Invalid.field(field, _("Choose one of: %(values)s.", values=", ".join(allowed)))
     return value
 
 
 def _bool(body: Mapping, field: str) -> bool:
     value = body.get(field, False)
     if not isinstance(value, bool):
-        raise Invalid.field(field, "Give true or false.")
+        raise Invalid.field(field, _("Give true or false."))
     return value
 
 
@@ -221,14 +229,14 @@ def _money(body: Mapping, field: str, required: bool = False) -> Decimal | None:
     raw = body.get(field)
     if raw is None or raw == "":
         if required:
-            raise Invalid.field(field, "This amount is required.")
+            raise Invalid.field(field, _("This amount is required."))
         return None
     try:
         value = to_decimal(raw)
     except ValueError:
-        raise Invalid.field(field, "Give the amount as a decimal string, such as \"1100.00\".") from None
+        raise Invalid.field(field, _('Give the amount as a decimal string, such as "1100.00".')) from None
     if value < 0 or value.as_tuple().exponent < -2 or value >= Decimal("1e12"):
-        raise Invalid.field(field, "Give a non-negative amount with at most two decimal places.")
+        raise Invalid.field(field, _("Give a non-negative amount with at most two decimal places."))
     return value
 
 
@@ -250,7 +258,7 @@ def _unit_member(username, unit_id: int, field: str, roles=(Role.OFFICER, Role.S
         )
     )
     if user is None:
-        raise Invalid.field(field, f"{username!r} is not an active officer or supervisor of this unit.")
+        raise Invalid.field(field, _("%(username)s is not an active officer or supervisor of this unit.", username=repr(username)))
     return user
 
 
@@ -326,11 +334,11 @@ def _commit_or_conflict() -> None:
         db.session.commit()
     except (StaleDataError, IntegrityError):
         db.session.rollback()
-        raise Conflict(STALE) from None
+        raise Conflict(str(STALE)) from None
     except OperationalError as error:
         db.session.rollback()
         if getattr(error.orig, "sqlite_errorcode", 0) & 0xFF == SQLITE_BUSY:
-            raise Conflict(STALE) from None
+            raise Conflict(str(STALE)) from None
         raise
 
 
@@ -360,18 +368,18 @@ def _new_case(actor: User, inspection_id, violation_ids, premises_id, complaint,
     if inspection_id is not None:
         inspection = db.session.get(Inspection, inspection_id)
         if inspection is None or inspection.unit_id != actor.unit_id:
-            raise Invalid.field("inspection_id", "No such inspection in your unit.")
+            raise Invalid.field("inspection_id", _("No such inspection in your unit."))
         if inspection.is_draft or inspection.outcome is not InspectionOutcome.REFERRED:
-            raise Invalid.field("inspection_id", "Only a submitted inspection referred for action opens a case.")
+            raise Invalid.field("inspection_id", _("Only a submitted inspection referred for action opens a case."))
         wanted = list(dict.fromkeys(violation_ids or [v.id for v in inspection.violations if v.case_id is None]))
         by_id = {v.id: v for v in inspection.violations}
         if not wanted:
-            raise Invalid.field("violation_ids", "Choose at least one violation of the inspection.")
+            raise Invalid.field("violation_ids", _("Choose at least one violation of the inspection."))
         if any(i not in by_id for i in wanted):
-            raise Invalid.field("violation_ids", "Choose violations of this inspection only.")
+            raise Invalid.field("violation_ids", _("Choose violations of this inspection only."))
         taken = [i for i in wanted if by_id[i].case_id is not None]
         if taken:
-            raise Invalid.field("violation_ids", f"Violations already in a case: {', '.join(map(str, taken))}.")
+            raise Invalid.field("violation_ids", _("Violations already in a case: %(ids)s.", ids=listed(taken)))
         premises = inspection.premises
         clue_on = inspection.started_at.astimezone(ZoneInfo(unit.timezone)).date()
         violations = [by_id[i] for i in wanted]
@@ -380,13 +388,13 @@ def _new_case(actor: User, inspection_id, violation_ids, premises_id, complaint,
     else:
         premises = db.session.get(Premises, premises_id) if isinstance(premises_id, int) else None
         if premises is None or premises.unit_id != actor.unit_id:
-            raise Invalid.field("premises_id", "No such premises in your unit.")
+            raise Invalid.field("premises_id", _("No such premises in your unit."))
         complaint_text = _text({"complaint": complaint}, "complaint", required=True, limit=20000)
         clue_on = _parse_date(received_on, "received_on")
         if clue_on is None:
-            raise Invalid.field("received_on", "Give the date the complaint was received.")
+            raise Invalid.field("received_on", _("Give the date the complaint was received."))
         if clue_on > today:
-            raise Invalid.field("received_on", "The complaint cannot be received in the future.")
+            raise Invalid.field("received_on", _("The complaint cannot be received in the future."))
         violations, inspection = [], None
     sequence, number = _next_number(unit, clue_on.year)
     case = Case(
@@ -443,17 +451,17 @@ def run_action(
     """Run one lifecycle action on a case: guards, change, history event, one commit."""
     body = body or {}
     if not isinstance(body, Mapping):
-        raise Invalid.field("body", "Send a JSON object.")
+        raise Invalid.field("body", _("Send a JSON object."))
     try:
         name = CaseAction(action)
     except ValueError:
-        raise NotFound(f"No action named {str(action)[:40]!r}.") from None
+        raise NotFound(_("No action named %(action)s.", action=repr(str(action)[:40]))) from None
     if case.unit_id != actor.unit_id and actor.role.works_in_unit:
-        raise NotFound("No such case.")
+        raise NotFound(_("No such case."))
     if not actor.role.works_in_unit:
-        raise Forbidden("Only officers and supervisors act on cases.")
+        raise Forbidden(_("Only officers and supervisors act on cases."))
     if expected_version is not None and expected_version != case.version:
-        raise Conflict(STALE)
+        raise Conflict(str(STALE))
     today = today or unit_today(case.unit.timezone)
     on = _parse_date(body.get("on"), "on", today)
     reason = _text(body, "reason")
@@ -491,7 +499,8 @@ def _check_lateness(step: Step, reason: str) -> None:
     if not reason:
         raise Invalid.field(
             "reason",
-            f"The {name} deadline was {deadline.due_on.isoformat()}: give a reason for the delay.",
+            _("The %(deadline)s deadline was %(due_on)s: give a reason for the delay.",
+              deadline=deadline_name(name), due_on=day(deadline.due_on)),
         )
     step.data["late"] = {"deadline": name, "due_on": deadline.due_on.isoformat()}
     step.case.flagged_for_audit = True
@@ -501,13 +510,13 @@ def _file(step: Step) -> None:
     case, body = step.case, step.body
     raw = body.get("officers")
     if not isinstance(raw, list) or not raw:
-        raise Invalid.field("officers", "Name at least two officers of the unit for the investigation.")
+        raise Invalid.field("officers", _("Name at least two officers of the unit for the investigation."))
     named = [_unit_member(u, case.unit_id, "officers") for u in raw[:10]]
     if len({u.id for u in named}) < 2:
-        raise Invalid.field("officers", "At least two different officers are assigned to a case.")
+        raise Invalid.field("officers", _("At least two different officers are assigned to a case."))
     act_on = _parse_date(body.get("act_on"), "act_on", case.clue_on)
     if act_on > step.on:
-        raise Invalid.field("act_on", "The act cannot come after the filing.")
+        raise Invalid.field("act_on", _("The act cannot come after the filing."))
     harm = _bool(body, "harm_to_safety")
     rulebook = current_rulebook()
     try:
@@ -529,7 +538,7 @@ def _decline(step: Step) -> None:
 
 def _mark_major(step: Step) -> None:
     if step.case.major:
-        raise Conflict("The case is already marked major.")
+        raise Conflict(_("The case is already marked major."))
     step.case.major = True
     step.data["major"] = True
 
@@ -560,7 +569,7 @@ def _transfer(step: Step) -> None:
 def _propose(step: Step) -> None:
     case, body = step.case, step.body
     if not case.violations:
-        raise Invalid.field("violations", "Record at least one violation code before proposing a penalty.")
+        raise Invalid.field("violations", _("Record at least one violation code before proposing a penalty."))
     penalty = _penalty(body.get("lines"))
     gains = _money(body, "illegal_gains")
     severity = _choice(body, "severity", tuple(SEVERITIES), "ordinary")
@@ -572,9 +581,9 @@ def _propose(step: Step) -> None:
     if not check.within and not departure:
         problems = list(check.problems)
         raise Invalid(
-            "The penalty is outside the rulebook's range: " + " ".join(problems)
-            + " Give a departure reason (mitigating or aggravating circumstances) to propose it anyway.",
-            {"lines": problems, "departure_reason": ["Required for a penalty outside the range."]},
+            _("The penalty is outside the rulebook's range: %(problems)s Give a departure reason (mitigating or "
+              "aggravating circumstances) to propose it anyway.", problems=" ".join(problems)),
+            {"lines": problems, "departure_reason": [_("Required for a penalty outside the range.")]},
         )
     case.proposed_lines = penalty.to_json()
     case.proposed_by_id = step.actor.id
@@ -625,10 +634,10 @@ def _window_end(name: str, start: date) -> date:
 def _request_hearing(step: Step) -> None:
     case = step.case
     if not case.hearing_right:
-        raise Invalid.field("on", "This penalty gives no hearing right (below the thresholds, no closure or suspension).")
+        raise Invalid.field("on", _("This penalty gives no hearing right (below the thresholds, no closure or suspension)."))
     ends = _window_end("hearing_request", case.notice_served_on)
     if step.on > ends:
-        raise Invalid.field("on", f"The hearing request window closed on {ends.isoformat()} (5 working days after service).")
+        raise Invalid.field("on", _("The hearing request window closed on %(on)s (5 working days after service).", on=day(ends)))
     case.pauses.append(CasePause(kind="hearing", starts_on=step.on))
 
 
@@ -636,7 +645,7 @@ def _hold_hearing(step: Step) -> None:
     case = step.case
     host = _unit_member(step.body.get("host"), case.unit_id, "host", roles=(Role.SUPERVISOR,))
     if host.id in {o.user_id for o in case.officers}:
-        raise Forbidden("The hearing host must be a supervisor who is not a case officer.")
+        raise Forbidden(_("The hearing host must be a supervisor who is not a case officer."))
     report = _text(step.body, "report", required=True, limit=20000)
     _end_pause(case, "hearing", step.on)
     step.data.update(host=host.username, report=report)
@@ -650,15 +659,15 @@ def _decide(step: Step) -> None:
         if step.on <= ends:
             raise Invalid.field(
                 "on",
-                f"The party may state and defend until {ends.isoformat()}: decide after that date, "
-                "or record a written waiver (waived: true).",
+                _("The party may state and defend until %(on)s: decide after that date, "
+                  "or record a written waiver (waived: true).", on=day(ends)),
             )
     noticed = penalty_of(case.approved_lines)
     decided = noticed
     if body.get("lines"):
         decided = _penalty(body.get("lines"))
         if is_heavier(decided, noticed):
-            raise Invalid.field("lines", "A decision may lower the noticed penalty, never raise it: serve a new notice instead.")
+            raise Invalid.field("lines", _("A decision may lower the noticed penalty, never raise it: serve a new notice instead."))
     if case.major:
         step.data["collective_discussion"] = _collective_discussion(body, case.unit_id)
     case.waived = waived
@@ -672,14 +681,14 @@ def _decide(step: Step) -> None:
 def _collective_discussion(body: Mapping, unit_id: int) -> dict:
     raw = body.get("collective_discussion")
     if not isinstance(raw, Mapping):
-        raise Invalid.field("collective_discussion", "A major case records the heads' collective discussion (date and participants).")
+        raise Invalid.field("collective_discussion", _("A major case records the heads' collective discussion (date and participants)."))
     on = _parse_date(raw.get("on"), "collective_discussion.on")
     people = raw.get("participants")
     if on is None or not isinstance(people, list):
-        raise Invalid.field("collective_discussion", "Give the discussion's date and its participants.")
+        raise Invalid.field("collective_discussion", _("Give the discussion's date and its participants."))
     names = sorted({_unit_member(p, unit_id, "collective_discussion.participants").username for p in people[:30]})
     if len(names) < 2:
-        raise Invalid.field("collective_discussion.participants", "At least two participants take part.")
+        raise Invalid.field("collective_discussion.participants", _("At least two participants take part."))
     return {"on": on.isoformat(), "participants": names}
 
 
@@ -704,10 +713,10 @@ def _record_payment(step: Step) -> None:
     case = step.case
     amount = _money(step.body, "amount", required=True)
     if amount <= 0:
-        raise Invalid.field("amount", "A payment is above zero.")
+        raise Invalid.field("amount", _("A payment is above zero."))
     before = money_account(case, step.on)
     if amount > before.due:
-        raise Invalid.field("amount", f"The amount due on {step.on.isoformat()} is {before.due:.2f}.")
+        raise Invalid.field("amount", _("The amount due on %(on)s is %(due)s.", on=day(step.on), due=money(before.due)))
     receipt = _text(step.body, "receipt", limit=120)
     case.payments.append(Payment(on=step.on, amount=amount, receipt=receipt, recorded_by_id=step.actor.id))
     after = money_account(case, step.on)
@@ -723,20 +732,21 @@ def _apply_enforcement(step: Step) -> None:
     case = step.case
     demand_on = _parse_date(step.body.get("demand_served_on"), "demand_served_on")
     if demand_on is None:
-        raise Invalid.field("demand_served_on", "Give the date the payment demand was served.")
+        raise Invalid.field("demand_served_on", _("Give the date the payment demand was served."))
     rulebook = current_rulebook()
     wait_until = due_date(rulebook.deadline("enforcement_demand"), demand_on, rulebook.calendar)
     if step.on < wait_until:
-        raise Invalid.field("demand_served_on", f"Enforcement may be applied from {wait_until.isoformat()} (10 working days after the demand).")
+        raise Invalid.field("demand_served_on", _("Enforcement may be applied from %(on)s (10 working days after the demand).",
+                                                   on=day(wait_until)))
     balance = money_account(case, step.on)
     if case.payment_due_on is None or step.on <= case.payment_due_on or balance is None or balance.due <= 0:
-        raise Invalid.field("on", "Enforcement needs money still unpaid after the payment due date.")
+        raise Invalid.field("on", _("Enforcement needs money still unpaid after the payment due date."))
     failed = [a for a in case.appeals if a.outcome in ("upheld", "withdrawn")]
     pending = [a for a in case.appeals if a.outcome == "pending"]
     lawsuit_end = due_date(rulebook.deadline("lawsuit"), case.decision_served_on, rulebook.calendar)
     if pending or (step.on <= lawsuit_end and not failed):
         raise Invalid.field(
-            "on", f"The windows for reconsideration and lawsuit run until {lawsuit_end.isoformat()} unless an appeal failed."
+            "on", _("The windows for reconsideration and lawsuit run until %(on)s unless an appeal failed.", on=day(lawsuit_end))
         )
     step.data.update(demand_served_on=demand_on.isoformat(), due=f"{balance.due:.2f}")
 
@@ -760,14 +770,14 @@ def _record_appeal(step: Step) -> None:
         if kind == "lawsuit" and decided_reconsiderations and after_rule is not None:
             ends = max(ends, due_date(after_rule, decided_reconsiderations[-1].outcome_on, rulebook.calendar))
         if step.on > ends:
-            raise Invalid.field("on", f"The {kind} window closed on {ends.isoformat()}.")
+            raise Invalid.field("on", _("The %(kind)s window closed on %(on)s.", kind=appeal_kind(kind), on=day(ends)))
         appeal = Appeal(kind=kind, lodged_on=step.on)
         case.appeals.append(appeal)
     if outcome != "pending":
         if outcome_on is None:
             outcome_on = step.on
         if outcome_on < appeal.lodged_on or outcome_on > step.today:
-            raise Invalid.field("outcome_on", "The outcome date lies between the lodging and today.")
+            raise Invalid.field("outcome_on", _("The outcome date lies between the lodging and today."))
     appeal.outcome, appeal.outcome_on = outcome, outcome_on if outcome != "pending" else None
     step.data.update(kind=kind, outcome=outcome, lodged_on=appeal.lodged_on.isoformat())
     if outcome == "varied":
@@ -788,18 +798,19 @@ def _extend_deadline(step: Step) -> None:
     name = _choice(body, "deadline", CASE_DEADLINE_NAMES)
     days = body.get("days")
     if not isinstance(days, int) or isinstance(days, bool) or not 0 < days <= 366:
-        raise Invalid.field("days", "Give a whole number of days from 1 to 366.")
+        raise Invalid.field("days", _("Give a whole number of days from 1 to 366."))
     current = next((d for d in deadlines_of(case, step.on) if d.name == name), None)
     if current is None or current.status.value == "met":
-        raise Invalid.field("deadline", f"The {name} deadline is not running.")
+        raise Invalid.field("deadline", _("The %(deadline)s deadline is not running.", deadline=deadline_name(name)))
     rule = current_rulebook().deadline(name)
     limit = max_extension(rule)
     already = sum(e.days for e in case.extensions if e.deadline == name)
     collective = body.get("collective_discussion")
     if limit is not None and already + days > limit and not collective:
-        raise Invalid.field("days", f"The {name} deadline extends by at most {limit} days without a collective decision.")
+        raise Invalid.field("days", _("The %(deadline)s deadline extends by at most %(days)s days without a collective decision.",
+                                       deadline=deadline_name(name), days=limit))
     if limit is None and not collective:
-        raise Invalid.field("deadline", f"The {name} deadline cannot be extended.")
+        raise Invalid.field("deadline", _("The %(deadline)s deadline cannot be extended.", deadline=deadline_name(name)))
     if collective:
         step.data["collective_discussion"] = _collective_discussion(body, case.unit_id)
     case.extensions.append(
@@ -844,26 +855,27 @@ def decide_on_the_spot(
     today = today or unit_today(actor.unit.timezone)
     on_date = _parse_date(on, "on", today)
     if on_date > today:
-        raise Invalid.field("on", "The date lies in the future.")
+        raise Invalid.field("on", _("The date lies in the future."))
     penalty = _penalty(lines)
     inspection = db.session.get(Inspection, inspection_id) if isinstance(inspection_id, int) else None
     if inspection is None or inspection.unit_id != actor.unit_id:
-        raise Invalid.field("inspection_id", "No such inspection in your unit.")
+        raise Invalid.field("inspection_id", _("No such inspection in your unit."))
     rulebook = current_rulebook()
     limits = rulebook.simplified
     if limits is None:
-        raise Invalid.field("lines", "This rulebook has no simplified procedure.")
+        raise Invalid.field("lines", _("This rulebook has no simplified procedure."))
     if not simplified_allowed(penalty, limits, inspection.premises.operator_type.value):
         raise Invalid.field(
             "lines",
-            "The simplified procedure takes only a warning or a fine of at most "
-            f"{limits.individual_max_fine:,} (natural person) / {limits.organisation_max_fine:,} (organisation).",
+            _("The simplified procedure takes only a warning or a fine of at most %(individual)s (natural person) / "
+              "%(organisation)s (organisation).", individual=whole(limits.individual_max_fine),
+              organisation=whole(limits.organisation_max_fine)),
         )
     method = _choice({"method": method}, "method", SERVICE_METHODS)
     with db.session.no_autoflush, _undone_on_refusal():
         case = _new_case(actor, inspection_id, violation_ids, None, None, None, today)
         if on_date < case.clue_on:
-            raise Invalid.field("on", f"The decision cannot come before the inspection ({case.clue_on.isoformat()}).")
+            raise Invalid.field("on", _("The decision cannot come before the inspection (%(on)s).", on=day(case.clue_on)))
         case.simplified = True
         case.proposed_lines = case.approved_lines = case.decided_lines = penalty.to_json()
         case.proposed_by_id = actor.id

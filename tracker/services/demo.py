@@ -22,6 +22,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from tracker.domain.credit_code import ALPHABET, check_character
 from tracker.domain.scale import BASE_PRICE, GIVEN_NAMES, SURNAMES  # the same invented names and prices as the scale data
@@ -41,6 +42,7 @@ from tracker.services.inspections import (
 )
 from tracker.services.premises import PremisesData, register_premises, update_premises
 from tracker.services.rulebooks import current_rulebook
+from tracker.services.wording import listed
 
 DEMO_PASSWORD = "demo-pass-2020"
 TIMEZONE = "Asia/Shanghai"
@@ -1104,10 +1106,12 @@ def _summary() -> str:
     flagged = count(observations.where(PriceObservation.flagged.is_(True)))
     violations = count(sa.select(sa.func.count(Violation.id)).where(Violation.inspection_id.in_(inspection_ids)))
     cases = count(sa.select(sa.func.count(Case.id)).where(Case.unit_id.in_(unit_ids)))
-    return (
-        f"{units} units, {accounts} accounts, {premises} premises, {emergencies} emergency, "
-        f"{inspections} inspections, {count(observations)} observations ({flagged} flagged), "
-        f"{violations} violations, {cases} cases"
+    return gettext(
+        "%(units)s units, %(accounts)s accounts, %(premises)s premises, %(emergencies)s emergency, "
+        "%(inspections)s inspections, %(observations)s observations (%(flagged)s flagged), "
+        "%(violations)s violations, %(cases)s cases",
+        units=units, accounts=accounts, premises=premises, emergencies=emergencies, inspections=inspections,
+        observations=count(observations), flagged=flagged, violations=violations, cases=cases,
     )
 
 
@@ -1128,7 +1132,7 @@ def seed_demo_county(today: date | None = None) -> DemoReport:
     clashes += db.session.scalars(
         sa.select(User.username).where(User.username.in_([s.username for s in STAFF]))).all()
     if clashes:
-        raise Conflict(f"The demo county cannot be loaded: {', '.join(sorted(clashes))} already exist.")
+        raise Conflict(gettext("The demo county cannot be loaded: %(names)s already exist.", names=listed(sorted(clashes))))
     if today is None:
         today = DEMO_TODAY
     _Seeder(random.Random(2020), today).run()

@@ -4,11 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
+
 from tracker.domain.vocabulary import Role
 from tracker.extensions import db
 from tracker.models import PriceEmergency, User
 from tracker.services.errors import Forbidden, Invalid
 from tracker.services.rulebooks import current_rulebook
+from tracker.services.wording import listed
 
 
 @dataclass
@@ -24,22 +27,22 @@ class EmergencyData:
 def declare_emergency(actor: User | None, data: EmergencyData) -> PriceEmergency:
     """Record a declared price emergency; ``actor`` None is the command line or demo seeding."""
     if actor is not None and actor.role is not Role.ADMIN:
-        raise Forbidden("Only administrators declare price emergencies.")
+        raise Forbidden(_("Only administrators declare price emergencies."))
     errors: dict[str, list[str]] = {}
     if not (data.name or "").strip():
-        errors["name"] = ["A name is required."]
+        errors["name"] = [_("A name is required.")]
     if data.ends_on is not None and data.ends_on < data.starts_on:
-        errors["ends_on"] = ["The emergency cannot end before it starts."]
+        errors["ends_on"] = [_("The emergency cannot end before it starts.")]
     if data.baseline_date > data.starts_on:
-        errors["baseline_date"] = ["The baseline date lies on or before the start."]
+        errors["baseline_date"] = [_("The baseline date lies on or before the start.")]
     known = current_rulebook().categories
     unknown = [c for c in data.categories if c not in known]
     if unknown:
-        errors["categories"] = [f"Unknown categories: {', '.join(unknown)}."]
+        errors["categories"] = [_("Unknown categories: %(categories)s.", categories=listed(unknown))]
     if not data.categories:
-        errors["categories"] = ["Choose at least one commodity category."]
+        errors["categories"] = [_("Choose at least one commodity category.")]
     if errors:
-        raise Invalid("The emergency was not saved.", errors)
+        raise Invalid(_("The emergency was not saved."), errors)
     emergency = PriceEmergency(
         name=data.name.strip(),
         jurisdiction=(data.jurisdiction or "").strip(),

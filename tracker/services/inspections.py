@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import filetype
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from tracker.domain.gouging import ObservationFacts, evaluate
 from tracker.domain.money import to_decimal
@@ -32,6 +33,7 @@ from tracker.services import clock
 from tracker.services.errors import Conflict, Invalid, NotFound
 from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import require_field_role
+from tracker.services.wording import day
 
 # Checked by content, never by the file name the browser sends.
 EVIDENCE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf"}
@@ -85,7 +87,7 @@ def _officer(username: str, unit_id: int) -> User | None:
 
 def _require_draft(inspection: Inspection) -> None:
     if not inspection.is_draft:
-        raise Conflict("This inspection is submitted and read-only; record an amendment instead.")
+        raise Conflict(_("This inspection is submitted and read-only; record an amendment instead."))
 
 
 def _clean_inspection(actor: User, data: InspectionData) -> dict:
@@ -93,54 +95,54 @@ def _clean_inspection(actor: User, data: InspectionData) -> dict:
     values: dict = {}
     premises = db.session.get(Premises, data.premises_id) if data.premises_id else None
     if premises is None or premises.unit_id != actor.unit_id:
-        errors["premises_id"] = ["No such premises in your unit."]
+        errors["premises_id"] = [_("No such premises in your unit.")]
     else:
         values["premises"] = premises
     started_at = data.started_at
     if started_at is None or started_at.tzinfo is None:
-        errors["started_at"] = ["Give the start time with its time zone."]
+        errors["started_at"] = [_("Give the start time with its time zone.")]
     elif started_at > clock.now() + CLOCK_SKEW:
-        errors["started_at"] = ["The inspection cannot start in the future."]
+        errors["started_at"] = [_("The inspection cannot start in the future.")]
     else:
         values["started_at"] = started_at
     lead = _officer(data.lead_officer, actor.unit_id)
     second = _officer(data.second_officer, actor.unit_id)
     if lead is None:
-        errors["lead_officer"] = ["Choose an active officer or supervisor of your unit."]
+        errors["lead_officer"] = [_("Choose an active officer or supervisor of your unit.")]
     if second is None:
-        errors["second_officer"] = ["Choose an active officer or supervisor of your unit."]
+        errors["second_officer"] = [_("Choose an active officer or supervisor of your unit.")]
     elif lead is not None and lead.id == second.id:
-        errors["second_officer"] = ["The second officer must be a different person."]
+        errors["second_officer"] = [_("The second officer must be a different person.")]
     values["lead_officer"], values["second_officer"] = lead, second
     try:
         values["type"] = InspectionType(data.type)
     except ValueError:
-        errors["type"] = [f"Unknown inspection type {data.type!r}."]
+        errors["type"] = [_("Unknown inspection type %(type)s.", type=repr(data.type))]
     values["emergency"] = None
     if data.emergency_id:
         emergency = db.session.get(PriceEmergency, data.emergency_id)
         if emergency is None:
-            errors["emergency_id"] = ["No such price emergency."]
+            errors["emergency_id"] = [_("No such price emergency.")]
         elif "started_at" in values:
             on = local_date(values["started_at"], actor.unit.timezone)
             if on < emergency.starts_on or (emergency.ends_on and on > emergency.ends_on):
                 errors["emergency_id"] = [
-                    f"{emergency.name} was not in force on {on.isoformat()}."
+                    _("%(emergency)s was not in force on %(on)s.", emergency=emergency.name, on=day(on))
                 ]
             values["emergency"] = emergency
     checklist_codes = {item.code for item in current_rulebook().checklist}
     checklist = {}
     for code, answer in (data.checklist or {}).items():
         if code not in checklist_codes or answer not in CHECKLIST_ANSWERS:
-            errors.setdefault("checklist", []).append(f"Unknown checklist item or answer: {code}.")
+            errors.setdefault("checklist", []).append(_("Unknown checklist item or answer: %(code)s.", code=code))
         else:
             checklist[code] = answer
     values["checklist"] = checklist
     values["notes"] = (data.notes or "").strip()
     if len(values["notes"]) > 20000:
-        errors["notes"] = ["Notes are limited to 20,000 characters."]
+        errors["notes"] = [_("Notes are limited to 20,000 characters.")]
     if errors:
-        raise Invalid("The inspection was not saved.", errors)
+        raise Invalid(_("The inspection was not saved."), errors)
     return values
 
 
@@ -173,21 +175,21 @@ def update_inspection(actor: User, inspection: Inspection, data: InspectionData)
 def _amount(errors: dict, name: str, raw, required: bool = False, positive: bool = False, places: int = 2):
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         if required:
-            errors[name] = ["This amount is required."]
+            errors[name] = [_("This amount is required.")]
         return None
     try:
         value = to_decimal(raw)
     except ValueError:
-        errors[name] = ["Enter a number, such as 12.50."]
+        errors[name] = [_("Enter a number, such as 12.50.")]
         return None
     if value.as_tuple().exponent < -places:
-        errors[name] = [f"Use at most {places} decimal places."]
+        errors[name] = [_("Use at most %(places)s decimal places.", places=places)]
     elif positive and value <= 0:
-        errors[name] = ["Enter an amount above zero."]
+        errors[name] = [_("Enter an amount above zero.")]
     elif value < 0:
-        errors[name] = ["Enter an amount of zero or more."]
+        errors[name] = [_("Enter an amount of zero or more.")]
     elif value >= Decimal("1e12"):
-        errors[name] = ["This amount is too large."]
+        errors[name] = [_("This amount is too large.")]
     return value
 
 
@@ -203,14 +205,14 @@ def record_observation(actor: User, inspection: Inspection, data: ObservationDat
     try:
         commodity = rulebook.commodity(data.commodity)
     except KeyError:
-        errors["commodity"] = [f"Unknown commodity {data.commodity!r}."]
+        errors["commodity"] = [_("Unknown commodity %(commodity)s.", commodity=repr(data.commodity))]
         commodity = None
     amounts = {"price": _amount(errors, "price", data.price, required=True, positive=True)}
     for name in MONEY_FIELDS:
         amounts[name] = _amount(errors, name, getattr(data, name))
     amounts["quantity_sold"] = _amount(errors, "quantity_sold", data.quantity_sold, places=3)
     if errors:
-        raise Invalid("The observation was not recorded.", errors)
+        raise Invalid(_("The observation was not recorded."), errors)
     emergency = inspection.emergency
     on = local_date(inspection.started_at, inspection.unit.timezone)
     applies = emergency is not None and emergency.covers(commodity.category, on)
@@ -257,19 +259,19 @@ def record_violation(
     try:
         violation_code = current_rulebook().violation(code)
     except KeyError:
-        errors["code"] = [f"Unknown violation code {code!r}."]
+        errors["code"] = [_("Unknown violation code %(code)s.", code=repr(code))]
     observations = {o.id: o for o in inspection.observations}
     evidence = {e.id: e for e in inspection.evidence}
     wanted_obs = list(dict.fromkeys(observation_ids or []))
     wanted_ev = list(dict.fromkeys(evidence_ids or []))
     if any(i not in observations for i in wanted_obs):
-        errors["observation_ids"] = ["Link only observations of this inspection."]
+        errors["observation_ids"] = [_("Link only observations of this inspection.")]
     if any(i not in evidence for i in wanted_ev):
-        errors["evidence_ids"] = ["Link only evidence of this inspection."]
+        errors["evidence_ids"] = [_("Link only evidence of this inspection.")]
     if len(description or "") > 5000:
-        errors["description"] = ["The description is limited to 5,000 characters."]
+        errors["description"] = [_("The description is limited to 5,000 characters.")]
     if errors:
-        raise Invalid("The violation was not recorded.", errors)
+        raise Invalid(_("The violation was not recorded."), errors)
     violation = Violation(
         inspection=inspection,
         code=violation_code.code,
@@ -291,12 +293,12 @@ def attach_evidence(actor: User, inspection: Inspection, stream, original_name: 
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     content = stream.read(limit + 1)
     if len(content) > limit:
-        raise Invalid.field("file", f"The file is larger than {limit // (1024 * 1024)} MB.")
+        raise Invalid.field("file", _("The file is larger than %(mb)s MB.", mb=limit // (1024 * 1024)))
     if not content:
-        raise Invalid.field("file", "The file is empty.")
+        raise Invalid.field("file", _("The file is empty."))
     kind = filetype.guess(content)
     if kind is None or kind.mime not in EVIDENCE_TYPES:
-        raise Invalid.field("file", "Only photos (JPEG, PNG, WebP, GIF) and PDF documents are accepted.")
+        raise Invalid.field("file", _("Only photos (JPEG, PNG, WebP, GIF) and PDF documents are accepted."))
     folder = Path(current_app.config["UPLOAD_FOLDER"])
     folder.mkdir(parents=True, exist_ok=True)
     stored_name = f"{uuid.uuid4().hex}.{kind.extension}"
@@ -336,19 +338,19 @@ def submit_inspection(
     try:
         result = InspectionOutcome(outcome)
     except ValueError:
-        raise Invalid.field("outcome", f"Unknown outcome {outcome!r}.") from None
+        raise Invalid.field("outcome", _("Unknown outcome %(outcome)s.", outcome=repr(outcome))) from None
     inspected_on = local_date(inspection.started_at, inspection.unit.timezone)
     if result is InspectionOutcome.CORRECTED:
         if reinspect_on is None:
-            raise Invalid.field("reinspect_on", "A correction order needs a re-inspection date.")
+            raise Invalid.field("reinspect_on", _("A correction order needs a re-inspection date."))
         if reinspect_on < inspected_on:
-            raise Invalid.field("reinspect_on", "The re-inspection cannot come before the inspection.")
+            raise Invalid.field("reinspect_on", _("The re-inspection cannot come before the inspection."))
     elif reinspect_on is not None:
-        raise Invalid.field("reinspect_on", "Only a correction order takes a re-inspection date.")
+        raise Invalid.field("reinspect_on", _("Only a correction order takes a re-inspection date."))
     if result is InspectionOutcome.REFERRED and not inspection.violations:
-        raise Invalid.field("outcome", "Record at least one violation before referring the inspection.")
+        raise Invalid.field("outcome", _("Record at least one violation before referring the inspection."))
     if result is InspectionOutcome.NO_ACTION and inspection.violations:
-        raise Invalid.field("outcome", "An inspection with violations cannot end with no action.")
+        raise Invalid.field("outcome", _("An inspection with violations cannot end with no action."))
     _record_closure_compliance(inspection)
     inspection.status = InspectionStatus.SUBMITTED
     inspection.outcome = result
@@ -382,18 +384,18 @@ def amend_inspection(actor: User, inspection: Inspection, field_name: str, new_v
     """Correct a submitted inspection, keeping the old value and the reason."""
     require_field_role(actor, inspection.unit_id)
     if inspection.is_draft:
-        raise Conflict("Drafts are edited directly; amendments are for submitted inspections.")
+        raise Conflict(_("Drafts are edited directly; amendments are for submitted inspections."))
     if field_name not in AMENDABLE:
-        raise Invalid.field("field", f"{field_name!r} cannot be amended.")
+        raise Invalid.field("field", _("%(field)s cannot be amended.", field=repr(field_name)))
     if not (reason or "").strip():
-        raise Invalid.field("reason", "An amendment needs a reason.")
+        raise Invalid.field("reason", _("An amendment needs a reason."))
     if field_name == "reinspect_on":
         if inspection.outcome is not InspectionOutcome.CORRECTED:
-            raise Invalid.field("new_value", "Only a correction order has a re-inspection date.")
+            raise Invalid.field("new_value", _("Only a correction order has a re-inspection date."))
         try:
             new_value = date.fromisoformat(str(new_value))
         except ValueError:
-            raise Invalid.field("new_value", "Give the date as YYYY-MM-DD.") from None
+            raise Invalid.field("new_value", _("Give the date as YYYY-MM-DD.")) from None
     old = getattr(inspection, field_name)
     # A case opened from this inspection keeps the amendment in its own history too.
     from tracker.services.cases import append_event
@@ -429,4 +431,4 @@ def get_observation(inspection: Inspection, observation_id: int) -> PriceObserva
     for observation in inspection.observations:
         if observation.id == observation_id:
             return observation
-    raise NotFound("No such observation.")
+    raise NotFound(_("No such observation."))

@@ -1,16 +1,89 @@
-"""Locale and time-zone selection for Flask-Babel."""
+"""Locale and time-zone selection for Flask-Babel, and where the catalogs are found.
+
+The language of a page: the signed-in user's profile setting, else the switcher's cookie, else the
+browser's Accept-Language, else English. The JSON API follows Accept-Language alone (a program sends
+no cookie and has no profile page).
+"""
 from __future__ import annotations
 
-from flask import current_app, request
+from babel import Locale, UnknownLocaleError
+from babel.support import NullTranslations, Translations
+from flask import current_app, g, has_app_context, has_request_context, request
+from flask_babel import Domain, get_locale
 from flask_login import current_user
 
-SUPPORTED_LOCALES = ("en",)
+# Catalog names (tracker/translations/<name>/LC_MESSAGES/messages.po); the first is the default, in
+# which the msgids are written. Adding a language: README "Languages".
+SUPPORTED_LOCALES = ("en", "zh_CN")
+# Each language named in itself, as switchers do, so a reader finds their own whatever the page's language.
+LANGUAGE_NAMES = {"en": "English", "zh_CN": "中文"}
+LOCALE_COOKIE = "tracker_locale"
+LOCALE_COOKIE_MAX_AGE = 365 * 24 * 3600  # a year: a language preference outlives a session
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
+def supported(value: str | None) -> str | None:
+    """``value`` if it names a supported catalog (zh-CN and zh_CN alike), else None."""
+    if not value:
+        return None
+    value = value.replace("-", "_")
+    return next((name for name in SUPPORTED_LOCALES if name.lower() == value.lower()), None)
+
+
+def _likely(tag: str) -> Locale | None:
+    """A language tag with its likely script and region filled in (zh → zh_Hans_CN, zh-TW → zh_Hant_TW)."""
+    try:
+        return Locale.parse(tag.replace("_", "-"), sep="-")
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
+
+
+_SUPPORTED_LIKELY = {name: Locale.parse(name) for name in SUPPORTED_LOCALES}
+
+
+def best_accepted(header_values) -> str | None:
+    """The supported catalog that best fits the browser's languages, in their order of preference.
+
+    First a language in the same script (zh, zh-CN, zh-Hans, zh-Hans-CN, zh-SG: zh_CN; en-GB: en), then,
+    if none fits, one in the same language whatever the script (zh-TW alone: zh_CN, better than English).
+    """
+    wanted = [locale for locale in (_likely(tag) for tag, _quality in header_values if tag != "*") if locale]
+    for locale in wanted:
+        for name, candidate in _SUPPORTED_LIKELY.items():
+            if candidate.language == locale.language and candidate.script == locale.script:
+                return name
+    for locale in wanted:
+        for name, candidate in _SUPPORTED_LIKELY.items():
+            if candidate.language == locale.language:
+                return name
+    return None
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
 def select_locale() -> str:
-    """The best supported match for the browser's languages."""
-    return request.accept_languages.best_match(SUPPORTED_LOCALES) or SUPPORTED_LOCALES[0]
+    """Profile setting > switcher cookie > Accept-Language > English (the API: Accept-Language only).
+    Outside a request (the command line) the default."""
+    if not has_request_context():
+        return default_locale()
+    if not is_api_request():
+        if current_user and current_user.is_authenticated:
+            chosen = supported(getattr(current_user, "locale", None))
+            if chosen:
+                return chosen
+        chosen = supported(request.cookies.get(LOCALE_COOKIE))
+        if chosen:
+            return chosen
+    return best_accepted(request.accept_languages) or default_locale()
+
+
+def default_locale() -> str:
+    """The deployment's default language (TRACKER_LOCALE), English unless set."""
+    if not has_app_context():
+        return SUPPORTED_LOCALES[0]
+    return supported(current_app.config.get("BABEL_DEFAULT_LOCALE")) or SUPPORTED_LOCALES[0]
 
 
 def select_timezone() -> str:
@@ -19,3 +92,57 @@ def select_timezone() -> str:
     if unit is not None:
         return unit.timezone
     return current_app.config.get("TRACKER_TIMEZONE", DEFAULT_TIMEZONE)
+
+
+def catalog_name(locale: Locale | None) -> str:
+    """The catalog of a selected locale: Babel reads ``zh_CN`` as zh_Hans_CN, whose name gettext would
+    look for as ``zh_Hans_CN`` or ``zh`` and never find the ``zh_CN`` catalog."""
+    if locale is None:
+        return SUPPORTED_LOCALES[0]
+    for name, candidate in _SUPPORTED_LIKELY.items():
+        if candidate == locale:
+            return name
+    return str(locale)
+
+
+def current_locale_name() -> str:
+    """The catalog name of this request's language (``en`` outside a request)."""
+    return catalog_name(get_locale()) if has_request_context() else default_locale()
+
+
+def html_lang(name: str | None = None) -> str:
+    """The BCP 47 tag for <html lang>: ``zh-CN``, ``en``."""
+    return (name or current_locale_name()).replace("_", "-")
+
+
+class CatalogDomain(Domain):
+    """Flask-Babel's domain, loading each locale's catalog by its catalog name (see ``catalog_name``)."""
+
+    def get_translations(self):
+        if not g:  # no app context: as Flask-Babel's own domain does
+            return NullTranslations()
+        locale = get_locale()
+        directories = tuple(self.translation_directories)
+        # The directories are part of the key: apps with other catalogs (tests) share this process-wide cache.
+        key = (directories, str(locale), self.domain[0])
+        cache = self.cache
+        if key not in cache:
+            translations = Translations()
+            for index, dirname in enumerate(directories):
+                domain = self.domain[0] if len(self.domain) == 1 else self.domain[index]
+                catalog = Translations.load(dirname, [catalog_name(locale)], domain)
+                translations.merge(catalog)
+                if hasattr(catalog, "plural"):  # merge() copies the messages only (as Flask-Babel notes)
+                    translations.plural = catalog.plural
+            cache[key] = translations
+        return cache[key]
+
+
+def template_context() -> dict:
+    """The switcher's data and the page's language for every template."""
+    return {
+        "html_lang": html_lang,
+        "current_locale_name": current_locale_name,
+        "language_names": LANGUAGE_NAMES,
+        "supported_locales": SUPPORTED_LOCALES,
+    }

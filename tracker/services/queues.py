@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker.domain.vocabulary import Role
 from tracker.extensions import db
@@ -71,7 +72,7 @@ def work_queues(actor: User, today: date) -> list[UnitQueue]:
     elif actor.role.works_in_unit:
         units = [actor.unit]
     else:
-        raise Forbidden("Your role does not read field records.")
+        raise Forbidden(_("Your role does not read field records."))
     queues = {unit.id: UnitQueue(unit) for unit in units}
     overdue, due_soon = overdue_on(today), due_soon_on(today)
     sums = (sa.func.sum(sa.case((overdue, 1), else_=0)), sa.func.sum(sa.case((due_soon, 1), else_=0)))

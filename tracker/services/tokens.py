@@ -6,6 +6,7 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker.extensions import db
 from tracker.models import ApiToken, User
@@ -25,9 +26,9 @@ def issue_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     """A new token for the user: the record, and the token itself (shown once, never stored)."""
     name = (name or "").strip()
     if len(name) > 80:
-        raise Invalid.field("name", "At most 80 characters.")
+        raise Invalid.field("name", _("At most %(n)s characters.", n=80))
     if not user.is_active:
-        raise Invalid.field("username", "The account is deactivated.")
+        raise Invalid.field("username", _("The account is deactivated."))
     token = secrets.token_urlsafe(TOKEN_BYTES)
     record = ApiToken(user=user, name=name, token_hash=_digest(token), prefix=token[:8])
     db.session.add(record)
@@ -39,7 +40,7 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's tokens."""
     record = db.session.get(ApiToken, token_id)
     if record is None or record.user_id != user.id:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     if record.revoked_at is None:
         record.revoked_at = utcnow()
         db.session.commit()

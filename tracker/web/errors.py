@@ -56,12 +56,13 @@ def refuse_nul_characters():
 def register(app: Flask) -> None:
     """Install the handlers on the app."""
     from tracker.api.core import http_problem, service_problem
+    from tracker.api.messages import http_description
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if _is_api():
             return http_problem(error)
-        message = error.description if error.code in (400, 403, 409, 413, 422) else None
+        message = http_description(error) if error.code in (400, 403, 409, 413, 422) else None
         return render_error(error.code or 500, message)
 
     @app.errorhandler(ServiceError)

@@ -5,13 +5,85 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from flask_babel import get_timezone, gettext as _, lazy_gettext as _l
-from wtforms import DecimalField
-from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms import DateField, DateTimeLocalField, DecimalField
+from wtforms.validators import NumberRange, Optional, StopValidation, ValidationError
+from wtforms.widgets import TextInput
 
+from tracker.domain.localformat import parse_date, parse_datetime, parse_money
 from tracker.services import clock
 from tracker.services.errors import Invalid
 
 MONEY_MAX = Decimal("999999999999.99")
+
+
+class LocalDateField(DateField):
+    """A date field (the browser's date picker sends 2020-03-09) that also reads a date typed by hand,
+    in a query string or where the browser has no picker: 2020/3/9, 2020年3月9日."""
+
+    def process_formdata(self, valuelist):
+        if _blank(valuelist):  # empty: for Optional() or InputRequired() to judge, with their one message
+            self.data = None
+            return
+        try:
+            self.data = parse_date(str(valuelist[0]))
+        except ValueError:
+            self.data = None
+            # WTForms' own message (translated by its catalog) and how to write a date.
+            raise ValueError(_sentences(self.gettext("Not a valid date value."), _("Write it as 2020-03-09."))) \
+                from None
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A local date and time (the picker sends 2020-03-09T10:30), also typed as 2020-03-09 10:30 or
+    2020年3月9日 10:30; naive, read in the user's time zone by ``to_utc``."""
+
+    def process_formdata(self, valuelist):
+        if _blank(valuelist):
+            self.data = None
+            return
+        try:
+            self.data = parse_datetime(str(valuelist[0]))
+        except ValueError:
+            self.data = None
+            raise ValueError(_sentences(self.gettext("Not a valid datetime value."),
+                                        _("Write it as 2020-03-09 10:30."))) from None
+
+
+class MoneyField(DecimalField):
+    """An amount as people type it: 200000, 200,000.00, ¥200,000.00, ￥200000, 200000元.
+
+    A text box (with the decimal keypad on phones): a number input would refuse the symbol and the commas.
+    """
+
+    widget = TextInput()
+
+    def __init__(self, *args, render_kw=None, **kwargs):
+        super().__init__(*args, render_kw={"inputmode": "decimal", **(render_kw or {})}, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if _blank(valuelist):
+            self.data = None
+            return
+        try:
+            self.data = parse_money(str(valuelist[0]))
+        except ValueError:
+            self.data = None
+            raise ValueError(_sentences(self.gettext("Not a valid decimal value."), _("Write it as 200,000.00."))) \
+                from None
+
+    def pre_validate(self, form):
+        """Input that is no amount gets that one message, not the range's as well."""
+        if self.process_errors:
+            raise StopValidation()
+
+
+def _sentences(first: str, second: str) -> str:
+    """Two sentences: a space after an English full stop, none after a Chinese one (。)."""
+    return f"{first}{'' if first.endswith(('。', '！', '？')) else ' '}{second}"
+
+
+def _blank(valuelist) -> bool:
+    return not valuelist or (isinstance(valuelist[0], str) and not valuelist[0].strip())
 
 
 def money_places(form, field) -> None:
@@ -20,14 +92,14 @@ def money_places(form, field) -> None:
         raise ValidationError(_("Use at most two decimal places."))
 
 
-def money_field(label, required: bool = False, minimum: str = "0", **kwargs) -> DecimalField:
-    """A DecimalField for yuan: non-negative (or above ``minimum``), two places at most."""
+def money_field(label, required: bool = False, minimum: str = "0", **kwargs) -> MoneyField:
+    """A MoneyField for yuan: non-negative (or above ``minimum``), two places at most."""
     validators = [] if required else [Optional()]
     validators += [
         NumberRange(min=Decimal(minimum), max=MONEY_MAX, message=_l("Enter an amount from %(min)s up.")),
         money_places,
     ]
-    return DecimalField(label, validators=validators, places=None, **kwargs)
+    return MoneyField(label, validators=validators, places=None, **kwargs)
 
 
 def not_in_future(form, field) -> None:

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask import current_app
+from flask_babel import get_locale, get_timezone, lazy_gettext as _l, lazy_pgettext
 from wtforms import SelectChoice
-from flask_babel import format_datetime, format_decimal, lazy_gettext as _l
+
+from tracker.domain import localformat
 
 from tracker.domain.deadlines import DeadlineStatus
 from tracker.domain.lifecycle import CaseAction, CaseState
@@ -63,7 +66,7 @@ CASE_LABELS = {
     CaseState.DECISION_SERVED: _l("Decision served"),
     CaseState.ENFORCEMENT: _l("Enforcement"),
     CaseState.EXECUTED: _l("Executed"),
-    CaseState.CLOSED: _l("Closed"),
+    CaseState.CLOSED: lazy_pgettext("case state", "Closed"),  # 已结案, not the premises status 已关闭
     CaseAction.FILE: _l("File the case"),
     CaseAction.DECLINE: _l("Decline to file"),
     CaseAction.MARK_MAJOR: _l("Mark as major"),
@@ -143,24 +146,33 @@ def choices(enum_cls, blank=None) -> list[SelectChoice]:
 
 
 def money(value: Decimal | None) -> str:
-    """Money with two places and grouping, in the current locale."""
-    if value is None:
-        return "—"
-    return format_decimal(value, format="#,##0.00")
+    """An amount with two places and the locale's grouping, no symbol (200,000.00): table columns."""
+    return localformat.amount(value, get_locale())
+
+
+def currency(value: Decimal | None) -> str:
+    """An amount with the rulebook's currency symbol: ¥200,000.00 (in English as in Chinese)."""
+    return localformat.money(value, current_app.extensions["tracker.rulebook"].currency, get_locale())
+
+
+def number(value) -> str:
+    """A count or quantity with the locale's grouping (10,000)."""
+    return localformat.number(value, get_locale())
 
 
 def percent(rate: Decimal | None) -> str:
-    """A rate (1.9167) as a percentage (191.67 %)."""
-    if rate is None:
-        return "—"
-    return format_decimal(rate * 100, format="#,##0.##") + " %"
+    """A rate (1.9167) as a percentage (191.67%)."""
+    return localformat.percent(rate, get_locale())
 
 
 def local_datetime(value) -> str:
-    """A UTC datetime shown in the user's unit time zone."""
-    if value is None:
-        return ""
-    return format_datetime(value, "yyyy-MM-dd HH:mm")
+    """A UTC datetime in the user's unit time zone: 2020-03-09 10:30, 2020年3月9日 10:30."""
+    return localformat.moment(value, get_locale(), get_timezone())
+
+
+def local_date(value) -> str:
+    """A date (a datetime: its day in the unit's time zone): 2020-03-09, 2020年3月9日."""
+    return localformat.day(value, get_locale(), get_timezone())
 
 
 def status_label(status) -> str:
@@ -168,7 +180,8 @@ def status_label(status) -> str:
     return str(DEADLINE_STATUS_LABELS.get(status, status))
 
 
-FILTERS = {"label": label, "status_label": status_label, "money": money, "percent": percent, "local_datetime": local_datetime}
+FILTERS = {"label": label, "status_label": status_label, "money": money, "currency": currency, "number": number,
+           "percent": percent, "local_datetime": local_datetime, "local_date": local_date}
 
 
 def template_context() -> dict:

@@ -90,8 +90,7 @@ def too_many_requests(error: RateLimitExceeded):
     if request.path.startswith("/api/"):
         from tracker.api.core import problem
 
-        response = problem(429, _("Too many requests from your address. Try again in %(s)s seconds.", s=retry_after),
-                           title="Too many requests")
+        response = problem(429, _("Too many requests from your address. Try again in %(s)s seconds.", s=retry_after))
     else:
         body = render_template(
             "errors/error.html",
@@ -139,7 +138,7 @@ def refuse_throttled_bearer():
     from tracker.api.core import problem
 
     response = problem(429, _("Too many rejected tokens from your address. Try again in %(s)s seconds.",
-                              s=item.get_expiry()), title="Too many requests")
+                              s=item.get_expiry()))
     response.headers["Retry-After"] = str(item.get_expiry())
     return response
 

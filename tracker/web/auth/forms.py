@@ -1,8 +1,10 @@
-"""Sign-in form."""
+"""Sign-in, API token and language forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, SubmitField
+from wtforms import HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
+
+from tracker.services.localisation import LANGUAGE_NAMES, SUPPORTED_LOCALES
 
 
 class LoginForm(FlaskForm):
@@ -18,3 +20,17 @@ class NewTokenForm(FlaskForm):
 
 class RevokeTokenForm(FlaskForm):
     submit = SubmitField(_l("Revoke"))
+
+
+class LanguageForm(FlaskForm):
+    """The interface language: the profile's select and the switcher's buttons (name="locale") post it.
+    Empty means "follow my browser"."""
+
+    locale = SelectField(_l("Language"), choices=[])
+    next = HiddenField()
+    save = SubmitField(_l("Save language"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale.choices = [("", _l("Follow my browser"))] + [
+            (name, LANGUAGE_NAMES[name]) for name in SUPPORTED_LOCALES]

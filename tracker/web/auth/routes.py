@@ -12,8 +12,9 @@ from tracker.models import User
 from tracker.services.accounts import authenticate
 from tracker.web.access import PUBLIC, SIGNED_IN, allow
 from tracker.services.errors import Invalid
+from tracker.services.localisation import LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE
 from tracker.services.tokens import issue_token, revoke_token, tokens_of
-from tracker.web.auth.forms import LoginForm, NewTokenForm, RevokeTokenForm
+from tracker.web.auth.forms import LanguageForm, LoginForm, NewTokenForm, RevokeTokenForm
 from tracker.web.security import mark_signed_in
 from tracker.web.forms import apply_errors
 
@@ -103,8 +104,10 @@ def tokens():
             apply_errors(form, error)
         else:
             form = NewTokenForm(formdata=None)
+    language = LanguageForm(formdata=None, locale=current_user.locale or "", next=url_for("auth.tokens"))
     return render_template(
-        "auth/tokens.html", form=form, revoke=RevokeTokenForm(), tokens=tokens_of(current_user), new_token=new_token
+        "auth/tokens.html", form=form, revoke=RevokeTokenForm(), tokens=tokens_of(current_user), new_token=new_token,
+        language=language,
     )
 
 
@@ -115,3 +118,29 @@ def revoke(token_id: int):
         revoke_token(current_user, token_id)
         flash(_("Token revoked: it no longer opens the API."), "success")
     return redirect(url_for("auth.tokens"))
+
+
+@bp.route("/language", methods=["POST"])
+@allow(PUBLIC)
+def language():
+    """Choose the interface language (the switcher on every page, the profile's setting).
+
+    Kept in a cookie, so the choice holds before signing in and after signing out; a signed-in user's choice
+    is also saved to their profile, so it follows them to another browser. Empty: follow the browser again.
+    """
+    form = LanguageForm()
+    target = safe_next(form.next.data)
+    if not form.validate_on_submit():
+        flash(_("Choose one of the languages offered."), "danger")
+        return redirect(target)
+    chosen = form.locale.data or None
+    if current_user.is_authenticated:
+        current_user.locale = chosen
+        db.session.commit()
+    response = redirect(target)
+    if chosen:
+        response.set_cookie(LOCALE_COOKIE, chosen, max_age=LOCALE_COOKIE_MAX_AGE, httponly=True, samesite="Lax",
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    else:
+        response.delete_cookie(LOCALE_COOKIE, httponly=True, samesite="Lax")
+    return response

@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -22,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from tracker.domain.lifecycle import CaseAction, CaseState
 from tracker.services.listings import PENALTY_KINDS
 from tracker.web.exports.filters import ListFilterForm, valid_choice
-from tracker.web.forms import money_field
+from tracker.web.forms import LocalDateField as DateField, money_field
 from tracker.web.labels import CASE_LABELS, label, options
 
 METHODS = options([

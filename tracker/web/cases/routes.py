@@ -5,7 +5,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -254,13 +254,19 @@ def act(case_id: int, action: str):
     return redirect(url_for("cases.show", case_id=case_id))
 
 
+def _print_templates() -> list[str]:
+    """The locale's own document layout when there is one (cases/print_zh.html), else the English one."""
+    locale = get_locale()
+    return ([f"cases/print_{locale.language}.html"] if locale is not None else []) + ["cases/print.html"]
+
+
 @bp.route("/<int:case_id>/notice")
 @allow(*READERS)
 def notice(case_id: int):
     case = service.load_case(case_id, current_user)
     if case.approved_lines is None:
         abort(404)
-    return render_template("cases/print.html", case=case, kind="notice", lines=case.approved_lines, rulebook=current_rulebook())
+    return render_template(_print_templates(), case=case, kind="notice", lines=case.approved_lines, rulebook=current_rulebook())
 
 
 @bp.route("/<int:case_id>/decision")
@@ -269,4 +275,4 @@ def decision(case_id: int):
     case = service.load_case(case_id, current_user)
     if case.decided_lines is None:
         abort(404)
-    return render_template("cases/print.html", case=case, kind="decision", lines=case.decided_lines, rulebook=current_rulebook())
+    return render_template(_print_templates(), case=case, kind="decision", lines=case.decided_lines, rulebook=current_rulebook())

@@ -6,7 +6,7 @@ from flask import request
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from tracker.domain.vocabulary import PremisesKind, PremisesStatus, Role
@@ -15,6 +15,7 @@ from tracker.models import Unit
 from tracker.services.listings import dataset
 from tracker.services.rulebooks import current_rulebook
 from tracker.web.labels import choices, options
+from tracker.web.forms import LocalDateField as DateField  # accepts 2020-03-09 and 2020年3月9日
 
 # Query arguments that are not filters (the pager's page).
 NOT_FILTERS = {"page"}

@@ -7,8 +7,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     IntegerField,
-    DateField,
-    DateTimeLocalField,
     HiddenField,
     SelectField,
     SelectMultipleField,
@@ -20,7 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType, PremisesKind
 from tracker.web.exports.filters import ListFilterForm, text_field, valid_choice
-from tracker.web.forms import money_field, not_in_future
+from tracker.web.forms import LocalDateField as DateField, LocalDateTimeField as DateTimeLocalField, money_field, not_in_future
 from tracker.web.labels import TEST_LABELS, choices, options
 
 CHECKLIST_CHOICES = options([("", _l("not checked")), ("yes", _l("Yes")), ("no", _l("No")), ("n/a", _l("Not applicable"))])

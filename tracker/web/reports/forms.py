@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
+from wtforms import SelectField
 from wtforms.validators import Optional
+
+from tracker.web.forms import LocalDateField as DateField  # accepts 2020-03-09 and 2020年3月9日
 
 
 class ReportFilterForm(FlaskForm):
