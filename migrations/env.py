@@ -27,10 +27,14 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+# Search indexes on lower()ed columns, PostgreSQL only: expression indexes the models cannot declare.
+SEARCH_INDEX_SUFFIXES = ("_trgm", "_prefix")
+
+
 def include_name(name, type_, parent_names):
-    """Leave out the pg_trgm search indexes (expression indexes the models cannot declare;
-    migration c5e4a1b2d301 owns them), so autogenerate never proposes dropping them."""
-    return not (type_ == "index" and name is not None and name.endswith("_trgm"))
+    """Leave out the search indexes (pg_trgm ones from migration c5e4a1b2d301, prefix ones from
+    e4f1a6b2c901), so autogenerate never proposes dropping them."""
+    return not (type_ == "index" and name is not None and name.endswith(SEARCH_INDEX_SUFFIXES))
 
 
 def get_engine_url():

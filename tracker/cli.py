@@ -5,6 +5,7 @@ import sys
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _, ngettext
 
 from tracker.services import accounts
 from tracker.services.errors import ServiceError
@@ -14,7 +15,7 @@ users_cli = AppGroup("users", help="Accounts.")
 
 
 def _fail(error: ServiceError) -> None:
-    click.echo(f"Error: {error}", err=True)
+    click.echo(_("Error: %(message)s", message=error), err=True)
     for field, messages in getattr(error, "errors", {}).items():
         for message in messages:
             click.echo(f"  {field}: {message}", err=True)
@@ -31,7 +32,7 @@ def create_unit(code: str, name: str, timezone: str) -> None:
         unit = accounts.create_unit(code, name, timezone)
     except ServiceError as error:
         _fail(error)
-    click.echo(f"Unit {unit.code} created.")
+    click.echo(_("Unit %(code)s created.", code=unit.code))
 
 
 @users_cli.command("create")
@@ -47,7 +48,7 @@ def create_user(username, role, unit_code, password, legal_reviewer, full_name) 
         user = accounts.create_user(username, role, password, unit_code, legal_reviewer, full_name)
     except ServiceError as error:
         _fail(error)
-    click.echo(f"Account {user.username} ({user.role.value}) created.")
+    click.echo(_("Account %(username)s (%(role)s) created.", username=user.username, role=user.role.value))
 
 
 @users_cli.command("token")
@@ -59,7 +60,7 @@ def user_token(username: str, name: str) -> None:
 
     user = accounts.find_user(username)
     if user is None:
-        click.echo(f"Error: no account named {username}.", err=True)
+        click.echo(_("Error: no account named %(username)s.", username=username), err=True)
         sys.exit(1)
     try:
         _record, token = issue_token(user, name)
@@ -78,10 +79,10 @@ def seed_demo() -> None:
     except ServiceError as error:
         _fail(error)
     if report.created:
-        click.echo(f"Demo county loaded: {report.summary}.")
+        click.echo(_("Demo county loaded: %(summary)s.", summary=report.summary))
     else:
-        click.echo("Demo county already loaded; nothing changed.")
-    click.echo(f"Demo accounts (password {DEMO_PASSWORD}):")
+        click.echo(_("Demo county already loaded; nothing changed."))
+    click.echo(_("Demo accounts (password %(password)s):", password=DEMO_PASSWORD))
     for username, role, unit in report.accounts:
         click.echo(f"  {username:<12} {role:<11} {unit or ''}")
 
@@ -100,15 +101,16 @@ def seed_scale(inspections: str, seed: str, units: str | None) -> None:
         try:
             numbers[name] = None if raw is None else int(raw)
         except ValueError:
-            _fail(Invalid.field(name, f"--{name} takes a whole number, not {raw!r}."))
+            _fail(Invalid.field(name, _("--%(option)s takes a whole number, not %(value)s.", option=name, value=repr(raw))))
     try:
         report = load(numbers["inspections"], seed=numbers["seed"], units=numbers["units"], progress=click.echo)
     except ServiceError as error:
         _fail(error)
     for line in report.lines():
         click.echo(line)
-    click.echo(f"Loaded in {report.total_seconds:.1f} s. Accounts use the password {SCALE_PASSWORD}, "
-               f"e.g. {report.accounts[0][0]} ({report.accounts[0][1]}) and {report.accounts[-1][0]} (auditor).")
+    click.echo(_("Loaded in %(seconds).1f s. Accounts use the password %(password)s, e.g. %(first)s (%(role)s) and "
+                 "%(last)s (auditor).", seconds=report.total_seconds, password=SCALE_PASSWORD,
+                 first=report.accounts[0][0], role=report.accounts[0][1], last=report.accounts[-1][0]))
 
 
 audit_cli = AppGroup("audit", help="Auditors' checks.")
@@ -123,11 +125,12 @@ def audit_verify() -> None:
     for case in verify_all():
         broken += 1
         for where in case.breaks:
-            click.echo(f"BROKEN {case.number} event {where.seq}: {where.problem}")
+            click.echo(_("BROKEN %(case)s event %(seq)s: %(problem)s", case=case.number, seq=where.seq, problem=where.problem))
     if broken:
-        click.echo(f"{broken} case(s) with a broken history chain.", err=True)
+        click.echo(ngettext("%(num)s case with a broken history chain.", "%(num)s cases with a broken history chain.",
+                            broken), err=True)
         sys.exit(1)
-    click.echo("All history chains are intact.")
+    click.echo(_("All history chains are intact."))
 
 
 @audit_cli.command("verify-pack", with_appcontext=False)
@@ -145,4 +148,42 @@ def audit_verify_pack(pack: str) -> None:
         sys.exit(outcome.code)
 
 
-COMMANDS = [units_cli, users_cli, audit_cli, seed_demo, seed_scale]
+figures_cli = AppGroup("figures", help="The dashboard's daily figures (kept in step with the records).")
+
+
+def _closure_item():
+    from tracker.services.rulebooks import current_rulebook
+
+    return current_rulebook().inspections.closure_obeyed_item
+
+
+@figures_cli.command("verify")
+def figures_verify() -> None:
+    """Compare the daily figures with the records; exit 1 listing the first differences."""
+    from tracker.extensions import db
+    from tracker.models.figures import figure_differences
+
+    lines = figure_differences(db.session.connection(), _closure_item())
+    for line in lines:
+        click.echo(line)
+    if lines:
+        click.echo(_("The daily figures differ from the records: run flask figures rebuild."), err=True)
+        sys.exit(1)
+    click.echo(_("The daily figures agree with the records."))
+
+
+@figures_cli.command("rebuild")
+def figures_rebuild() -> None:
+    """Recompute every daily figure and register date from the records (after a bulk load or a rulebook change)."""
+    from tracker.extensions import db
+    from tracker.models.figures import rebuild_figures
+    from tracker.services.outcomes import refresh_register_dates
+
+    connection = db.session.connection()
+    rebuild_figures(connection, _closure_item())
+    changed = refresh_register_dates(connection)
+    db.session.commit()
+    click.echo(_("Daily figures rebuilt; %(count)s register dates changed.", count=changed))
+
+
+COMMANDS = [units_cli, users_cli, audit_cli, figures_cli, seed_demo, seed_scale]

@@ -124,7 +124,8 @@ def test_a_page_takes_the_same_number_of_queries_whatever_its_length(world):
     assert len(one) == len(six) <= 5
     with count_queries() as keyset:
         items, cursor = register_keyset(ALL, 4, None, TODAY)
-    assert len(items) == 4 and cursor == items[-1].case_id and len(keyset) == len(six)
+    # The keyset page is the numbered page without its count.
+    assert len(items) == 4 and cursor == items[-1].case_id and len(keyset) == len(six) - 1
 
 
 def test_numbered_pages_split_the_register(world):

@@ -76,6 +76,20 @@ def test_cases_by_number_party_snapshot_and_current_premises(world):
     assert names(world.officer, SearchKind.CASES, "nobody at all") == []
 
 
+def test_short_terms_match_the_start_of_names_codes_and_numbers(world):
+    """One or two characters (a Chinese shop name is often two) match the start of a field, not its middle,
+    and do not search free-text notes."""
+    assert names(world.officer, SearchKind.PREMISES, "go") == ["Golden Pig Butcher"]
+    assert names(world.officer, SearchKind.PREMISES, "WU") == ["Golden Pig Butcher"]  # the operator's start
+    assert names(world.officer, SearchKind.PREMISES, "91") == ["Kangjian Pharmacy"]  # the credit code's start
+    assert names(world.officer, SearchKind.PREMISES, "ld") == []  # inside "Golden": not a start
+    assert names(world.officer, SearchKind.CASES, world.case.number[:2]) == [world.case.number]
+    assert names(world.officer, SearchKind.CASES, "ka") == [world.case.number]  # the party's start
+    assert names(world.officer, SearchKind.INSPECTIONS, "po") == []
+    # Three characters or more match anywhere, across the joined fields too.
+    assert names(world.officer, SearchKind.PREMISES, "lden") == ["Golden Pig Butcher"]
+
+
 def test_inspections_by_notes(world):
     assert names(world.officer, SearchKind.INSPECTIONS, "INVOICE missing") == ["Pork belly at 68 yuan, invoice missing"]
 
@@ -165,19 +179,22 @@ def _plan(stmt) -> str:
     return "\n".join(row[0] for row in rows)
 
 
-def test_postgresql_plans_use_the_trigram_indexes(world):
+def test_postgresql_plans_use_the_search_indexes(world):
     """Real proof rather than timing: with sequential scans off, the planner can answer each search from
-    the pg_trgm indexes. (An officer's search is also limited to the unit; with a few thousand premises
-    per unit the planner may prefer the unit's btree index instead, a sound choice at that size.)"""
+    the search indexes: the joined-fields trigram indexes for terms of three characters or more, the btree
+    prefix indexes for shorter ones. (An officer's search is also limited to the unit; with a few thousand
+    premises per unit the planner may prefer the unit's btree index instead, a sound choice at that size.)"""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("pg_trgm indexes exist on PostgreSQL only")
     _bulk(world, 3000)
     for stmt, index in (
-        (premises_query(world.auditor, "kangjian"), "ix_premises_name_trgm"),
-        (premises_query(world.auditor, "50%_off"), "ix_premises_operator_name_trgm"),  # escaped wildcards too
-        (premises_query(world.auditor, "m000100"), "ix_premises_credit_code_trgm"),
-        (cases_query(world.auditor, "kangjian"), "ix_cases_party_name_trgm"),
-        (cases_query(world.auditor, "kangjian"), "ix_cases_number_trgm"),
+        (premises_query(world.auditor, "kangjian"), "ix_premises_search_trgm"),
+        (premises_query(world.auditor, "50%_off"), "ix_premises_search_trgm"),  # escaped wildcards too
+        (premises_query(world.auditor, "m000100"), "ix_premises_search_trgm"),
+        (premises_query(world.auditor, "ka"), "ix_premises_name_prefix"),
+        (premises_query(world.auditor, "ka"), "ix_premises_operator_name_prefix"),
+        (cases_query(world.auditor, "kangjian"), "ix_cases_search_trgm"),
+        (cases_query(world.auditor, "cg"), "ix_cases_number_prefix"),
         (inspections_query(world.auditor, "pork belly"), "ix_inspections_notes_trgm"),
     ):
         plan = _plan(stmt)

@@ -62,6 +62,16 @@ def published_until(published_on: date, minor: bool, publication: Publication) -
     return add_months(published_on, months) - timedelta(days=1)
 
 
+def register_until(
+    published_on: date | None, penalty: Penalty | None, individual: bool, publication: Publication
+) -> date | None:
+    """The last day a decision is in the register, or None when it never is (unpublished, a warning alone).
+    Withdrawal is not counted here: it ends the entry on its own date."""
+    if published_on is None or not is_publishable(penalty):
+        return None
+    return published_until(published_on, is_minor(penalty, individual, publication), publication)
+
+
 def in_register(
     published_on: date | None,
     withdrawn_on: date | None,
@@ -72,11 +82,10 @@ def in_register(
 ) -> bool:
     """True when the decision is in the public register on ``today``: published (served) by then,
     not withdrawn by then, not a warning alone, and its publication period not over."""
-    if published_on is None or published_on > today or not is_publishable(penalty):
-        return False
     if withdrawn_on is not None and withdrawn_on <= today:
         return False
-    return today <= published_until(published_on, is_minor(penalty, individual, publication), publication)
+    until = register_until(published_on, penalty, individual, publication)
+    return until is not None and published_on <= today <= until
 
 
 # ------------------------------------------------------------------------------------------ masking

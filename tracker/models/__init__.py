@@ -3,6 +3,7 @@ from tracker.models.accounts import SignInAttempt, Unit, User
 from tracker.models.api import ApiToken, IdempotencyRecord
 from tracker.models.cases import Appeal, Case, CaseEvent, CaseOfficer, CasePause, DeadlineExtension, Payment
 from tracker.models.emergencies import PriceEmergency
+from tracker.models.figures import DailyFigure, PremisesDay
 from tracker.models.inspections import (
     Evidence,
     Inspection,
@@ -22,6 +23,7 @@ __all__ = [
     "CaseEvent",
     "CaseOfficer",
     "CasePause",
+    "DailyFigure",
     "DeadlineExtension",
     "Payment",
     "Evidence",
@@ -30,6 +32,7 @@ __all__ = [
     "PriceEmergency",
     "PriceObservation",
     "Premises",
+    "PremisesDay",
     "SignInAttempt",
     "Unit",
     "User",

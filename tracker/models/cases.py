@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from tracker.domain.lifecycle import CaseState
 from tracker.domain.vocabulary import OperatorType
@@ -64,6 +64,9 @@ class Case(db.Model):
     closable_on: Mapped[date | None]
     closed_on: Mapped[date | None]
     published_on: Mapped[date | None]
+    # The last day in the public register (None: never in it), kept from published_on, the decided lines
+    # and the operator type on every flush, so the register is read in SQL (tracker.services.outcomes).
+    public_until: Mapped[date | None]
     withdrawn_on: Mapped[date | None]
     # The nearest open deadline, recomputed by every action, so work queues can filter and sort.
     next_deadline: Mapped[str | None] = mapped_column(sa.String(32))
@@ -89,6 +92,12 @@ class Case(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("unit_id", "year", "sequence", name="uq_cases_unit_year_sequence"),
         sa.Index("ix_cases_unit_state", "unit_id", "state"),
+        # The case list pages newest clue first, across units, within a unit, or in one state.
+        sa.Index("ix_cases_clue_on_id", "clue_on", "id"),
+        sa.Index("ix_cases_unit_clue_on_id", "unit_id", "clue_on", "id"),
+        sa.Index("ix_cases_state_clue_on_id", "state", "clue_on", "id"),
+        # The public register pages newest publication first.
+        sa.Index("ix_cases_published_on_id", "published_on", "id"),
     )
 
     def overdue_on(self, today: date) -> bool:
@@ -224,3 +233,24 @@ class HistoryIsAppendOnly(RuntimeError):
 @sa.event.listens_for(CaseEvent, "before_delete")
 def _refuse_changes(_mapper, _connection, target: CaseEvent) -> None:
     raise HistoryIsAppendOnly(f"history event {target.seq} of case {target.case_id} cannot be changed or deleted")
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _keep_register_dates(session, _context, _instances) -> None:
+    """Set public_until on cases whose publication, decided penalty or operator type changed."""
+    changed = [
+        case for case in list(session.new) + list(session.dirty)
+        if isinstance(case, Case) and (
+            case in session.new
+            or any(sa.inspect(case).attrs[name].history.has_changes()
+                   for name in ("published_on", "decided_lines", "operator_type"))
+        )
+    ]
+    if changed:
+        # Imported late: the rulebook is the app's, and models load before the services.
+        from tracker.services.outcomes import register_until_of
+
+        for case in changed:
+            until = register_until_of(case.published_on, case.decided_lines, case.operator_type)
+            if case.public_until != until:
+                case.public_until = until

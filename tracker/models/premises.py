@@ -32,7 +32,13 @@ class Premises(db.Model):
 
     unit: Mapped[Unit] = relationship()
 
-    __table_args__ = (sa.Index("ix_premises_unit_name", "unit_id", "name"),)
+    __table_args__ = (
+        sa.Index("ix_premises_unit_name", "unit_id", "name"),
+        # Few premises are closed or ordered closed: the dashboard counts them without reading the others.
+        sa.Index("ix_premises_status", "status"),
+        # The list across units pages by name: walking this index finds a page of matches without sorting them all.
+        sa.Index("ix_premises_name_id", "name", "id"),
+    )
 
     def __repr__(self) -> str:
         return f"<Premises {self.id} {self.name}>"

@@ -1,32 +1,32 @@
 """The oversight dashboard: what a unit (or every unit) did in a period, counted in SQL.
 
-Each figure is one aggregate query (GROUP BY, COUNT, SUM), so a dashboard costs the same number of
-queries whatever the size of the data. Two figures need the period's decided cases one by one: the
+Each figure is an aggregate query (GROUP BY, COUNT, SUM), so a dashboard costs the same number of
+queries whatever the size of the data. The figures about inspections, observations and violations are
+read from the daily figures the records keep (tracker.models.figures), not from the records. Two figures need the period's decided cases one by one: the
 median time from clue to decision, and the money, because the late-payment surcharge (payments apply
 to the fine, then the surcharge, then the confiscation; the surcharge is frozen during an appeal and
 capped at the fine) is the domain's computation (``domain.penalties.account``), the same one the case
-page shows. Those cases are loaded in three queries (cases, payments, appeals). docs/OVERSIGHT.md says
+page shows. Those cases are read as plain rows in three queries (cases, payments, appeals). docs/OVERSIGHT.md says
 exactly what each figure counts.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import subqueryload
+from flask_babel import gettext as _
 
 from tracker.domain.figures import Period, median_days
 from tracker.domain.lifecycle import CaseState
-from tracker.domain.vocabulary import InspectionStatus, InspectionType, PremisesStatus, Role
+from tracker.domain.penalties import PaymentIn
+from tracker.domain.vocabulary import PremisesStatus, Role
 from tracker.extensions import db
-from tracker.models import Case, Inspection, Payment, Premises, PriceObservation, Unit, User, Violation
-from tracker.services.cases import money_account, penalty_of
+from tracker.models import Appeal, Case, DailyFigure, Payment, Premises, PremisesDay, Unit, User
+from tracker.models import figures
+from tracker.services.cases import account_of, penalty_of
 from tracker.services.errors import Forbidden, Invalid
-from tracker.services.rulebooks import current_rulebook
 
 ZERO = Decimal("0.00")
 CLOSING_SANCTIONS = ("closure", "suspension")
@@ -41,13 +41,13 @@ def dashboard_unit(actor: User, code: str | None) -> Unit | None:
     if actor.role is Role.SUPERVISOR or actor.role is Role.OFFICER:
         return actor.unit
     if actor.role is not Role.AUDITOR:
-        raise Forbidden("Your role does not read field records.")
+        raise Forbidden(_("Your role does not read field records."))
     code = (code or "").strip()
     if not code:
         return None
     unit = db.session.scalar(sa.select(Unit).where(Unit.code == code.upper()))
     if unit is None:
-        raise Invalid.field("unit", f"No unit has the code {code!r}.")
+        raise Invalid.field("unit", _("No unit has the code %(code)s.", code=repr(code)))
     return unit
 
 
@@ -60,27 +60,6 @@ def units_for(actor: User) -> list[Unit]:
 
 def _unit_filter(column, unit: Unit | None):
     return sa.true() if unit is None else column == unit.id
-
-
-def _zones(unit: Unit | None) -> list[str]:
-    if unit is not None:
-        return [unit.timezone]
-    return sorted(db.session.scalars(sa.select(Unit.timezone).distinct()))
-
-
-def started_in(period: Period, zones: Sequence[str], unit: Unit | None):
-    """Inspections that started on a day of the period in their unit's time zone (any unit's zone)."""
-    conditions = []
-    for zone in zones:
-        tz = ZoneInfo(zone)
-        low = datetime.combine(period.date_from, time.min, tz).astimezone(timezone.utc)
-        high = datetime.combine(period.date_to + timedelta(days=1), time.min, tz).astimezone(timezone.utc)
-        in_zone = Inspection.started_at >= low
-        if unit is None and len(zones) > 1:
-            in_zone = sa.and_(Inspection.unit_id.in_(sa.select(Unit.id).where(Unit.timezone == zone)), in_zone)
-        conditions.append(sa.and_(in_zone, Inspection.started_at < high))
-    condition = sa.or_(*conditions) if conditions else sa.false()
-    return sa.and_(condition, _unit_filter(Inspection.unit_id, unit))
 
 
 def _between(column, period: Period):
@@ -157,73 +136,46 @@ class Dashboard:
         return {"unit": self.unit.code} if self.unit is not None else {}
 
 
-def _counts(rows) -> list[Count]:
-    return [Count(str(key), int(count)) for key, count in rows if key is not None]
-
-
-def _flag_tests(inspection_filter):
-    """(test, observations flagged by it) for the flagged observations of the period's inspections."""
-    dialect = db.engine.dialect.name
-    if dialect == "postgresql":
-        element = sa.func.json_array_elements(PriceObservation.flags).table_valued(
-            sa.column("value", sa.JSON)
-        ).lateral()
-        test = element.c.value.op("->>")("test")
-    else:
-        element = sa.func.json_each(PriceObservation.flags).table_valued("value")
-        test = sa.func.json_extract(element.c.value, "$.test")
-    test = test.label("test")
-    stmt = (
-        sa.select(test, sa.func.count(sa.distinct(PriceObservation.id)))
-        .select_from(PriceObservation)
-        .join(Inspection, Inspection.id == PriceObservation.inspection_id)
-        .join(element, sa.true())
-        .where(inspection_filter, PriceObservation.flagged.is_(True))
-        .group_by(test)
-        .order_by(sa.func.count(sa.distinct(PriceObservation.id)).desc(), test)
-    )
-    return _counts(db.session.execute(stmt))
+def _ranked(counts: dict[str, int]) -> list[Count]:
+    """Keys by count, largest first, then by key."""
+    return [Count(key, count) for key, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])) if count]
 
 
 def build_dashboard(unit: Unit | None, period: Period, today: date) -> Dashboard:
     """Every figure of the dashboard for ``unit`` (None: all units) and ``period``, as of ``today``."""
     board = Dashboard(unit=unit, period=period, today=today)
-    in_period = started_in(period, _zones(unit), unit)
     session = db.session
 
-    # Inspections: every inspection that started in the period, drafts included, by outcome.
+    # Inspections, observations, flags and violations: the daily figures of the period's unit-days, which
+    # the records keep up to date (tracker.models.figures), so a year costs a few thousand rows, not millions.
     rows = session.execute(
-        sa.select(Inspection.status, Inspection.outcome, sa.func.count())
-        .where(in_period).group_by(Inspection.status, Inspection.outcome)
+        sa.select(DailyFigure.figure, DailyFigure.key, sa.func.sum(DailyFigure.count))
+        .where(_between(DailyFigure.day, period), _unit_filter(DailyFigure.unit_id, unit))
+        .group_by(DailyFigure.figure, DailyFigure.key)
     ).all()
-    outcomes: dict[str, int] = {}
-    for status, outcome, count in rows:
-        board.inspections += count
-        if status is InspectionStatus.DRAFT:
-            board.drafts += count
-        elif outcome is not None:
-            outcomes[outcome.value] = outcomes.get(outcome.value, 0) + count
-    board.by_outcome = [Count(key, outcomes[key]) for key in sorted(outcomes)]
-    board.premises_checked = session.scalar(
-        sa.select(sa.func.count(sa.distinct(Inspection.premises_id))).where(in_period)
-    ) or 0
-
-    # Price observations and their flags.
-    total, flagged = session.execute(
-        sa.select(sa.func.count(PriceObservation.id),
-                  sa.func.coalesce(sa.func.sum(sa.case((PriceObservation.flagged.is_(True), 1), else_=0)), 0))
-        .join(Inspection, Inspection.id == PriceObservation.inspection_id).where(in_period)
-    ).one()
-    board.observations, board.flagged_observations = int(total), int(flagged)
-    board.flagged_by_test = _flag_tests(in_period)
-
-    # Violations by code.
-    code_count = sa.func.count(Violation.id)
-    board.violations_by_code = _counts(session.execute(
-        sa.select(Violation.code, code_count).join(Inspection, Inspection.id == Violation.inspection_id)
-        .where(in_period).group_by(Violation.code).order_by(code_count.desc(), Violation.code)
-    ))
+    totals: dict[str, dict[str, int]] = {}
+    for figure, key, count in rows:
+        totals.setdefault(figure, {})[key] = int(count)
+    outcomes = totals.get(figures.INSPECTIONS, {})
+    board.inspections = sum(outcomes.values())
+    board.drafts = outcomes.get(figures.DRAFT_KEY, 0)
+    board.by_outcome = [Count(key, outcomes[key]) for key in sorted(outcomes) if key != figures.DRAFT_KEY]
+    board.observations = totals.get(figures.OBSERVATIONS, {}).get("", 0)
+    board.flagged_observations = totals.get(figures.FLAGGED, {}).get("", 0)
+    board.flagged_by_test = _ranked(totals.get(figures.FLAG_TEST, {}))
+    board.violations_by_code = _ranked(totals.get(figures.VIOLATIONS, {}))
     board.violations = sum(c.count for c in board.violations_by_code)
+
+    # Distinct premises do not add up across days: a premises counts on its first day in the period, the one
+    # whose previous inspection day falls before the period. Confirmed closures are few: DISTINCT is cheap.
+    first_in_period = sa.or_(PremisesDay.previous_day.is_(None), PremisesDay.previous_day < period.date_from)
+    confirmed = sa.case((PremisesDay.closure_confirmed.is_(True), PremisesDay.premises_id))
+    checked, closures = session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(sa.case((first_in_period, 1), else_=0)), 0),
+                  sa.func.count(sa.distinct(confirmed)))
+        .where(_between(PremisesDay.day, period), _unit_filter(PremisesDay.unit_id, unit))
+    ).one()
+    board.premises_checked, board.closures_confirmed = int(checked or 0), int(closures or 0)
 
     # Cases opened in the period (clue date), by the state they are in now.
     state_rows = session.execute(
@@ -244,15 +196,6 @@ def build_dashboard(unit: Unit | None, period: Period, today: date) -> Dashboard
     ).one()
     board.payments_count, board.payments_received = int(count), Decimal(amount).quantize(ZERO)
 
-    # Closures confirmed: premises a submitted follow-up of the period found obeying the closure notice.
-    item = current_rulebook().inspections.closure_obeyed_item
-    if item is not None:
-        board.closures_confirmed = session.scalar(
-            sa.select(sa.func.count(sa.distinct(Inspection.premises_id))).where(
-                in_period, Inspection.checklist[item].as_string() == "yes",
-                Inspection.type == InspectionType.FOLLOW_UP, Inspection.status == InspectionStatus.SUBMITTED,
-            )
-        ) or 0
     # Premises under a closure order or recorded closed now (a snapshot, not the period).
     for status, count in session.execute(
         sa.select(Premises.status, sa.func.count(Premises.id))
@@ -282,19 +225,33 @@ def build_dashboard(unit: Unit | None, period: Period, today: date) -> Dashboard
 
 def _decisions(board: Dashboard, unit: Unit | None, period: Period, today: date) -> None:
     """Decisions made in the period: median days from clue, closures ordered, and the money."""
-    decided = db.session.scalars(
-        sa.select(Case)
-        # One query per collection however many decisions (selectinload would batch them 500 ids at a time).
-        .options(subqueryload(Case.payments), subqueryload(Case.appeals))
-        .where(_between(Case.decided_on, period), _unit_filter(Case.unit_id, unit))
-        .order_by(Case.id)
+    # Plain rows, not ORM objects: a year holds thousands of decisions at a province's scale, and building
+    # objects for them cost more than the money itself. Three queries: cases, their payments, their appeals.
+    in_period = sa.and_(_between(Case.decided_on, period), _unit_filter(Case.unit_id, unit))
+    session = db.session
+    decided = session.execute(
+        sa.select(Case.id, Case.clue_on, Case.decided_on, Case.decided_lines, Case.withdrawn_on, Case.payment_due_on)
+        .where(in_period).order_by(Case.id)
     ).all()
+    payments: dict[int, list[PaymentIn]] = {}
+    for case_id, on, amount in session.execute(
+        sa.select(Payment.case_id, Payment.on, Payment.amount).join(Case, Case.id == Payment.case_id)
+        .where(in_period).order_by(Payment.id)
+    ):
+        payments.setdefault(case_id, []).append(PaymentIn(on, amount))
+    appeals: dict[int, list[tuple[date, date | None]]] = {}
+    for case_id, lodged_on, outcome, outcome_on in session.execute(
+        sa.select(Appeal.case_id, Appeal.lodged_on, Appeal.outcome, Appeal.outcome_on).join(Case, Case.id == Appeal.case_id)
+        .where(in_period).order_by(Appeal.id)
+    ):
+        appeals.setdefault(case_id, []).append((lodged_on, outcome_on if outcome != "pending" else None))
     board.decisions_made = len(decided)
     board.median_days_to_decision = median_days((case.clue_on, case.decided_on) for case in decided)
     money = board.money
     kinds: dict[str, int] = {}
     for case in decided:
-        balance = money_account(case, today)
+        balance = account_of(case.decided_lines, case.withdrawn_on, case.payment_due_on,
+                             payments.get(case.id, []), appeals.get(case.id, []), today)
         if balance is None:  # withdrawn after an appeal annulled it, or its penalty varied away
             board.decisions_withdrawn += 1
             continue

@@ -2,11 +2,12 @@
 page, the Atom feed and the API alike.
 
 Whether a decision is in the register on a day depends on its penalty lines (a warning alone, a
-minor decision's shorter period), which SQL cannot read portably from JSON. So a page is read in a
-fixed number of queries whatever the register's size: one light query of the candidates (id, dates,
-lines; only decisions published within the longest period), the rules of
-``tracker.domain.publication`` applied to them in Python, then one query (plus one per eager-loaded
-collection) for the page's cases."""
+minor decision's shorter period), which SQL cannot read portably from JSON. So each case keeps the last
+day it is in the register (``Case.public_until``), computed by ``tracker.domain.publication`` whenever
+its publication, decided penalty or operator type changes (a listener in tracker.models.cases), with
+the rulebook in force then: the period announced when the decision was published. A page is then one
+SQL count and one page query, plus one query per eager-loaded collection, whatever the register's size.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.domain.publication import INDIVIDUAL, PublicParty, in_register, is_minor, public_party, published_until
+from tracker.domain.publication import INDIVIDUAL, PublicParty, is_minor, public_party, published_until, register_until
 from tracker.domain.vocabulary import OperatorType
 from tracker.extensions import db
 from tracker.models import Case, Unit, Violation
@@ -71,15 +72,37 @@ def register_today() -> date:
     return clock.today(current_rulebook().timezone)
 
 
-def _candidates(filters: OutcomeFilters, today: date) -> sa.Select:
-    """Cases that may be in the register on ``today`` (the domain decides exactly)."""
-    years = current_rulebook().publication.years
-    oldest = date(today.year - years - 1, 1, 1)  # nothing published earlier can still be shown
-    stmt = sa.select(Case.id, Case.published_on, Case.withdrawn_on, Case.decided_lines, Case.operator_type).where(
-        Case.published_on.is_not(None),
+def register_until_of(published_on: date | None, decided_lines: list | None, operator_type) -> date | None:
+    """``Case.public_until`` from a case's columns, under the current rulebook."""
+    return register_until(published_on, penalty_of(decided_lines), operator_type is OperatorType.INDIVIDUAL,
+                          current_rulebook().publication)
+
+
+def refresh_register_dates(connection: sa.Connection) -> int:
+    """Recompute ``public_until`` for every published case (after a bulk load); returns how many changed."""
+    rows = connection.execute(
+        sa.select(Case.id, Case.published_on, Case.decided_lines, Case.operator_type, Case.public_until)
+        .where(Case.published_on.is_not(None))
+    ).all()
+    updates = []
+    for case_id, published_on, lines, operator_type, stored in rows:
+        until = register_until_of(published_on, lines, operator_type)
+        if until != stored:
+            updates.append({"case_id": case_id, "until": until})
+    if updates:
+        table = Case.__table__
+        connection.execute(
+            table.update().where(table.c.id == sa.bindparam("case_id")).values(public_until=sa.bindparam("until")),
+            updates,
+        )
+    return len(updates)
+
+
+def _in_register(filters: OutcomeFilters, today: date) -> sa.Select:
+    """Ids of the cases in the register on ``today`` matching ``filters``."""
+    stmt = sa.select(Case.id).where(
         Case.published_on <= today,
-        Case.published_on >= oldest,
-        Case.decided_lines.is_not(None),
+        Case.public_until >= today,
         sa.or_(Case.withdrawn_on.is_(None), Case.withdrawn_on > today),
     )
     if filters.unit:
@@ -95,19 +118,19 @@ def _candidates(filters: OutcomeFilters, today: date) -> sa.Select:
     return stmt
 
 
-def published_ids(filters: OutcomeFilters, today: date, newest_case_first: bool = False) -> list[int]:
+NEWEST_PUBLISHED = (Case.published_on.desc(), Case.id.desc())
+
+
+def published_ids(filters: OutcomeFilters, today: date, newest_case_first: bool = False,
+                  limit: int | None = None, offset: int = 0) -> list[int]:
     """Ids of the cases in the register on ``today`` matching ``filters``, in one query.
 
     Ordered by publication date, newest first (``newest_case_first``: by case id, for keyset pages)."""
-    publication = current_rulebook().publication
-    stmt = _candidates(filters, today)
-    order = (Case.id.desc(),) if newest_case_first else (Case.published_on.desc(), Case.id.desc())
-    return [
-        row.id
-        for row in db.session.execute(stmt.order_by(*order))
-        if in_register(row.published_on, row.withdrawn_on, penalty_of(row.decided_lines),
-                       row.operator_type is OperatorType.INDIVIDUAL, publication, today)
-    ]
+    order = (Case.id.desc(),) if newest_case_first else NEWEST_PUBLISHED
+    stmt = _in_register(filters, today).order_by(*order).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))
 
 
 def load_outcomes(ids: list[int]) -> list[Outcome]:
@@ -149,7 +172,7 @@ def outcome_of(case: Case) -> Outcome:
         unit_code=case.unit.code,
         decided_on=case.decided_on,
         published_on=case.published_on,
-        published_until=published_until(case.published_on, minor, rulebook.publication),
+        published_until=case.public_until or published_until(case.published_on, minor, rulebook.publication),
         varied_on=max(varied) if varied else None,
         minor=minor,
     )
@@ -159,34 +182,35 @@ class RegisterPage(Pagination):
     """A numbered page of the register, shaped like Flask-SQLAlchemy's (for the pager macro)."""
 
     def _query_items(self) -> list[Outcome]:
-        ids = self._query_args["ids"]
-        start = (self.page - 1) * self.per_page
-        return load_outcomes(ids[start:start + self.per_page])
+        filters, today = self._query_args["filters"], self._query_args["today"]
+        return load_outcomes(published_ids(filters, today, limit=self.per_page, offset=(self.page - 1) * self.per_page))
 
     def _query_count(self) -> int:
-        return len(self._query_args["ids"])
+        stmt = _in_register(self._query_args["filters"], self._query_args["today"])
+        return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
 
 
 def register_page(filters: OutcomeFilters, page: int, per_page: int, today: date | None = None) -> RegisterPage:
     """One numbered page of the register on ``today`` (the business date by default), newest first."""
-    ids = published_ids(filters, today or register_today())
-    return RegisterPage(page=page, per_page=per_page, max_per_page=200, error_out=False, ids=ids)
+    return RegisterPage(page=page, per_page=per_page, max_per_page=200, error_out=False, filters=filters,
+                        today=today or register_today())
 
 
 def register_keyset(filters: OutcomeFilters, limit: int, highest_id: int | None,
                     today: date | None = None) -> tuple[list[Outcome], int | None]:
     """A keyset page by case id, newest first: the entries with id <= ``highest_id`` and the next
     cursor (the last entry's id) when more follow."""
-    ids = published_ids(filters, today or register_today(), newest_case_first=True)
+    stmt = _in_register(filters, today or register_today())
     if highest_id is not None:
-        ids = [case_id for case_id in ids if case_id <= highest_id]
+        stmt = stmt.where(Case.id <= highest_id)
+    ids = list(db.session.scalars(stmt.order_by(Case.id.desc()).limit(limit + 1)))
     items = load_outcomes(ids[:limit])
     return items, (items[-1].case_id if len(ids) > limit and items else None)
 
 
 def latest_outcomes(filters: OutcomeFilters, limit: int, today: date | None = None) -> list[Outcome]:
     """The most recently published entries (for the Atom feed)."""
-    return load_outcomes(published_ids(filters, today or register_today())[:limit])
+    return load_outcomes(published_ids(filters, today or register_today(), limit=limit))
 
 
 def unit_choices() -> list[tuple[str, str]]:

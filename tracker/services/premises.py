@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker.domain.credit_code import CreditCodeError, suggested_operator_type, validate_credit_code
 from tracker.domain.vocabulary import OperatorType, PremisesKind, PremisesStatus
@@ -12,7 +13,8 @@ from tracker.models import Premises, User
 from tracker.services.errors import Invalid
 from tracker.services.risk import repeat_offenders
 from tracker.services.scope import require_field_role
-from tracker.services.search import contains
+from tracker.services.search import premises_match
+from tracker.services.wording import operator_type as operator_type_name
 
 
 @dataclass
@@ -40,11 +42,11 @@ def _clean(data: PremisesData) -> dict:
     values: dict = {}
     values["name"] = (data.name or "").strip()
     if not values["name"]:
-        errors["name"] = ["A name is required."]
+        errors["name"] = [_("A name is required.")]
     try:
         values["kind"] = PremisesKind(data.kind)
     except ValueError:
-        errors["kind"] = [f"Unknown kind {data.kind!r}."]
+        errors["kind"] = [_("Unknown kind %(kind)s.", kind=repr(data.kind))]
     values["credit_code"] = None
     if data.credit_code and data.credit_code.strip():
         try:
@@ -55,21 +57,21 @@ def _clean(data: PremisesData) -> dict:
         suggested_operator_type(values["credit_code"]) if values["credit_code"] else None
     )
     if not operator_type:
-        errors["operator_type"] = ["Say whether the operator is an individual or an organisation."]
+        errors["operator_type"] = [_("Say whether the operator is an individual or an organisation.")]
     else:
         try:
             values["operator_type"] = OperatorType(operator_type)
         except ValueError:
-            errors["operator_type"] = [f"Unknown operator type {operator_type!r}."]
+            errors["operator_type"] = [_("Unknown operator type %(type)s.", type=repr(operator_type))]
     if data.status is not None:
         try:
             values["status"] = PremisesStatus(data.status)
         except ValueError:
-            errors["status"] = [f"Unknown status {data.status!r}."]
+            errors["status"] = [_("Unknown status %(status)s.", status=repr(data.status))]
     for name in ("operator_name", "address", "phone"):
         values[name] = (getattr(data, name) or "").strip()
     if errors:
-        raise Invalid("The premises was not saved.", errors)
+        raise Invalid(_("The premises was not saved."), errors)
     return values
 
 
@@ -77,8 +79,9 @@ def _notes(values: dict) -> tuple[str, ...]:
     suggested = suggested_operator_type(values["credit_code"]) if values["credit_code"] else None
     if suggested and suggested != values["operator_type"].value:
         return (
-            f"The credit code registers an {suggested} operator, "
-            f"but the operator type says {values['operator_type'].value}: please check.",
+            _("The credit code registers an %(suggested)s operator, but the operator type says %(given)s: "
+              "please check.", suggested=operator_type_name(suggested),
+              given=operator_type_name(values["operator_type"].value)),
         )
     return ()
 
@@ -115,13 +118,7 @@ def search_premises(
     and ``repeat`` (repeat offenders only: see ``tracker.services.risk``)."""
     if text and text.strip():
         text = text.strip()
-        stmt = stmt.where(
-            sa.or_(
-                contains(Premises.name, text),
-                contains(Premises.operator_name, text),
-                contains(Premises.credit_code, text),
-            )
-        )
+        stmt = stmt.where(premises_match(text))
     if kind:
         stmt = stmt.where(Premises.kind == PremisesKind(kind))
     if status:

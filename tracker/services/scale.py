@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 
 import sqlalchemy as sa
+from flask_babel import format_decimal, gettext as _
 from flask import current_app
 from werkzeug.security import generate_password_hash
 
@@ -37,10 +38,12 @@ from tracker.domain.history import GENESIS, link
 from tracker.domain.lifecycle import CaseAction, CaseState
 from tracker.domain.penalties import PaymentIn, account, check_penalty, hearing_right, parse_penalty
 from tracker.extensions import db
+from tracker.models.figures import rebuild_figures
 from tracker.models import Inspection, Unit, User
 from tracker.services import clock
 from tracker.services.cases import MEETS, deadlines_of
 from tracker.services.errors import Conflict, Invalid
+from tracker.services.outcomes import refresh_register_dates
 from tracker.services.rulebooks import current_rulebook
 
 SCALE_PASSWORD = "scale-pass-2024"
@@ -73,6 +76,8 @@ class ScaleReport:
             rate = count / seconds if seconds > 0 else 0.0
             result.append(f"{table:<24} {count:>10,} rows {seconds:8.2f} s {rate:>12,.0f} rows/s")
         result.append(f"{'(rows built in Python)':<40} {self.build_seconds:8.2f} s")
+        if "(daily figures)" in self.seconds:
+            result.append(f"{'(daily figures rebuilt)':<40} {self.seconds['(daily figures)']:8.2f} s")
         if "(analyze)" in self.seconds:
             result.append(f"{'(ANALYZE)':<40} {self.seconds['(analyze)']:8.2f} s")
         return result
@@ -180,7 +185,7 @@ USER_COLUMNS = ("id", "username", "full_name", "password_hash", "role", "unit_id
 EMERGENCY_COLUMNS = ("id", "name", "jurisdiction", "starts_on", "ends_on", "baseline_date", "categories", "created_at")
 PREMISES_COLUMNS = ("id", "unit_id", "name", "kind", "operator_name", "operator_type", "credit_code", "address",
                     "phone", "status", "created_at", "updated_at")
-INSPECTION_COLUMNS = ("id", "unit_id", "premises_id", "started_at", "lead_officer_id", "second_officer_id", "type",
+INSPECTION_COLUMNS = ("id", "unit_id", "premises_id", "started_at", "day", "lead_officer_id", "second_officer_id", "type",
                       "emergency_id", "checklist", "notes", "status", "outcome", "reinspect_on", "rulebook",
                       "created_by_id", "created_at", "submitted_at", "submitted_by_id", "version")
 OBSERVATION_TEMPLATE = ("commodity", "unit_of_sale", "price", "marked_price", "cost", "cost_invoice",
@@ -259,7 +264,8 @@ class _Generator:
         codes = [f"PV{i + 1:02d}" for i in range(self.unit_count)]
         taken = db.session.scalars(sa.select(Unit.code).where(Unit.code.in_(codes))).all()
         if taken:
-            raise Conflict(f"Units {', '.join(sorted(taken))} exist already: seed-scale loads into an empty database.")
+            raise Conflict(_("Units %(codes)s exist already: seed-scale loads into an empty database.",
+                             codes=", ".join(sorted(taken))))
         for index, code in enumerate(codes):
             unit_id = first_unit + index
             town = names.TOWNS[index % len(names.TOWNS)] + (f" {index // len(names.TOWNS) + 1}"
@@ -284,7 +290,8 @@ class _Generator:
         clash = db.session.scalars(sa.select(User.username).where(
             User.username.in_([row[1] for row in user_rows]))).all()
         if clash:
-            raise Conflict(f"Accounts {', '.join(sorted(clash)[:5])} exist already: seed-scale loads into an empty database.")
+            raise Conflict(_("Accounts %(names)s exist already: seed-scale loads into an empty database.",
+                             names=", ".join(sorted(clash)[:5])))
         self.bulk.write("units", UNIT_COLUMNS, unit_rows)
         self.bulk.write("users", USER_COLUMNS, user_rows)
 
@@ -489,7 +496,7 @@ class _Generator:
                 reinspect = day + timedelta(days=rng.randint(7, 30)) if outcome == "corrected" and not draft else None
                 submitted = started + timedelta(hours=2, minutes=rng.randint(0, 90))
                 inspection_rows.append((
-                    inspection_id, unit["id"], premises_id, started, lead[0], second[0], type_,
+                    inspection_id, unit["id"], premises_id, started, day, lead[0], second[0], type_,
                     emergency[2] if emergency else None, checklist, notes,
                     "draft" if draft else "submitted", None if draft else outcome, reinspect, label, lead[0],
                     started + timedelta(minutes=5), None if draft else submitted, None if draft else lead[0], 1,
@@ -608,6 +615,15 @@ class _Generator:
         self.bulk.write("payments", ("id", "case_id", "on", "amount", "receipt", "recorded_by_id", "recorded_at"),
                         payment_rows)
 
+    def figures(self) -> None:
+        """The dashboard's daily figures and the register's dates, computed once from the loaded records (the ORM
+        keeps them after)."""
+        started = time.perf_counter()
+        rebuild_figures(db.session.connection(), self.rulebook.inspections.closure_obeyed_item)
+        refresh_register_dates(db.session.connection())
+        db.session.commit()
+        self.report.seconds["(daily figures)"] = time.perf_counter() - started
+
     def run(self) -> ScaleReport:
         started = time.perf_counter()
         self.units_and_staff()
@@ -618,6 +634,7 @@ class _Generator:
         self.checklists()
         self.inspections()
         self.cases_and_violations()
+        self.figures()
         self.bulk.reset_sequences(("units", "users", "price_emergencies", "premises", "inspections",
                                    "price_observations", "violations", "cases", "case_officers", "case_events",
                                    "case_pauses", "payments"))
@@ -1008,16 +1025,17 @@ def seed_scale(inspections: int, seed: int = 1, units: int | None = None, today:
     :param progress: called with a line of text after each batch.
     """
     if isinstance(inspections, bool) or not isinstance(inspections, int) or not 1 <= inspections <= MAX_INSPECTIONS:
-        raise Invalid.field("inspections", f"Give a number of inspections from 1 to {MAX_INSPECTIONS:,}.")
+        raise Invalid.field("inspections", _("Give a number of inspections from 1 to %(most)s.",
+                                              most=format_decimal(MAX_INSPECTIONS)))
     if units is None:
         units = max(3, math.ceil(inspections / INSPECTIONS_PER_UNIT))
     if isinstance(units, bool) or not isinstance(units, int) or not 1 <= units <= 99:
-        raise Invalid.field("units", "Give a number of units from 1 to 99.")
+        raise Invalid.field("units", _("Give a number of units from 1 to 99."))
     if not 1 <= years <= 20:
-        raise Invalid.field("years", "Give a number of years from 1 to 20.")
+        raise Invalid.field("years", _("Give a number of years from 1 to 20."))
     if db.session.scalar(sa.select(Inspection.id).limit(1)) is not None:
-        raise Conflict("The database already holds inspections: seed-scale loads only into an empty database "
-                       "(create and migrate a new one first).")
+        raise Conflict(_("The database already holds inspections: seed-scale loads only into an empty database "
+                         "(create and migrate a new one first)."))
     today = today or clock.today(TIMEZONE)
     generator = _Generator(inspections, seed, units, today, years, progress)
     try:

@@ -3,17 +3,50 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import current_app, request
+from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy import orm
 
 from tracker.extensions import db
 
+# Searches count their matches up to here: past it the pager says "more than 1,000", as search engines do,
+# because counting every match of a common term means reading every row however few are shown.
+SEARCH_COUNT_CAP = 1000
 
-def paginate(stmt: sa.Select):
-    """Flask-SQLAlchemy pagination of ``stmt`` with the page from the query string."""
-    return db.paginate(
-        stmt,
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PER_PAGE"],
-        max_per_page=200,
+
+class CappedPagination(SelectPagination):
+    """Pagination whose count stops at ``cap`` + 1 matches (``capped`` says when it did)."""
+
+    def __init__(self, cap: int, **kwargs):
+        self.cap = cap
+        super().__init__(**kwargs)
+
+    @property
+    def capped(self) -> bool:
+        return self.total is not None and self.total > self.cap
+
+    @property
+    def pages(self) -> int:
+        """The pages up to the cap (a page past it would show matches that were not counted)."""
+        if not self.total or not self.per_page:
+            return 0
+        return -(-min(self.total, self.cap) // self.per_page)
+
+    def _query_count(self) -> int:
+        select = self._query_args["select"].options(orm.lazyload("*")).order_by(None).limit(self.cap + 1)
+        return self._query_args["session"].execute(sa.select(sa.func.count()).select_from(select.subquery())).scalar()
+
+
+def paginate(stmt: sa.Select, count_cap: int | None = None):
+    """Flask-SQLAlchemy pagination of ``stmt`` with the page from the query string; ``count_cap`` for searches,
+    whose matches are counted only up to the cap (the pages stop there too)."""
+    page = request.args.get("page", 1, type=int)
+    per_page = current_app.config["PER_PAGE"]
+    if count_cap is None:
+        return db.paginate(stmt, page=page, per_page=per_page, max_per_page=200, error_out=False)
+    last_page = -(-count_cap // per_page)
+    return CappedPagination(
+        count_cap, select=stmt, session=db.session,
+        page=max(1, min(page, last_page)) if page is not None else 1, per_page=per_page, max_per_page=200,
         error_out=False,
     )
 

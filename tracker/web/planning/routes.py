@@ -14,7 +14,7 @@ from tracker.services.errors import Invalid
 from tracker.services.rulebooks import current_rulebook
 from tracker.web.access import FIELD, READERS, allow
 from tracker.web.forms import apply_errors
-from tracker.web.pagination import paginate
+from tracker.web.pagination import SEARCH_COUNT_CAP, paginate
 from tracker.web.planning.explain import explain
 from tracker.web.planning.forms import SearchForm
 
@@ -32,7 +32,8 @@ def search():
     if "q" in request.args and form.validate():
         try:
             if kind:
-                page = paginate(search_service.query_for(current_user, search_service.SearchKind(kind), form.q.data))
+                page = paginate(search_service.query_for(current_user, search_service.SearchKind(kind), form.q.data),
+                                count_cap=SEARCH_COUNT_CAP)
             else:
                 groups = search_service.search(current_user, form.q.data)
         except Invalid as error:

@@ -19,7 +19,8 @@ from tracker.web.access import FIELD, READERS, allow
 from tracker.web.cases.forms import ComplaintForm
 from tracker.web.forms import apply_errors
 from tracker.web.labels import options
-from tracker.web.pagination import paginate
+from tracker.services.search import MATCH_ORDER
+from tracker.web.pagination import SEARCH_COUNT_CAP, paginate
 from tracker.web.planning.explain import explain
 from tracker.web.premises.forms import PremisesFilterForm, PremisesForm
 
@@ -39,7 +40,10 @@ def index():
     stmt = search_premises(
         stmt, _valid(filters.q), _valid(filters.kind), _valid(filters.status), _unit_filter(), repeat=repeat
     )
-    page = paginate(stmt.order_by(Premises.name, Premises.id))
+    if _valid(filters.q):
+        page = paginate(stmt.order_by(*MATCH_ORDER), count_cap=SEARCH_COUNT_CAP)
+    else:
+        page = paginate(stmt.order_by(Premises.name, Premises.id))
     repeaters = repeat_offender_ids(p.id for p in page.items)
     return render_template("premises/index.html", page=page, filters=filters, repeat=repeat, repeaters=repeaters)
 

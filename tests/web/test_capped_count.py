@@ -1,0 +1,37 @@
+"""Searches count their matches only up to a cap, and the pager says so."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tests.conftest import signed_in
+from tests.factories import County, premises
+from tracker.models import Premises
+from tracker.web.pagination import paginate
+
+
+def test_a_capped_count_stops_at_the_cap_and_limits_the_pages(app):
+    county = County()
+    for k in range(7):
+        premises(county.officer, name=f"Hongxing Shop {k}")
+    app.config["PER_PAGE"] = 2
+    stmt = sa.select(Premises).order_by(Premises.name, Premises.id)
+    with app.test_request_context("/premises/?q=hong&page=9"):
+        page = paginate(stmt, count_cap=5)
+        # Six counted (the cap and one more): "more than 5", three pages of two, the page asked for clamped.
+        assert page.total == 6 and page.capped and page.pages == 3 and page.page == 3
+        assert [p.name for p in page.items] == ["Hongxing Shop 4", "Hongxing Shop 5"]
+    with app.test_request_context("/premises/?q=hong"):
+        page = paginate(stmt, count_cap=10)
+        assert page.total == 7 and not page.capped and page.pages == 4
+
+
+def test_the_premises_search_says_more_than_the_cap(app, monkeypatch):
+    county = County()
+    for k in range(4):
+        premises(county.officer, name=f"Hongxing Shop {k}")
+    monkeypatch.setattr("tracker.web.premises.routes.SEARCH_COUNT_CAP", 3)
+    client = signed_in(app, county.officer)
+    page = client.get("/premises/?q=hongxing").get_data(as_text=True)
+    assert "More than 3" in page and "in all" not in page
+    page = client.get("/premises/").get_data(as_text=True)
+    assert "4 in all" in page
