@@ -126,7 +126,31 @@ def format_param(value: object, locale: str) -> str:
 # ------------------------------------------------------------------------------------------ texts
 
 
-class Text(str):
+class _Rendered(str):
+    """A str whose value is the English text and whose display (str(), format, Jinja) is ``render()``:
+    storing, hashing, comparing and serialising see English; showing sees the reader's language."""
+
+    def render(self, locale: str | None = None) -> str:
+        raise NotImplementedError
+
+    @property
+    def english(self) -> str:
+        return str.__str__(self)
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __format__(self, spec: str) -> str:
+        return format(self.render(), spec)
+
+    def __html__(self) -> str:
+        return escape(self.render())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a {type(self).__name__} is immutable")
+
+
+class Text(_Rendered):
     """A translatable message with named params; its string value is the English sentence."""
 
     msgid: str
@@ -154,21 +178,6 @@ class Text(str):
         except (KeyError, TypeError, ValueError):  # a translation whose placeholders do not match: English
             return str.__str__(self)
 
-    @property
-    def english(self) -> str:
-        return str.__str__(self)
-
-    def __str__(self) -> str:
-        return self.render()
-
-    def __format__(self, spec: str) -> str:
-        return format(self.render(), spec)
-
-    def __html__(self) -> str:
-        return escape(self.render())
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError("a Text is immutable")
 
     def __reduce__(self):
         return _rebuild_text, (self.msgid, dict(self.params))
@@ -185,7 +194,7 @@ def _fill(template: str, params: Mapping[str, object], locale: str) -> str:
     return template % {name: format_param(value, locale) for name, value in params.items()}
 
 
-class Localised(str):
+class Localised(_Rendered):
     """A text given in several languages by the rulebook; its string value is the English text.
 
     ``texts`` maps locale to text ("en" required); rendering picks the exact locale, else one of the same
@@ -214,21 +223,6 @@ class Localised(str):
         found = self.text(locale or current_locale())
         return found if found is not None else str.__str__(self)
 
-    @property
-    def english(self) -> str:
-        return str.__str__(self)
-
-    def __str__(self) -> str:
-        return self.render()
-
-    def __format__(self, spec: str) -> str:
-        return format(self.render(), spec)
-
-    def __html__(self) -> str:
-        return escape(self.render())
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError("a Localised text is immutable")
 
     def __reduce__(self):
         return Localised, (dict(self.texts),)
