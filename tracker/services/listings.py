@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
 
 from tracker.domain.lifecycle import CaseState
 from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType, PremisesKind, Role
@@ -68,10 +68,19 @@ class Dataset:
     options: tuple = field(default=(), repr=False)
     export_options: tuple = field(default=(), repr=False)
     joins: Callable[[sa.Select], sa.Select] | None = field(default=None, repr=False)
+    # The list page's loading when it shows fewer columns than an export writes (load_only): never used for
+    # exports, which would then load each row's other columns one query at a time.
+    page_options: tuple | None = field(default=None, repr=False)
 
     def select(self, actor: User, filters: Filters) -> sa.Select:
         """The scoped, filtered, ordered statement with its eager loading."""
         return self.build(actor, filters).options(*self.options)
+
+    def page_select(self, actor: User, filters: Filters) -> sa.Select:
+        """``select`` loading only what the list page shows."""
+        if self.page_options is None:
+            return self.select(actor, filters)
+        return self.build(actor, filters).options(*self.page_options)
 
     def plain_select(self, actor: User, filters: Filters) -> sa.Select | None:
         """The same rows, filters and order as ``select`` as a Core select of the columns' expressions
@@ -446,6 +455,12 @@ CASES = Dataset(
     # The list page shows neither officers nor violations: only the exports load them.
     options=(joinedload(Case.premises), joinedload(Case.unit)),
     export_options=(selectinload(Case.officers).joinedload(CaseOfficer.user), selectinload(Case.violations)),
+    # templates/cases/_row.html: a case's number, state, dates and party name, not its penalty lines or snapshot.
+    page_options=(
+        load_only(Case.id, Case.number, Case.major, Case.state, Case.clue_on, Case.next_deadline, Case.next_due_on,
+                  Case.premises_id, Case.unit_id),
+        joinedload(Case.premises).load_only(Premises.id, Premises.name),
+    ),
 )
 
 

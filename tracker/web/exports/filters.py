@@ -72,14 +72,17 @@ def valid_choice(form, field) -> None:
         raise ValidationError(_("Not a valid choice."))
 
 
-def read_filters(form_class, dataset_name: str):
+def read_filters(form_class, dataset_name: str, page: bool = True):
     """Parse the query string with ``form_class`` and build the dataset's statement for the current user.
 
+    :param page: for the list page (loading only what it shows); False for an export.
     :returns: the form (with its errors, for the page) and the scoped, filtered, ordered statement.
     """
     form = form_class(request.args)
     form.prepare(current_user, current_rulebook())
-    return form, dataset(dataset_name).select(current_user, form.values())
+    chosen = dataset(dataset_name)
+    select = chosen.page_select if page else chosen.select
+    return form, select(current_user, form.values())
 
 
 def export_args(args) -> dict:

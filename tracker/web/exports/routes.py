@@ -220,7 +220,7 @@ DATASET_NAMES = ", ".join(FILTER_FORMS)
 @allow(*READERS)
 def download(dataset: str, fmt: str):
     """A list, filtered as on its page, as CSV or XLSX."""
-    form, stmt = read_filters(FILTER_FORMS[dataset], dataset)
+    form, stmt = read_filters(FILTER_FORMS[dataset], dataset, page=False)
     ds = listings.dataset(dataset)
     values = _values(ds, stmt, ds.plain_select(current_user, form.values()))
     if fmt == "csv":
