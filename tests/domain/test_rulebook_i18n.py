@@ -59,6 +59,19 @@ def test_texts_render_in_the_readers_language_and_stay_english_in_records(cn):
     assert str(meat) == "Meat" and meat == "Meat"
 
 
+def test_a_recorded_legal_basis_reads_in_chinese_only_when_it_is_the_rulebooks_text(cn):
+    rule = cn.violation("price_gouging")
+    text.install(lambda msgid: msgid, lambda: "zh_CN")
+    try:
+        recorded = cn.recorded_legal_basis("price_gouging", rule.legal_basis.english)
+        assert str(recorded) == rule.legal_basis.texts["zh_CN"] and "《" in str(recorded)
+        # Recorded under another wording (an older rulebook): the record's own words.
+        assert str(cn.recorded_legal_basis("price_gouging", "Price Law art. 14 (1998 text)")) == "Price Law art. 14 (1998 text)"
+        assert str(cn.recorded_legal_basis("no_such_code", "Some basis")) == "Some basis"
+    finally:
+        text.uninstall()
+
+
 def _strip_chinese(source: str) -> str:
     return "\n".join(line for line in source.splitlines() if "_zh_CN = " not in line)
 

@@ -285,6 +285,14 @@ class Rulebook:
         """The violation code with this code (KeyError if unknown)."""
         return self.violations[code]
 
+    def recorded_legal_basis(self, code: str, recorded: str | None) -> str:
+        """A violation's legal basis as it was recorded, shown in the reader's language when what was recorded
+        is this rulebook's text (a record made under another wording keeps its own words)."""
+        rule = self.violations.get(code)
+        if rule is not None and (not recorded or getattr(rule.legal_basis, "english", rule.legal_basis) == recorded):
+            return rule.legal_basis
+        return recorded or ""
+
     def deadline(self, name: str) -> DeadlineRule:
         """The deadline rule with this name (KeyError if unknown)."""
         return self.deadlines[name]

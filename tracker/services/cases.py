@@ -129,17 +129,19 @@ def _appeal_periods(case: Case) -> list[tuple[date, date | None]]:
 
 def money_account(case: Case, today: date) -> Account | None:
     """Fine, confiscation, surcharge, payments and what is still due, or None before a decision."""
-    return account_of(case.decided_lines, case.withdrawn_on, case.payment_due_on,
+    return account_of(penalty_of(case.decided_lines), case.withdrawn_on, case.payment_due_on,
                       [PaymentIn(p.on, p.amount) for p in case.payments], _appeal_periods(case), today)
 
 
-def account_of(decided_lines: list | None, withdrawn_on: date | None, payment_due_on: date | None,
-               payments: list[PaymentIn], appeal_periods: list[tuple[date, date | None]], today: date) -> Account | None:
-    """``money_account`` from a case's plain columns (for reports that read thousands of cases as rows)."""
-    decided = penalty_of(decided_lines)
+def account_of(decided: Penalty | None, withdrawn_on: date | None, payment_due_on: date | None,
+               payments: list[PaymentIn], appeal_periods: list[tuple[date, date | None]], today: date,
+               rate: Decimal | None = None) -> Account | None:
+    """``money_account`` from a case's decided penalty and plain columns (for reports that read thousands of
+    cases as rows; ``rate``: the rulebook's late-payment rate, read once by such a caller)."""
     if decided is None or withdrawn_on is not None:
         return None
-    rate = current_rulebook().late_payment_daily_rate or Decimal("0")
+    if rate is None:
+        rate = current_rulebook().late_payment_daily_rate or Decimal("0")
     return account(decided.fine, decided.confiscation, payment_due_on, payments, rate, today, appeal_periods)
 
 

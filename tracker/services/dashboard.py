@@ -27,6 +27,7 @@ from tracker.models import Appeal, Case, DailyFigure, Payment, Premises, Premise
 from tracker.models import figures
 from tracker.services.cases import account_of, penalty_of
 from tracker.services.errors import Forbidden, Invalid
+from tracker.services.rulebooks import current_rulebook
 
 ZERO = Decimal("0.00")
 CLOSING_SANCTIONS = ("closure", "suspension")
@@ -249,9 +250,11 @@ def _decisions(board: Dashboard, unit: Unit | None, period: Period, today: date)
     board.median_days_to_decision = median_days((case.clue_on, case.decided_on) for case in decided)
     money = board.money
     kinds: dict[str, int] = {}
+    rate = current_rulebook().late_payment_daily_rate or ZERO
     for case in decided:
-        balance = account_of(case.decided_lines, case.withdrawn_on, case.payment_due_on,
-                             payments.get(case.id, []), appeals.get(case.id, []), today)
+        penalty = penalty_of(case.decided_lines)
+        balance = account_of(penalty, case.withdrawn_on, case.payment_due_on,
+                             payments.get(case.id, []), appeals.get(case.id, []), today, rate)
         if balance is None:  # withdrawn after an appeal annulled it, or its penalty varied away
             board.decisions_withdrawn += 1
             continue
@@ -263,7 +266,7 @@ def _decisions(board: Dashboard, unit: Unit | None, period: Period, today: date)
         money.surcharges_accrued += balance.surcharge
         money.surcharges_collected += balance.paid_surcharge
         money.outstanding += balance.due
-        sanctions = penalty_of(case.decided_lines).sanctions & set(CLOSING_SANCTIONS)
+        sanctions = penalty.sanctions & set(CLOSING_SANCTIONS)
         if sanctions:
             board.closures_ordered += 1
         for kind in sanctions:

@@ -157,7 +157,7 @@ def outcome_of(case: Case) -> Outcome:
         rule = rulebook.violations.get(violation.code)
         violations.append(PublishedViolation(
             violation.code, rule.title if rule else violation.code,
-            violation.legal_basis or (rule.legal_basis if rule else ""),
+            rulebook.recorded_legal_basis(violation.code, violation.legal_basis),
         ))
     varied = [a.outcome_on for a in case.appeals if a.outcome == "varied" and a.outcome_on is not None]
     return Outcome(

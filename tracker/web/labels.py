@@ -20,6 +20,7 @@ from tracker.domain.vocabulary import (
     PremisesStatus,
     Role,
 )
+from tracker.services.rulebooks import current_rulebook
 
 LABELS = {
     Role.OFFICER: _l("Officer"),
@@ -175,13 +176,19 @@ def local_date(value) -> str:
     return localformat.day(value, get_locale(), get_timezone())
 
 
+def legal_basis(violation) -> str:
+    """A recorded violation's legal basis, in the reader's language when it is the rulebook's text."""
+    return current_rulebook().recorded_legal_basis(violation.code, violation.legal_basis)
+
+
 def status_label(status) -> str:
     """The translated label of a deadline status."""
     return str(DEADLINE_STATUS_LABELS.get(status, status))
 
 
 FILTERS = {"label": label, "status_label": status_label, "money": money, "currency": currency, "number": number,
-           "percent": percent, "local_datetime": local_datetime, "local_date": local_date}
+           "percent": percent, "local_datetime": local_datetime, "local_date": local_date,
+           "legal_basis": legal_basis}
 
 
 def template_context() -> dict:
