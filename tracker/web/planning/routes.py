@@ -38,7 +38,10 @@ def search():
                 groups = search_service.search(current_user, form.q.data)
         except Invalid as error:
             apply_errors(form, error)
-    return render_template("planning/search.html", form=form, kind=kind, groups=groups, page=page)
+    # A short term matches the start of names only (tracker.services.search): the page says so.
+    short_term = bool(form.q.data) and not form.q.errors and len(form.q.data.strip()) < search_service.SUBSTRING_MIN
+    return render_template("planning/search.html", form=form, kind=kind, groups=groups, page=page,
+                           short_term=short_term)
 
 
 @bp.route("/planning/risk")

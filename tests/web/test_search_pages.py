@@ -1,4 +1,4 @@
-"""Searches count their matches only up to a cap, and the pager says so."""
+"""Search pages: matches counted only up to a cap (the pager says so), and how short terms match."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -35,3 +35,11 @@ def test_the_premises_search_says_more_than_the_cap(app, monkeypatch):
     assert "More than 3" in page and "in all" not in page
     page = client.get("/premises/").get_data(as_text=True)
     assert "4 in all" in page
+
+
+def test_the_search_page_says_how_short_terms_match(app):
+    county = County()
+    premises(county.officer, name="Hongxing Shop")
+    client = signed_in(app, county.officer)
+    assert "match the start of names" in client.get("/search?q=ho").get_data(as_text=True)
+    assert "match the start of names" not in client.get("/search?q=hongxing").get_data(as_text=True)
