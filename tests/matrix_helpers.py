@@ -11,6 +11,7 @@ import hashlib
 import io
 import itertools
 import zipfile
+from contextlib import contextmanager
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
@@ -23,9 +24,11 @@ from werkzeug.routing import Rule
 from werkzeug.routing.converters import AnyConverter
 
 from tests.cases_helpers import TODAY, CaseWorld
+from tests.conftest import BrowserClient, _clear, make_config
 from tests.factories import County, emergency, inspection, premises, user
 from tracker.domain.lifecycle import CaseAction
 from tracker.domain.vocabulary import Role
+from tracker import create_app
 from tracker.extensions import db
 from tracker.services import inspections as inspection_service
 from tracker.services.cases import open_case
@@ -486,3 +489,15 @@ def matrix_rules(app, api: bool) -> list[Rule]:
 
 def methods_of(rule: Rule) -> list[str]:
     return sorted(rule.methods - SKIPPED_METHODS)
+
+
+@contextmanager
+def matrix_site(test_database, folder):
+    """One app on the test database holding the matrix world, inside its app context; emptied afterwards.
+    For module-scoped fixtures: ``with matrix_site(test_database, tmp) as (app, world): ...``."""
+    application = create_app(make_config(test_database, folder))
+    application.test_client_class = BrowserClient
+    with application.app_context():
+        yield application, MatrixWorld()
+        db.session.remove()
+    _clear(application)

@@ -10,23 +10,20 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import BrowserClient, _clear, make_config
 from tests.matrix_helpers import (
-    READ_METHODS,
-    ROLES,
     Body,
-    MatrixWorld,
-    Verdicts,
     declared_roles,
     expectation,
     fingerprint,
     judge,
     matrix_rules,
+    matrix_site,
     methods_of,
     probes_for,
+    READ_METHODS,
+    ROLES,
+    Verdicts,
 )
-from tracker import create_app
-from tracker.extensions import db
 
 # A case action's own role and four-eyes table (tracker/domain/lifecycle.py) may refuse a declared role.
 FINER_RULES = {"api_cases.act"}
@@ -65,13 +62,8 @@ BODIES: dict[str, Body] = {
 @pytest.fixture(scope="module")
 def matrix(test_database, tmp_path_factory):
     """One app, one world and one bearer token per role for the module."""
-    application = create_app(make_config(test_database, tmp_path_factory.mktemp("api-matrix")))
-    application.test_client_class = BrowserClient
-    with application.app_context():
-        world = MatrixWorld()
+    with matrix_site(test_database, tmp_path_factory.mktemp("api-matrix")) as (application, world):
         yield application, world, application.test_client()
-        db.session.remove()
-    _clear(application)
 
 
 def test_every_api_route_is_guarded(matrix):

@@ -7,12 +7,10 @@ from collections import Counter
 
 import pytest
 
-from tests.conftest import BrowserClient, _clear, make_config, signed_in
+from tests.conftest import signed_in
 from tests.i18n.helpers import page_lang
-from tests.matrix_helpers import ROLES, MatrixWorld, matrix_rules, probes_for
+from tests.matrix_helpers import ROLES, matrix_rules, matrix_site, probes_for
 from tests.web.test_authorization_matrix import BODIES, QUERIES
-from tracker import create_app
-from tracker.extensions import db
 
 LANGUAGES = {"zh-CN,zh;q=0.9": "zh-CN", "en-US,en;q=0.9": "en"}
 MINIMUM_PAGES = 150  # (route, role, variant) GETs that answered a page: the walk is not vacuous
@@ -20,16 +18,11 @@ MINIMUM_PAGES = 150  # (route, role, variant) GETs that answered a page: the wal
 
 @pytest.fixture(scope="module")
 def site(test_database, tmp_path_factory):
-    application = create_app(make_config(test_database, tmp_path_factory.mktemp("i18n-pages")))
-    application.test_client_class = BrowserClient
-    with application.app_context():
-        world = MatrixWorld()
+    with matrix_site(test_database, tmp_path_factory.mktemp("i18n-pages")) as (application, world):
         clients = {"anonymous": application.test_client()}
         for role in ROLES[1:]:
             clients[role] = signed_in(application, world.user_of(role))
         yield application, world, clients
-        db.session.remove()
-    _clear(application)
 
 
 @pytest.mark.parametrize("header", list(LANGUAGES))

@@ -11,29 +11,27 @@ import io
 
 import pytest
 
-from tests.conftest import BrowserClient, _clear, csrf_token, make_config, signed_in
+from tests.conftest import csrf_token, signed_in
 from tests.matrix_helpers import (
-    EXEMPT,
-    PNG,
-    READ_METHODS,
-    ROLES,
-    UNIT,
     Body,
-    MatrixWorld,
-    PARAMS,
-    Verdicts,
     declared_roles,
+    EXEMPT,
     expectation,
     fingerprint,
     judge,
     matrix_rules,
+    matrix_site,
     methods_of,
+    PARAMS,
+    PNG,
     probes_for,
+    READ_METHODS,
+    ROLES,
     unfilled,
+    UNIT,
+    Verdicts,
 )
-from tracker import create_app
 from tracker.domain.vocabulary import Role
-from tracker.extensions import db
 
 # Routes whose declared roles may still be refused by a finer rule of the domain: a case action's
 # own role and four-eyes table (tracker/domain/lifecycle.py) answers 403 for, say, an officer filing.
@@ -96,18 +94,13 @@ def _act_body(url: str) -> dict:
 @pytest.fixture(scope="module")
 def matrix(test_database, tmp_path_factory):
     """One app and one world for the module; one signed-in client per role."""
-    application = create_app(make_config(test_database, tmp_path_factory.mktemp("matrix")))
-    application.test_client_class = BrowserClient
-    with application.app_context():
-        world = MatrixWorld()
+    with matrix_site(test_database, tmp_path_factory.mktemp("matrix")) as (application, world):
         clients = {"anonymous": application.test_client()}
         tokens = {"anonymous": csrf_token(clients["anonymous"], "/auth/login")}
         for role in ROLES[1:]:
             clients[role] = signed_in(application, world.user_of(role))
             tokens[role] = csrf_token(clients[role], "/auth/tokens")
         yield application, world, clients, tokens
-        db.session.remove()
-    _clear(application)
 
 
 def test_every_web_route_declares_its_access(matrix):
