@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from datetime import date, datetime, time, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
 
@@ -54,6 +55,15 @@ def day(value: date | datetime | str | None, locale, tz: tzinfo | None = None) -
     loc = _locale(locale)
     if isinstance(value, datetime):
         value = _in_zone(value, tz).date()
+    return _date_text(value, str(loc))
+
+
+@lru_cache(maxsize=8192)
+def _date_text(value: date, locale: str) -> str:
+    # Babel reads the locale's data and parses the pattern on every call; a page shows the same few hundred
+    # days over and over (a table's column, every page of a list). Keyed by the locale's tag: comparing
+    # Locale objects costs more than formatting.
+    loc = Locale.parse(locale)
     return format_date(value, DATE_PATTERNS.get(loc.language, "long"), locale=loc)
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
@@ -56,6 +56,7 @@ from tracker.models import (
 )
 from tracker.services import clock
 from tracker.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
+from tracker.services.localisation import lazy_gettext as _l
 from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import require_field_role
 from tracker.services.wording import appeal_kind, day, deadline_name, listed, money, whole

@@ -9,7 +9,9 @@ from __future__ import annotations
 from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
 from flask import current_app, g, has_app_context, has_request_context, request
+from flask.globals import _cv_app
 from flask_babel import Domain, get_locale
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 # Catalog names (tracker/translations/<name>/LC_MESSAGES/messages.po); the first is the default, in
@@ -119,8 +121,15 @@ class CatalogDomain(Domain):
     """Flask-Babel's domain, loading each locale's catalog by its catalog name (see ``catalog_name``)."""
 
     def get_translations(self):
-        if not g:  # no app context: as Flask-Babel's own domain does
+        app_context = _cv_app.get(None)
+        if app_context is None:  # no app context: as Flask-Babel's own domain does
             return NullTranslations()
+        # A page asks for its translations a hundred times or more; keep them in Flask-Babel's per-request
+        # context (``babel_translations``, which force_locale and refresh reset).
+        context = getattr(app_context.g, "_flask_babel", None)
+        cached = getattr(context, "babel_translations", None)
+        if cached is not None:
+            return cached
         locale = get_locale()
         directories = tuple(self.translation_directories)
         # The directories are part of the key: apps with other catalogs (tests) share this process-wide cache.
@@ -135,7 +144,12 @@ class CatalogDomain(Domain):
                 if hasattr(catalog, "plural"):  # merge() copies the messages only (as Flask-Babel notes)
                     translations.plural = catalog.plural
             cache[key] = translations
-        return cache[key]
+        translations = cache[key]
+        if context is None:
+            context = getattr(app_context.g, "_flask_babel", None)  # get_locale() has created it
+        if context is not None:
+            context.babel_translations = translations
+        return translations
 
 
 def template_context() -> dict:
@@ -146,3 +160,31 @@ def template_context() -> dict:
         "language_names": LANGUAGE_NAMES,
         "supported_locales": SUPPORTED_LOCALES,
     }
+
+
+# Lazy strings (form labels, enum labels) are rendered on every page, many times: these resolve them through the
+# one catalog domain directly, where Flask-Babel's own lazy_gettext looks the domain up again on every use.
+def _gettext(string: str, **variables) -> str:
+    if _cv_app.get(None) is None:  # outside an app: the English msgid, as Flask-Babel answers there
+        return string % variables if variables else string
+    from tracker.extensions import babel
+
+    return babel.domain_instance.gettext(string, **variables)
+
+
+def _pgettext(context: str, string: str, **variables) -> str:
+    if _cv_app.get(None) is None:
+        return string % variables if variables else string
+    from tracker.extensions import babel
+
+    return babel.domain_instance.pgettext(context, string, **variables)
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """Flask-Babel's lazy_gettext: translated when shown, in the reader's language."""
+    return LazyString(_gettext, string, **variables)
+
+
+def lazy_pgettext(context: str, string: str, **variables) -> LazyString:
+    """Flask-Babel's lazy_pgettext (a message with a context, such as "case state")."""
+    return LazyString(_pgettext, context, string, **variables)

@@ -1,10 +1,11 @@
 """Human labels for enum values and display filters, all through gettext."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from flask import current_app
-from flask_babel import get_locale, get_timezone, lazy_gettext as _l, lazy_pgettext
+from flask_babel import get_locale, get_timezone
 from wtforms import SelectChoice
 
 from tracker.domain import localformat
@@ -20,6 +21,7 @@ from tracker.domain.vocabulary import (
     PremisesStatus,
     Role,
 )
+from tracker.services.localisation import lazy_gettext as _l, lazy_pgettext
 from tracker.services.rulebooks import current_rulebook
 
 LABELS = {
@@ -173,7 +175,8 @@ def local_datetime(value) -> str:
 
 def local_date(value) -> str:
     """A date (a datetime: its day in the unit's time zone): 2020-03-09, 2020年3月9日."""
-    return localformat.day(value, get_locale(), get_timezone())
+    # A plain date needs no time zone (datetimes and ISO texts are read in the unit's): tables show dozens.
+    return localformat.day(value, get_locale(), None if type(value) is date else get_timezone())
 
 
 def legal_basis(violation) -> str:

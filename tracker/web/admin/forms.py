@@ -1,13 +1,13 @@
 """Administration forms."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import PasswordField, SelectMultipleField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.domain.signin import SignInReason
 from tracker.domain.vocabulary import Role
+from tracker.services.localisation import lazy_gettext as _l
+from tracker.web.forms import BooleanField, SelectField, StringField, LocalDateField as DateField  # accepts 2020-03-09 and 2020年3月9日
 from tracker.web.labels import choices, options
-from tracker.web.forms import LocalDateField as DateField  # accepts 2020-03-09 and 2020年3月9日
 
 
 class UnitForm(FlaskForm):

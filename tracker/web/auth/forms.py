@@ -1,10 +1,10 @@
 """Sign-in, API token and language forms."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from tracker.services.localisation import LANGUAGE_NAMES, SUPPORTED_LOCALES
+from tracker.services.localisation import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):

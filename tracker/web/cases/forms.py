@@ -4,24 +4,15 @@
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    HiddenField,
-    IntegerField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
+from wtforms import HiddenField, IntegerField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.domain.lifecycle import CaseAction, CaseState
 from tracker.services.listings import PENALTY_KINDS
+from tracker.services.localisation import lazy_gettext as _l
 from tracker.web.exports.filters import ListFilterForm, valid_choice
-from tracker.web.forms import LocalDateField as DateField, money_field
+from tracker.web.forms import BooleanField, SelectField, StringField, LocalDateField as DateField, money_field
 from tracker.web.labels import CASE_LABELS, label, options
 
 METHODS = options([

@@ -1,24 +1,16 @@
 """Inspection forms. They check shape; the inspection service checks the rules."""
 from __future__ import annotations
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (
-    BooleanField,
-    IntegerField,
-    HiddenField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
+from wtforms import IntegerField, HiddenField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType, PremisesKind
+from tracker.services.localisation import lazy_gettext as _l
 from tracker.web.exports.filters import ListFilterForm, text_field, valid_choice
-from tracker.web.forms import LocalDateField as DateField, LocalDateTimeField as DateTimeLocalField, money_field, not_in_future
+from tracker.web.forms import BooleanField, SelectField, StringField, LocalDateField as DateField, LocalDateTimeField as DateTimeLocalField, money_field, not_in_future
 from tracker.web.labels import TEST_LABELS, choices, options
 
 CHECKLIST_CHOICES = options([("", _l("not checked")), ("yes", _l("Yes")), ("no", _l("No")), ("n/a", _l("Not applicable"))])

@@ -1,15 +1,14 @@
 """The register's filter form: GET, no CSRF (reading only); shape only."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
 
 from tracker.domain.vocabulary import PremisesKind
+from tracker.services.localisation import lazy_gettext as _l
 from tracker.services.outcomes import OutcomeFilters
+from tracker.web.forms import SelectField, LocalDateField as DateField  # accepts 2020-03-09 and 2020年3月9日
 from tracker.web.labels import choices, options
-from tracker.web.forms import LocalDateField as DateField  # accepts 2020-03-09 and 2020年3月9日
 
 
 class OutcomeFilterForm(FlaskForm):

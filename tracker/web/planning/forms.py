@@ -1,9 +1,9 @@
 """Planning forms: the search box (GET, no CSRF: it only reads)."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from tracker.services.localisation import lazy_gettext as _l
 from tracker.services.search import MAX_QUERY_LENGTH, MIN_QUERY_LENGTH
 
 

@@ -1,10 +1,11 @@
 """Premises forms: shape only; the service checks the credit code and the rules."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.domain.vocabulary import OperatorType, PremisesKind, PremisesStatus
+from tracker.services.localisation import lazy_gettext as _l
+from tracker.web.forms import SelectField, StringField
 from tracker.web.labels import choices, options
 
 

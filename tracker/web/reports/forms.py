@@ -1,12 +1,11 @@
 """The dashboard's filter form (GET): a period and a unit. It checks shape; the services check scope."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField
 from wtforms.validators import Optional
 
-from tracker.web.forms import LocalDateField as DateField  # accepts 2020-03-09 and 2020年3月9日
+from tracker.services.localisation import lazy_gettext as _l
+from tracker.web.forms import SelectField, LocalDateField as DateField  # accepts 2020-03-09 and 2020年3月9日
 
 
 class ReportFilterForm(FlaskForm):
