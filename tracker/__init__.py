@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 from collections.abc import Mapping
 
@@ -56,11 +57,13 @@ def register_rulebook(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     import flask_babel
-    from flask_babel import lazy_gettext
     from tracker.domain.text import install as install_domain_texts
-    from tracker.services.localisation import select_locale, select_timezone
+    from tracker.services.localisation import lazy_gettext, select_locale, select_timezone
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_idle_connections(engine)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     limiter.init_app(app)  # before CSRF, so requests refused for CSRF count against the limits too
@@ -102,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from tracker.domain.deadlines import overdue
     from tracker.services import localisation
     from tracker.web import labels
     from tracker.web.pagination import reject_page
@@ -109,6 +113,7 @@ def register_template_helpers(app: Flask) -> None:
     app.context_processor(labels.template_context)
     app.context_processor(localisation.template_context)
     app.jinja_env.filters.update(labels.FILTERS, reject_page=reject_page)
+    app.jinja_env.globals["overdue"] = overdue  # case tables show plain rows, which have no overdue_on()
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -156,3 +161,33 @@ def _postgres_connect_timeout(dialect, _record, _cargs, cparams) -> None:
     """PostgreSQL: give up connecting after a few seconds, so an unreachable server answers 503 instead of hanging."""
     if dialect.name == "postgresql":
         cparams.setdefault("connect_timeout", POSTGRES_CONNECT_TIMEOUT)
+
+
+# A pooled connection that waited longer than this is pinged before use: it may have died meanwhile (a database
+# restart, a proxy's idle timeout). One used a moment ago is not, which spares busy pages a round trip each; if it
+# died within that moment, the request fails and SQLAlchemy renews the whole pool (HikariCP's aliveBypassWindowMs
+# is the same idea).
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def ping_idle_connections(engine: sa.Engine) -> None:
+    """Ping ``engine``'s pooled connections that sat idle, instead of SQLAlchemy's pool_pre_ping on every
+    checkout; a failed ping makes the pool replace the connection (DisconnectionError)."""
+    dialect = engine.dialect
+
+    def ping_if_idle(dbapi_connection, record, _proxy) -> None:
+        checked_in = record.info.get("tracker.checked_in")
+        if checked_in is None or time.monotonic() - checked_in < PING_AFTER_IDLE_SECONDS:
+            return  # new (just connected), or given back a moment ago
+        try:
+            dialect.do_ping(dbapi_connection)  # the dialect's own ping, as pool_pre_ping uses
+        except Exception as error:  # noqa: BLE001 - whatever the driver raises, this connection is no use
+            raise sa.exc.DisconnectionError(f"a pooled connection failed its ping: {error}") from error
+
+    sa.event.listen(engine, "checkin", _note_checkin)
+    sa.event.listen(engine, "checkout", ping_if_idle)
+
+
+def _note_checkin(_dbapi_connection, record) -> None:
+    if record is not None:
+        record.info["tracker.checked_in"] = time.monotonic()

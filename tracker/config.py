@@ -92,7 +92,8 @@ def business_date(value: str | None) -> date | None:
 
 
 BASE = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # No pool_pre_ping: idle connections are pinged before use, busy ones are not (tracker.ping_idle_connections).
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
     "BOOTSTRAP_SERVE_LOCAL": True,
     "BOOTSTRAP_BOOTSWATCH_THEME": None,
     "SESSION_COOKIE_HTTPONLY": True,

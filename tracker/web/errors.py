@@ -115,7 +115,7 @@ def register(app: Flask) -> None:
 
 def _discard_session() -> None:
     """Give the failed connection back: roll back (which invalidates a dead connection), then drop the
-    session, so the next request checks out a fresh, pre-pinged connection."""
+    session, so the next request checks out a fresh connection (SQLAlchemy renews the pool after a disconnect)."""
     try:
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection is already gone; removing the session is what matters
