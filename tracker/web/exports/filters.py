@@ -1,21 +1,19 @@
 """The GET filter forms' common part: unit, period, and turning a form into the service's filters."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import request
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from tracker.domain.vocabulary import PremisesKind, PremisesStatus, Role
-from tracker.extensions import db
-from tracker.models import Unit
 from tracker.services.listings import dataset
+from tracker.services.localisation import lazy_gettext as _l
 from tracker.services.rulebooks import current_rulebook
+from tracker.services.units import unit_list
+from tracker.web.forms import BooleanField, SelectField, StringField, LocalDateField as DateField  # accepts 2020-03-09 and 2020年3月9日
 from tracker.web.labels import choices, options
-from tracker.web.forms import LocalDateField as DateField  # accepts 2020-03-09 and 2020年3月9日
 
 # Query arguments that are not filters (the pager's page).
 NOT_FILTERS = {"page"}
@@ -38,7 +36,9 @@ class ListFilterForm(FlaskForm):
     def prepare(self, actor, rulebook) -> None:
         """Fill the choices that depend on the user and the rulebook; officers never choose a unit."""
         if actor.role is Role.AUDITOR:
-            units = db.session.execute(sa.select(Unit.code, Unit.name).order_by(Unit.code)).all()
+            units = unit_list()
+            if self.unit.data and self.unit.data not in {code for code, _name in units}:
+                units = unit_list(refresh=True)  # perhaps a unit added since this process listed them
             self.unit.choices = options([("", _("All units"))] + [(code, f"{code} {name}") for code, name in units])
         else:
             del self.unit
