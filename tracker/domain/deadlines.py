@@ -46,6 +46,11 @@ class Deadline:
     provisional: bool = False  # the span touches a year with no published holiday calendar (weekends only)
 
 
+def overdue(due_on: date | None, today: date) -> bool:
+    """Whether a deadline due on ``due_on`` has passed on ``today`` (its last day is still in time)."""
+    return due_on is not None and due_on < today
+
+
 def deadline_status(
     starts_on: date, due_on: date, today: date, met_on: date | None = None, hard: bool = False
 ) -> DeadlineStatus:

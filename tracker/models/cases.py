@@ -7,6 +7,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from tracker.domain.deadlines import overdue
 from tracker.domain.lifecycle import CaseState
 from tracker.domain.vocabulary import OperatorType
 from tracker.extensions import db
@@ -102,7 +103,7 @@ class Case(db.Model):
 
     def overdue_on(self, today: date) -> bool:
         """True when the nearest agency deadline has passed on ``today``."""
-        return self.next_due_on is not None and self.next_due_on < today
+        return overdue(self.next_due_on, today)
 
     def __repr__(self) -> str:
         return f"<Case {self.number} {self.state}>"

@@ -20,14 +20,14 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.domain.lifecycle import CaseState
 from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType, PremisesKind, Role
 from tracker.extensions import db
 from tracker.models import Case, CaseOfficer, Inspection, Payment, Premises, PriceObservation, Unit, User, Violation
 from tracker.services import clock
+from tracker.services.localisation import lazy_gettext as _l
 from tracker.services.premises import search_premises
 from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import scoped
@@ -68,8 +68,8 @@ class Dataset:
     options: tuple = field(default=(), repr=False)
     export_options: tuple = field(default=(), repr=False)
     joins: Callable[[sa.Select], sa.Select] | None = field(default=None, repr=False)
-    # The list page's loading when it shows fewer columns than an export writes (load_only): never used for
-    # exports, which would then load each row's other columns one query at a time.
+    # The list page's loading when it differs from ``options``: never used for exports. () when the page reads
+    # plain rows of a few columns instead (paginate(stmt, rows=...)).
     page_options: tuple | None = field(default=None, repr=False)
 
     def select(self, actor: User, filters: Filters) -> sa.Select:
@@ -77,7 +77,7 @@ class Dataset:
         return self.build(actor, filters).options(*self.options)
 
     def page_select(self, actor: User, filters: Filters) -> sa.Select:
-        """``select`` loading only what the list page shows."""
+        """``select`` with the list page's loading."""
         if self.page_options is None:
             return self.select(actor, filters)
         return self.build(actor, filters).options(*self.page_options)
@@ -405,6 +405,22 @@ def filters_today(actor: User, filters: Filters) -> date:
     return clock.today(filter_timezone(actor, filters))
 
 
+# What a case table shows (templates/cases/_row.html). Built once: an alias and its join cost more to make than
+# the query takes to run.
+_PARTY = aliased(Premises, name="party")
+_PARTY_JOIN = _PARTY.id == Case.premises_id
+_CASE_TABLE_COLUMNS = (Case.id, Case.number, Case.major, Case.state, Case.clue_on, Case.next_deadline,
+                       Case.next_due_on, _PARTY.name.label("premises_name"))
+
+
+def case_table_rows(stmt: sa.Select) -> sa.Select:
+    """A select of cases (filtered and ordered, without loader options) narrowed to what a case table shows:
+    number, state, dates and the party's name, as plain rows, which load in a third of the time Case objects
+    take. The party comes through an alias of its own, so a statement already joined to premises (a search by
+    party name) keeps its join."""
+    return stmt.outerjoin(_PARTY, _PARTY_JOIN).with_only_columns(*_CASE_TABLE_COLUMNS)
+
+
 def _cases(actor: User, f: Filters) -> sa.Select:
     stmt = sa.select(Case)
     stmt = _between(_case_filters(_unit(stmt, Case, actor, f), actor, f), Case.clue_on, f)
@@ -455,12 +471,7 @@ CASES = Dataset(
     # The list page shows neither officers nor violations: only the exports load them.
     options=(joinedload(Case.premises), joinedload(Case.unit)),
     export_options=(selectinload(Case.officers).joinedload(CaseOfficer.user), selectinload(Case.violations)),
-    # templates/cases/_row.html: a case's number, state, dates and party name, not its penalty lines or snapshot.
-    page_options=(
-        load_only(Case.id, Case.number, Case.major, Case.state, Case.clue_on, Case.next_deadline, Case.next_due_on,
-                  Case.premises_id, Case.unit_id),
-        joinedload(Case.premises).load_only(Premises.id, Premises.name),
-    ),
+    page_options=(),  # the case list reads plain rows: case_table_rows
 )
 
 

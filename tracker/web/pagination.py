@@ -1,6 +1,8 @@
 """One way to paginate every list page: a count and one page query, whatever the length."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask import current_app, request
 from flask_sqlalchemy.pagination import SelectPagination
@@ -36,11 +38,24 @@ class CappedPagination(SelectPagination):
         return self._query_args["session"].execute(sa.select(sa.func.count()).select_from(select.subquery())).scalar()
 
 
-def paginate(stmt: sa.Select, count_cap: int | None = None):
+class RowPagination(SelectPagination):
+    """Pagination whose items are plain rows (``rows`` of the statement, a few columns of each record), counted
+    on the statement itself (without the columns' joins)."""
+
+    def _query_items(self) -> list:
+        select = self._query_args["rows"](self._query_args["select"]).limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(select).all())
+
+
+def paginate(stmt: sa.Select, count_cap: int | None = None, rows: Callable[[sa.Select], sa.Select] | None = None):
     """Flask-SQLAlchemy pagination of ``stmt`` with the page from the query string; ``count_cap`` for searches,
-    whose matches are counted only up to the cap (the pages stop there too)."""
+    whose matches are counted only up to the cap (the pages stop there too); ``rows`` narrows ``stmt`` to the
+    plain rows a page shows (listings.case_table_rows), which are then its items."""
     page = request.args.get("page", 1, type=int)
     per_page = current_app.config["PER_PAGE"]
+    if rows is not None:
+        return RowPagination(select=stmt, rows=rows, session=db.session, page=page, per_page=per_page,
+                             max_per_page=200, error_out=False)
     if count_cap is None:
         return db.paginate(stmt, page=page, per_page=per_page, max_per_page=200, error_out=False)
     last_page = -(-count_cap // per_page)

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from tracker.domain.history import verify_chain
 from tracker.domain.lifecycle import CaseAction, CaseState
@@ -17,10 +16,10 @@ from tracker.extensions import db
 from tracker.models import Case, CaseEvent, CaseOfficer, Inspection, Premises, User
 from tracker.services import cases as service
 from tracker.services.errors import Conflict, Invalid
+from tracker.services.listings import case_table_rows, dataset
 from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import get_visible
 from tracker.web.access import FIELD, READERS, allow
-from tracker.services.listings import dataset
 from tracker.web.exports.filters import read_filters
 from tracker.web.cases.forms import (
     ACTION_FORMS,
@@ -38,8 +37,6 @@ from tracker.web.pagination import paginate
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
-LIST_OPTIONS = (joinedload(Case.premises), joinedload(Case.unit))
-
 
 def _today(case: Case | None = None) -> date:
     tz = case.unit.timezone if case is not None else (current_user.unit.timezone if current_user.unit else "Asia/Shanghai")
@@ -50,7 +47,8 @@ def _today(case: Case | None = None) -> date:
 @allow(*READERS)
 def index():
     filters, stmt = read_filters(CaseFilterForm, "cases")
-    return render_template("cases/index.html", page=paginate(stmt), filters=filters, today=_today())
+    page = paginate(stmt, rows=case_table_rows)
+    return render_template("cases/index.html", page=page, filters=filters, today=_today())
 
 
 @bp.route("/penalties")
@@ -71,20 +69,21 @@ def payments():
 @allow(*FIELD)
 def mine():
     today = _today()
-    unit_cases = sa.select(Case).options(*LIST_OPTIONS).where(Case.unit_id == current_user.unit_id)
+    unit_cases = sa.select(Case).where(Case.unit_id == current_user.unit_id)
     if current_user.role is Role.SUPERVISOR:
         waiting = unit_cases.where(Case.state == CaseState.PENALTY_PROPOSED).order_by(Case.proposed_on)
-        queue = paginate(unit_cases.where(Case.next_due_on < today).order_by(Case.next_due_on))
+        queue = paginate(unit_cases.where(Case.next_due_on < today).order_by(Case.next_due_on), rows=case_table_rows)
         title = _("Approvals waiting and overdue cases in your unit")
     else:
         mine_ = sa.select(CaseOfficer.case_id).where(CaseOfficer.user_id == current_user.id)
         waiting = None
         queue = paginate(
             unit_cases.where(Case.id.in_(mine_), Case.state != CaseState.CLOSED)
-            .order_by(Case.next_due_on.is_(None), Case.next_due_on)
+            .order_by(Case.next_due_on.is_(None), Case.next_due_on),
+            rows=case_table_rows,
         )
         title = _("Your open cases, nearest deadline first")
-    approvals = db.session.scalars(waiting.limit(50)).all() if waiting is not None else []
+    approvals = db.session.execute(case_table_rows(waiting.limit(50))).all() if waiting is not None else []
     return render_template("cases/mine.html", approvals=approvals, queue=queue, title=title, today=today)
 
 
