@@ -50,7 +50,7 @@ from bench.common import (  # noqa: E402
 from bench.floor import create_floor_app, is_read  # noqa: E402
 from tracker import create_app  # noqa: E402
 from tracker.extensions import db  # noqa: E402
-from tracker.models import Case, CaseEvent, Inspection, Payment, Premises, PriceObservation, Unit, Violation  # noqa: E402
+from tracker.models import Case, CaseEvent, Inspection, Payment, Premises, PriceObservation, Unit, User, Violation  # noqa: E402
 
 PASSWORD = "bench-2020-pass"
 SECRET = "bench-secret-key"
@@ -301,29 +301,39 @@ def _bench_database(size: int, url: str, args, folder: Path, engines: list) -> S
     floor_counter.remove()
 
     if admin_peer.available():
-        peer = admin_peer.create_admin_app(url, per_page)
-        with peer.app_context():
-            peer_engine = db.engine
-            engines.append(peer_engine.dispose)
+        # Two peers on the same list: anonymous (no sign-in at all), and behind Flask-Login with the tracker's user
+        # loader, as a deployment must put it. Measured alternately with the tracker's list, request by request.
+        peers = {}
+        for access, signed_in in (("anonymous", False), ("signed in", True)):
+            peer = admin_peer.create_admin_app(url, per_page, signed_in=signed_in)
+            with peer.app_context():
+                peer_engine = db.engine
+                engines.append(peer_engine.dispose)
+                auditor_id = db.session.scalar(sa.select(User.id).where(User.username == fixture.users["auditor"]))
+                db.session.remove()
+            peer_timer = ServerTimer(peer.wsgi_app)
+            peer.wsgi_app = peer_timer
+            client = admin_peer.sign_in_peer(peer, auditor_id) if signed_in else peer.test_client()
+            peers[access] = (client, peer_timer, QueryCounter(peer_engine))
         gc.freeze()
-        peer_timer = ServerTimer(peer.wsgi_app)
-        peer.wsgi_app = peer_timer
-        peer_counter = QueryCounter(peer_engine)
-        peer_client = peer.test_client()
         deep = max(1, min(args.deep_page, math.ceil(result.counts["cases"] / per_page)))
         for number in sorted({1, deep}):
             label = f"case list, no filter, page {number}"
-            theirs = Probe(peer_client, peer_timer, peer_counter,
-                           Timing(f"Flask-Admin {label}", "anonymous", f"{admin_peer.URL}?page={number - 1}"))
             ours = Probe(browsers["auditor"], timer, counter, Timing(f"Tracker {label}", "auditor",
                                                                      f"/cases/?page={number}"))
-            measure_together([ours, theirs], args.requests)
-            result.admin.append(theirs.timing.as_dict() | {"tracker_p50_ms": ours.timing.p50_ms,
-                                                           "tracker_p95_ms": ours.timing.p95_ms,
-                                                           "tracker_queries": ours.timing.query_count})
-            log(f"[{size}] Flask-Admin {label}: p95 {theirs.timing.p95_ms:.1f} ms, queries "
-                f"{theirs.timing.query_count}; tracker p95 {ours.timing.p95_ms:.1f} ms")
-        peer_counter.remove()
+            theirs = {access: Probe(client, peer_timer, peer_counter,
+                                    Timing(f"Flask-Admin {label}", access, f"{admin_peer.URL}?page={number - 1}"))
+                      for access, (client, peer_timer, peer_counter) in peers.items()}
+            measure_together([ours, *theirs.values()], args.requests)
+            for access, probe in theirs.items():
+                result.admin.append(probe.timing.as_dict() | {"access": access,
+                                                              "tracker_p50_ms": ours.timing.p50_ms,
+                                                              "tracker_p95_ms": ours.timing.p95_ms,
+                                                              "tracker_queries": ours.timing.query_count})
+                log(f"[{size}] Flask-Admin ({access}) {label}: p95 {probe.timing.p95_ms:.1f} ms, queries "
+                    f"{probe.timing.query_count}; tracker p95 {ours.timing.p95_ms:.1f} ms")
+        for _client, _timer, peer_counter in peers.values():
+            peer_counter.remove()
     else:
         result.notes.append("Flask-Admin is not installed (pip install -r requirements-dev.txt): no peer figures.")
     counter.remove()
@@ -493,16 +503,21 @@ def render_size(result: SizeResult) -> list[str]:
     lines.append("")
     if result.admin:
         lines += ["Against Flask-Admin's list view of the cases table (not scoped or filtered, so compared with the "
-                  "auditor's unfiltered case list at the same depth, measured alternately):", "",
-                  "| list | Flask-Admin p50 ms | p95 ms | queries | tracker p50 ms | p95 ms | queries | "
-                  "tracker / Flask-Admin (p95) |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+                  "auditor's unfiltered case list at the same depth; the tracker and both Flask-Admin set-ups measured "
+                  "alternately, request by request). *Signed in*: Flask-Admin behind Flask-Login with the tracker's "
+                  "user loader (`is_accessible`), as a deployment over case files must put it; *anonymous*: no "
+                  "sign-in at all.", "",
+                  "| list | Flask-Admin | Flask-Admin p50 ms | p95 ms | queries | tracker p50 ms | p95 ms | queries | "
+                  "tracker / Flask-Admin (p95) |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
         for peer in result.admin:
+            access = peer.get("access", "anonymous")
             if peer["status"] != 200:
-                lines.append(f"| {peer['page']} | {peer['note']} | | | | | | |")
+                lines.append(f"| {peer['page']} | {access} | {peer['note']} | | | | | | |")
                 continue
-            lines.append(f"| {peer['page'].removeprefix('Flask-Admin ')} | {ms(peer['p50_ms'])} | {ms(peer['p95_ms'])} | "
-                         f"{peer['queries']} | {ms(peer['tracker_p50_ms'])} | {ms(peer['tracker_p95_ms'])} | "
-                         f"{peer['tracker_queries']} | {fmt_ratio(ratio(peer['tracker_p95_ms'], peer['p95_ms']))} |")
+            lines.append(f"| {peer['page'].removeprefix('Flask-Admin ')} | {access} | {ms(peer['p50_ms'])} | "
+                         f"{ms(peer['p95_ms'])} | {peer['queries']} | {ms(peer['tracker_p50_ms'])} | "
+                         f"{ms(peer['tracker_p95_ms'])} | {peer['tracker_queries']} | "
+                         f"{fmt_ratio(ratio(peer['tracker_p95_ms'], peer['p95_ms']))} |")
         lines.append("")
     if result.load:
         bare = next((row["rps"] for row in result.load if row["target"].startswith("bare")), None)
@@ -553,11 +568,19 @@ def render_targets(results: list[SizeResult]) -> list[str]:
                  + (f" (largest ratio: {worst[1]['page']}, {worst[1]['role']}, {worst[0]:.2f}x)." if worst else "."))
 
     if largest.admin:
-        pairs = [peer for peer in largest.admin if peer["status"] == 200]
-        ok = None if not pairs else all(peer["tracker_p95_ms"] < peer["p95_ms"] for peer in pairs)
-        detail = "; ".join(f"{peer['page'].removeprefix('Flask-Admin ')}: tracker {peer['tracker_p95_ms']:.1f} ms "
-                           f"vs Flask-Admin {peer['p95_ms']:.1f} ms" for peer in pairs)
-        lines.append(f"- Faster than Flask-Admin on the same list (p95): {verdict(ok)} ({detail}).")
+        # Judged against Flask-Admin signed in (the tracker's list is signed in too); the anonymous figures are
+        # given alongside, so the reader sees both.
+        judged = [peer for peer in largest.admin if peer["status"] == 200 and peer.get("access") == "signed in"]
+        anonymous = [peer for peer in largest.admin if peer["status"] == 200 and peer.get("access") != "signed in"]
+        ok = None if not judged else all(peer["tracker_p95_ms"] < peer["p95_ms"] for peer in judged)
+
+        def detail(pairs):
+            return "; ".join(f"{peer['page'].removeprefix('Flask-Admin ')}: tracker {peer['tracker_p95_ms']:.1f} ms "
+                             f"vs {peer['p95_ms']:.1f} ms" for peer in pairs)
+        lines.append(f"- Faster than Flask-Admin on the same list (p95, both signed in): {verdict(ok)} "
+                     f"({detail(judged) or 'not measured'}). Against Flask-Admin with no sign-in at all: "
+                     + ("faster" if anonymous and all(p["tracker_p95_ms"] < p["p95_ms"] for p in anonymous)
+                        else "not faster") + f" ({detail(anonymous) or 'not measured'}).")
     else:
         lines.append(f"- Faster than Flask-Admin on the same list: {verdict(None)} (Flask-Admin not installed).")
 
