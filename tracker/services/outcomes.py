@@ -24,6 +24,7 @@ from tracker.models import Case, Unit, Violation
 from tracker.services import clock
 from tracker.services.cases import penalty_of
 from tracker.services.rulebooks import current_rulebook
+from tracker.services.units import unit_list_knowing
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +214,7 @@ def latest_outcomes(filters: OutcomeFilters, limit: int, today: date | None = No
     return load_outcomes(published_ids(filters, today or register_today(), limit=limit))
 
 
-def unit_choices() -> list[tuple[str, str]]:
-    """(code, name) of every unit, for the register's filter."""
-    return [(u.code, u.name) for u in db.session.scalars(sa.select(Unit).order_by(Unit.code))]
+def unit_choices(asked: str | None = None) -> list[tuple[str, str]]:
+    """(code, name) of every unit, for the register's filter (``asked``: the unit the request names)."""
+    return unit_list_knowing(asked)
 

@@ -31,6 +31,15 @@ def unit_list(refresh: bool = False) -> list[tuple[str, str]]:
     return cached[1]
 
 
+def unit_list_knowing(code: str | None) -> list[tuple[str, str]]:
+    """``unit_list()``, read anew first when ``code`` (a unit a request names) is not in it: another process may
+    have just added it."""
+    units = unit_list()
+    if code and code not in {known for known, _name in units}:
+        units = unit_list(refresh=True)
+    return units
+
+
 def forget_unit_list() -> None:
     """Drop this process's list (a unit was added, renamed or removed)."""
     if has_app_context():

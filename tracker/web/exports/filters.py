@@ -11,7 +11,7 @@ from tracker.domain.vocabulary import PremisesKind, PremisesStatus, Role
 from tracker.services.listings import dataset
 from tracker.services.localisation import lazy_gettext as _l
 from tracker.services.rulebooks import current_rulebook
-from tracker.services.units import unit_list
+from tracker.services.units import unit_list_knowing
 from tracker.web.forms import BooleanField, SelectField, StringField, LocalDateField as DateField  # accepts 2020-03-09 and 2020年3月9日
 from tracker.web.labels import choices, options
 
@@ -36,9 +36,7 @@ class ListFilterForm(FlaskForm):
     def prepare(self, actor, rulebook) -> None:
         """Fill the choices that depend on the user and the rulebook; officers never choose a unit."""
         if actor.role is Role.AUDITOR:
-            units = unit_list()
-            if self.unit.data and self.unit.data not in {code for code, _name in units}:
-                units = unit_list(refresh=True)  # perhaps a unit added since this process listed them
+            units = unit_list_knowing(self.unit.data)
             self.unit.choices = options([("", _("All units"))] + [(code, f"{code} {name}") for code, name in units])
         else:
             del self.unit

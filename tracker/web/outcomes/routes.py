@@ -21,7 +21,7 @@ FEED_ENTRIES = 50
 
 def _filter_form() -> OutcomeFilterForm:
     form = OutcomeFilterForm(request.args)
-    form.unit.choices += options(unit_choices())
+    form.unit.choices += options(unit_choices(form.unit.data))
     form.code.choices += options((code, rule.title) for code, rule in sorted(current_rulebook().violations.items()))
     form.validate()
     return form

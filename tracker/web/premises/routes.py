@@ -14,6 +14,7 @@ from tracker.services.errors import Invalid
 from tracker.services.premises import PremisesData, register_premises, search_premises, update_premises
 from tracker.services.risk import premises_risk, repeat_offender_ids
 from tracker.services.rulebooks import current_rulebook
+from tracker.services.units import unit_list_knowing
 from tracker.services.scope import get_visible, scoped
 from tracker.web.access import FIELD, READERS, allow
 from tracker.web.cases.forms import ComplaintForm
@@ -32,8 +33,8 @@ bp = Blueprint("premises", __name__, url_prefix="/premises")
 def index():
     filters = PremisesFilterForm(request.args)
     if current_user.role is Role.AUDITOR:
-        units = db.session.scalars(sa.select(Unit).order_by(Unit.code)).all()
-        filters.unit.choices += options((u.code, f"{u.code} {u.name}") for u in units)
+        units = unit_list_knowing(filters.unit.data)
+        filters.unit.choices += options((code, f"{code} {name}") for code, name in units)
     filters.validate()
     repeat = request.args.get("repeat") == "1"
     stmt = scoped(sa.select(Premises).options(joinedload(Premises.unit)), Premises, current_user)
