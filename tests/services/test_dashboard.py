@@ -1,20 +1,24 @@
 """The dashboard and work-queue figures, against a small world counted by hand."""
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from tests.cases_helpers import TODAY, CaseWorld
 from tests.conftest import count_queries
 from tests.factories import inspection, premises
-from tracker.domain.figures import Period, due_soon_from
+from tracker.domain.figures import Period, due_soon_from, median_days
 from tracker.domain.vocabulary import PremisesStatus
 from tracker.extensions import db
-from tracker.models import Case
+from tracker.models import Case, Inspection, Payment
+from tracker.models.figures import DecisionFigure
 from tracker.services import inspections as inspection_service
-from tracker.services.cases import deadlines_of, open_case, run_action
+from tracker.services.cases import deadlines_of, money_account, open_case, run_action
+from tracker.services.rulebooks import current_rulebook
 from tracker.services.dashboard import build_dashboard, dashboard_unit
 from tracker.services.errors import Invalid
 from tracker.services.queues import work_queues
@@ -266,3 +270,175 @@ def test_the_number_of_queries_does_not_grow_with_the_data(world):
     assert board.money.fines_imposed == Decimal("10000.00")
     assert board.money.confiscation_imposed == Decimal("3060.00")
     assert board.money.fines_collected == Decimal("7000.00")
+
+
+# ------------------------------------------------------------------------------------------ against the records
+
+
+def decided_case(world: DashboardWorld, name: str, started_at: datetime, payments=(), fine="400.00") -> Case:
+    """A gouging case decided on 2020-03-13 and served on 2020-03-16 (fine ``fine``, confiscation 100), with
+    ``payments`` ((on, amount) pairs) recorded."""
+    place = premises(world.officer, name=name)
+    case = gouging_case(world.officer, world.officer2, place, world.outbreak, started_at, price="3.00", quantity_sold="5")
+    for who, action, body in [
+        (world.supervisor, "file", {"on": "2020-02-25", "officers": [world.officer.username, world.officer2.username]}),
+        (world.officer, "propose_penalty", {"on": "2020-03-02", "illegal_gains": "100.00",
+                                            "lines": [{"kind": "confiscation", "amount": "100.00"},
+                                                      {"kind": "fine", "amount": fine}]}),
+        (world.supervisor2, "approve_penalty", {"on": "2020-03-04"}),
+        (world.officer, "serve_notice", {"on": "2020-03-05"}),
+        (world.supervisor2, "decide", {"on": "2020-03-13"}),
+        (world.officer, "serve_decision", {"on": "2020-03-16"}),
+        *((world.officer, "record_payment", {"on": on, "amount": amount}) for on, amount in payments),
+    ]:
+        run_action(who, case, action, body, today=TODAY)
+    return case
+
+
+class DecisionsWorld(DashboardWorld):
+    """DashboardWorld plus decisions in every money situation: unpaid (the surcharge runs to its cap), paid in
+    part, paid in full late, appealed (pending, annulled, varied), and a payment dated after other days asked for."""
+
+    def __init__(self):
+        super().__init__()
+        self.unpaid = decided_case(self, "Pharmacy unpaid", utc(2020, 2, 10, 2, 0))
+        self.part_paid = decided_case(self, "Pharmacy part", utc(2020, 2, 11, 2, 0), [("2020-03-20", "150.00")])
+        self.late = decided_case(self, "Pharmacy late", utc(2020, 2, 12, 2, 0),
+                                 [("2020-04-10", "250.00"), ("2020-05-02", "400.00")], fine="500.00")
+        self.pending = decided_case(self, "Pharmacy pending", utc(2020, 2, 13, 2, 0))
+        self.act(self.officer, self.pending, "record_appeal", on="2020-04-07", kind="reconsideration")
+        self.annulled = decided_case(self, "Pharmacy annulled", utc(2020, 2, 14, 2, 0), [("2020-03-25", "50.00")])
+        self.act(self.officer, self.annulled, "record_appeal", on="2020-04-01", kind="reconsideration")
+        self.act(self.officer, self.annulled, "record_appeal", on="2020-05-20", kind="reconsideration",
+                 outcome="annulled", outcome_on="2020-05-20")
+        self.varied = decided_case(self, "Pharmacy varied", utc(2020, 2, 15, 2, 0))
+        self.act(self.officer, self.varied, "record_appeal", on="2020-04-01", kind="lawsuit", outcome="varied",
+                 outcome_on="2020-06-01", lines=[{"kind": "confiscation", "amount": "100.00"},
+                                                 {"kind": "fine", "amount": "300.00"}])
+
+
+def from_records(unit, period: Period, today: date) -> dict:
+    """The dashboard's figures counted from the records themselves, the slow way: inspections by their day,
+    distinct premises, and every decision's account as the case page computes it (money_account)."""
+    def mine(column):
+        return sa.true() if unit is None else column == unit.id
+
+    visits = db.session.scalars(sa.select(Inspection).where(
+        Inspection.day.between(period.date_from, period.date_to), mine(Inspection.unit_id))).all()
+    item = current_rulebook().inspections.closure_obeyed_item
+    decided = db.session.scalars(sa.select(Case).where(
+        Case.decided_on.between(period.date_from, period.date_to), mine(Case.unit_id)).order_by(Case.id)).all()
+    balances = [(case, money_account(case, today)) for case in decided]
+    in_force = [(case, balance) for case, balance in balances if balance is not None]
+    opened = db.session.scalars(sa.select(Case).where(
+        Case.clue_on.between(period.date_from, period.date_to), mine(Case.unit_id))).all()
+    paid = db.session.scalars(sa.select(Payment).join(Case).where(
+        Payment.on.between(period.date_from, period.date_to), mine(Case.unit_id))).all()
+
+    def total(name):
+        return sum((getattr(balance, name) for _case, balance in in_force), Decimal("0.00"))
+
+    def sanctions(case):
+        return {line["kind"] for line in case.decided_lines} & {"closure", "suspension"}
+
+    return {
+        "inspections": len(visits),
+        "premises_checked": len({visit.premises_id for visit in visits}),
+        "closures_confirmed": len({visit.premises_id for visit in visits if visit.type.value == "follow_up"
+                                   and visit.status.value == "submitted" and visit.checklist.get(item) == "yes"}),
+        "cases_by_state": dict(Counter(case.state.value for case in opened)),
+        "decisions_made": len(decided),
+        "decisions_withdrawn": len(decided) - len(in_force),
+        "median": median_days((case.clue_on, case.decided_on) for case in decided),
+        "closures_ordered": sum(1 for case, _balance in in_force if sanctions(case)),
+        "money": (len(in_force), total("fine"), total("paid_fine"), total("confiscation"), total("paid_confiscation"),
+                  total("surcharge"), total("paid_surcharge"), total("due")),
+        "payments": (len(paid), sum((p.amount for p in paid), Decimal("0.00"))),
+    }
+
+
+def from_board(board) -> dict:
+    money = board.money
+    return {
+        "inspections": board.inspections,
+        "premises_checked": board.premises_checked,
+        "closures_confirmed": board.closures_confirmed,
+        "cases_by_state": counts(board.cases_by_state),
+        "decisions_made": board.decisions_made,
+        "decisions_withdrawn": board.decisions_withdrawn,
+        "median": board.median_days_to_decision,
+        "closures_ordered": board.closures_ordered,
+        "money": (money.decisions, money.fines_imposed, money.fines_collected, money.confiscation_imposed,
+                  money.confiscation_collected, money.surcharges_accrued, money.surcharges_collected, money.outstanding),
+        "payments": (board.payments_count, board.payments_received),
+    }
+
+
+PERIODS = [
+    Period(date(2020, 1, 1), date(2020, 12, 31)),  # a year
+    Period(date(2020, 1, 1), date(2020, 4, 9)),  # the year to a day
+    Period(date(2020, 2, 1), date(2020, 2, 29)),  # a month
+    Period(date(2020, 3, 1), date(2020, 3, 15)),  # a month to a day
+    Period(date(2020, 2, 9), date(2020, 3, 24)),  # days of two months
+    Period(date(2020, 2, 11), date(2020, 5, 3)),  # partial months at both ends around whole ones
+    Period(date(2019, 12, 20), date(2020, 3, 31)),  # over a new year
+    Period(date(2020, 2, 12), date(2020, 2, 12)),  # one day
+]
+# Before the due date, while surcharges accrue, while an appeal is pending, after the caps, at the year's end.
+DAYS = [date(2020, 3, 20), date(2020, 4, 9), date(2020, 4, 20), date(2020, 6, 30), TODAY]
+
+
+@pytest.fixture
+def decisions_world(app):
+    return DecisionsWorld()
+
+
+def test_every_figure_equals_the_records_for_any_period_and_day(decisions_world):
+    world = decisions_world
+    assert world.pending.appeals[0].outcome == "pending" and world.annulled.withdrawn_on == date(2020, 5, 20)
+    for unit in (None, world.unit, world.other_unit):
+        for period in PERIODS:
+            for today in DAYS:
+                expected = from_records(unit, period, today)
+                assert from_board(build_dashboard(unit, period, today)) == expected, (unit, period, today)
+
+
+def test_settled_accounts_are_summed_and_accruing_ones_computed_for_the_day(decisions_world):
+    """A decision's stored account serves every day from its settling day; before it (the surcharge still
+    accruing, a payment not yet made) the dashboard computes the account as of the day asked for."""
+    world = decisions_world
+    rows = {row.case_id: row for row in db.session.scalars(sa.select(DecisionFigure))}
+    unpaid = rows[world.unpaid.id]
+    due = world.unpaid.payment_due_on
+    assert unpaid.settles_on == due + timedelta(days=34)  # 3 % a day on 400: capped on the 34th day
+    assert (unpaid.surcharge, unpaid.due) == (40000, 40000 + 40000 + 10000)  # in cents
+    assert rows[world.pending.id].settles_on == date(2020, 4, 6)  # frozen from the appeal lodged on 7 April
+    assert rows[world.late.id].settles_on == date(2020, 5, 2)  # its last payment
+    assert not rows[world.annulled.id].in_force and rows[world.varied.id].fine == 30000
+    accruing = date(2020, 4, 9)
+    year_to_date = Period(date(2020, 1, 1), accruing)
+    board = build_dashboard(world.unit, year_to_date, accruing)
+    assert from_board(board) == from_records(world.unit, year_to_date, accruing)
+    assert money_account(world.unpaid, accruing).surcharge == Decimal("12.00") * (accruing - due).days
+    assert board.premises_checked == 9 and board.decisions_made == 8  # three premises and six pharmacies; A, B and six
+
+
+def test_accounts_computed_with_another_rate_are_recomputed(decisions_world, app):
+    """After a change of the rulebook's late-payment rate the dashboard stays exact (it recomputes the accounts
+    stored with the old rate) and figures verify names them until they are rebuilt."""
+    import dataclasses
+
+    from tracker.models.figures import figure_differences, rebuild_figures
+
+    rulebook = app.extensions["tracker.rulebook"]
+    app.extensions["tracker.rulebook"] = dataclasses.replace(rulebook, late_payment_daily_rate=Decimal("0.05"))
+    period = Period(date(2020, 1, 1), TODAY)
+    for today in (date(2020, 4, 9), TODAY):
+        assert from_board(build_dashboard(None, period, today)) == from_records(None, period, today)
+    item = current_rulebook().inspections.closure_obeyed_item
+    differences = figure_differences(db.session.connection(), item, limit=100)
+    assert differences and all("rate" in line for line in differences)
+    rebuild_figures(db.session.connection(), item)
+    db.session.commit()
+    assert figure_differences(db.session.connection(), item) == []
+    assert from_board(build_dashboard(None, period, TODAY)) == from_records(None, period, TODAY)

@@ -1,13 +1,18 @@
 """The oversight dashboard: what a unit (or every unit) did in a period, counted in SQL.
 
-Each figure is an aggregate query (GROUP BY, COUNT, SUM), so a dashboard costs the same number of
-queries whatever the size of the data. The figures about inspections, observations and violations are
-read from the daily figures the records keep (tracker.models.figures), not from the records. Two figures need the period's decided cases one by one: the
-median time from clue to decision, and the money, because the late-payment surcharge (payments apply
-to the fine, then the surcharge, then the confiscation; the surcharge is frozen during an appeal and
-capped at the fine) is the domain's computation (``domain.penalties.account``), the same one the case
-page shows. Those cases are read as plain rows in three queries (cases, payments, appeals). docs/OVERSIGHT.md says
-exactly what each figure counts.
+Each figure is an aggregate query (GROUP BY, COUNT, SUM) over summary tables the records keep in step
+(tracker.models.figures), so a dashboard costs the same number of queries, and about the same time, whatever
+the size of the data:
+
+- inspections, observations, flags, violations and the premises checked: the daily figures of the period,
+  read as whole months (``monthly_figures``) plus the days left over at either end;
+- decisions, closures ordered, the median days to decision and the money: ``decision_figures``, one row per
+  decided case holding its money account from the day that account stops changing. The decisions whose
+  account still changes as of today (the late-payment surcharge still accruing, a payment dated after today,
+  or an account computed with another late-payment rate) are recomputed here by the domain's computation
+  (``domain.penalties.account``, the one the case page shows), from the inputs stored with them.
+
+docs/OVERSIGHT.md says exactly what each figure counts.
 """
 from __future__ import annotations
 
@@ -18,16 +23,17 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from tracker.domain.figures import Period, median_days
+from tracker.domain.figures import (
+    Period, first_inspected_figure, median_of_counts, split_period, unpaid_surcharge_cents,
+)
 from tracker.domain.lifecycle import CaseState
-from tracker.domain.penalties import PaymentIn
+from tracker.domain.penalties import account
 from tracker.domain.vocabulary import PremisesStatus, Role
 from tracker.extensions import db
-from tracker.models import Appeal, Case, DailyFigure, Payment, Premises, PremisesDay, Unit, User
+from tracker.models import Case, DailyFigure, Payment, Premises, PremisesDay, Unit, User
 from tracker.models import figures
-from tracker.services.cases import account_of, penalty_of
+from tracker.models.figures import DecisionFigure, MonthlyFigure, decision_inputs, late_payment_rate, rate_key
 from tracker.services.errors import Forbidden, Invalid
-from tracker.services.rulebooks import current_rulebook
 
 ZERO = Decimal("0.00")
 CLOSING_SANCTIONS = ("closure", "suspension")
@@ -147,16 +153,9 @@ def build_dashboard(unit: Unit | None, period: Period, today: date) -> Dashboard
     board = Dashboard(unit=unit, period=period, today=today)
     session = db.session
 
-    # Inspections, observations, flags and violations: the daily figures of the period's unit-days, which
-    # the records keep up to date (tracker.models.figures), so a year costs a few thousand rows, not millions.
-    rows = session.execute(
-        sa.select(DailyFigure.figure, DailyFigure.key, sa.func.sum(DailyFigure.count))
-        .where(_between(DailyFigure.day, period), _unit_filter(DailyFigure.unit_id, unit))
-        .group_by(DailyFigure.figure, DailyFigure.key)
-    ).all()
-    totals: dict[str, dict[str, int]] = {}
-    for figure, key, count in rows:
-        totals.setdefault(figure, {})[key] = int(count)
+    # Inspections, observations, flags, violations and new premises: the summary tables' sums over the period,
+    # so the year to date costs its monthly sums per unit and figure (less the days after today), not 365 days.
+    totals = _figure_totals(unit, period)
     outcomes = totals.get(figures.INSPECTIONS, {})
     board.inspections = sum(outcomes.values())
     board.drafts = outcomes.get(figures.DRAFT_KEY, 0)
@@ -168,19 +167,30 @@ def build_dashboard(unit: Unit | None, period: Period, today: date) -> Dashboard
     board.violations = sum(c.count for c in board.violations_by_code)
 
     # Distinct premises do not add up across days: a premises counts on its first day in the period, the one
-    # whose previous inspection day falls before the period. Confirmed closures are few: DISTINCT is cheap.
-    first_in_period = sa.or_(PremisesDay.previous_day.is_(None), PremisesDay.previous_day < period.date_from)
-    confirmed = sa.case((PremisesDay.closure_confirmed.is_(True), PremisesDay.premises_id))
-    checked, closures = session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(sa.case((first_in_period, 1), else_=0)), 0),
-                  sa.func.count(sa.distinct(confirmed)))
-        .where(_between(PremisesDay.day, period), _unit_filter(PremisesDay.unit_id, unit))
-    ).one()
-    board.premises_checked, board.closures_confirmed = int(checked or 0), int(closures or 0)
+    # whose previous inspection day falls before the period. For a period from 1 January (or from the 1st of a
+    # month to a day of that month) those are the days' "new in the year" (or month) figures, summed above.
+    # Other periods count their premises-days. Confirmed closures are few: a partial index holds them.
+    in_days = sa.and_(_between(PremisesDay.day, period), _unit_filter(PremisesDay.unit_id, unit))
+    new_premises = first_inspected_figure(period)
+    if new_premises is not None:
+        board.premises_checked = totals.get(figures.PREMISES_NEW[new_premises], {}).get("", 0)
+        closures = session.scalar(
+            sa.select(sa.func.count(sa.distinct(PremisesDay.premises_id))).where(PremisesDay.closure_confirmed, in_days)
+        )
+        board.closures_confirmed = int(closures or 0)
+    else:
+        first_in_period = sa.or_(PremisesDay.previous_day.is_(None), PremisesDay.previous_day < period.date_from)
+        confirmed = sa.case((PremisesDay.closure_confirmed.is_(True), PremisesDay.premises_id))
+        checked, closures = session.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(sa.case((first_in_period, 1), else_=0)), 0),
+                      sa.func.count(sa.distinct(confirmed)))
+            .where(in_days)
+        ).one()
+        board.premises_checked, board.closures_confirmed = int(checked or 0), int(closures or 0)
 
     # Cases opened in the period (clue date), by the state they are in now.
     state_rows = session.execute(
-        sa.select(Case.state, sa.func.count(Case.id))
+        sa.select(Case.state, sa.func.count())
         .where(_between(Case.clue_on, period), _unit_filter(Case.unit_id, unit)).group_by(Case.state)
     ).all()
     by_state = {state: count for state, count in state_rows}
@@ -190,11 +200,11 @@ def build_dashboard(unit: Unit | None, period: Period, today: date) -> Dashboard
     _decisions(board, unit, period, today)
 
     # Payments received in the period, whatever the decision's date.
-    count, amount = session.execute(
-        sa.select(sa.func.count(Payment.id), sa.func.coalesce(sa.func.sum(Payment.amount), 0))
-        .join(Case, Case.id == Payment.case_id)
-        .where(_between(Payment.on, period), _unit_filter(Case.unit_id, unit))
-    ).one()
+    received = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Payment.amount), 0)).where(
+        _between(Payment.on, period))
+    if unit is not None:  # (all units: from the index on payment dates alone)
+        received = received.join(Case, Case.id == Payment.case_id).where(Case.unit_id == unit.id)
+    count, amount = session.execute(received).one()
     board.payments_count, board.payments_received = int(count), Decimal(amount).quantize(ZERO)
 
     # Premises under a closure order or recorded closed now (a snapshot, not the period).
@@ -224,51 +234,103 @@ def build_dashboard(unit: Unit | None, period: Period, today: date) -> Dashboard
     return board
 
 
+def _figure_totals(unit: Unit | None, period: Period) -> dict[str, dict[str, int]]:
+    """The period's sums of the daily figures, by figure and key (one query): whole months from
+    ``monthly_figures``, plus or minus the days of the months the period covers in part (domain.figures.
+    split_period: the year to date is its months less the days after today)."""
+    parts = split_period(period)
+    d, m = DailyFigure, MonthlyFigure
+    selects = [
+        sa.select(d.figure, d.key, (d.count if sign > 0 else -d.count).label("count"))
+        .where(d.day.between(first, last), _unit_filter(d.unit_id, unit))
+        for spans, sign in ((parts.added, 1), (parts.subtracted, -1)) for first, last in spans
+    ]
+    if parts.months is not None:
+        selects.append(sa.select(m.figure, m.key, m.count).where(m.month.between(*parts.months),
+                                                                 _unit_filter(m.unit_id, unit)))
+    rows = sa.union_all(*selects).subquery() if len(selects) > 1 else selects[0].subquery()
+    totals: dict[str, dict[str, int]] = {}
+    for figure, key, count in db.session.execute(
+        sa.select(rows.c.figure, rows.c.key, sa.func.sum(rows.c.count)).group_by(rows.c.figure, rows.c.key)
+    ):
+        if count:  # a key whose days were all subtracted again
+            totals.setdefault(figure, {})[key] = int(count)
+    return totals
+
+
+def _cents(total) -> Decimal:
+    return Decimal(int(total or 0)).scaleb(-2)
+
+
 def _decisions(board: Dashboard, unit: Unit | None, period: Period, today: date) -> None:
     """Decisions made in the period: median days from clue, closures ordered, and the money."""
-    # Plain rows, not ORM objects: a year holds thousands of decisions at a province's scale, and building
-    # objects for them cost more than the money itself. Three queries: cases, their payments, their appeals.
-    in_period = sa.and_(_between(Case.decided_on, period), _unit_filter(Case.unit_id, unit))
+    # From decision_figures (one row per decided case): counts, days to decision and the settled accounts summed
+    # in SQL, and the accounts still changing as of today recomputed in Python.
     session = db.session
-    decided = session.execute(
-        sa.select(Case.id, Case.clue_on, Case.decided_on, Case.decided_lines, Case.withdrawn_on, Case.payment_due_on)
-        .where(in_period).order_by(Case.id)
+    d = DecisionFigure
+    in_period = sa.and_(_between(d.decided_on, period), _unit_filter(d.unit_id, unit))
+    rate = late_payment_rate()
+    same_rate = d.rate == rate_key(rate)
+    settled = sa.and_(d.in_force, d.settles_on <= today, same_rate).label("settled")
+    same = same_rate.label("same_rate")
+    # One pass over the period's rows, grouped by what the figures tell apart (a few hundred groups a year).
+    groups = session.execute(
+        sa.select(d.days_to_decision, d.in_force, d.closure, d.suspension, settled, same, sa.func.count(),
+                  *(sa.func.sum(getattr(d, name)) for name in figures.MONEY_COLUMNS))
+        .where(in_period).group_by(d.days_to_decision, d.in_force, d.closure, d.suspension, settled, same)
     ).all()
-    payments: dict[int, list[PaymentIn]] = {}
-    for case_id, on, amount in session.execute(
-        sa.select(Payment.case_id, Payment.on, Payment.amount).join(Case, Case.id == Payment.case_id)
-        .where(in_period).order_by(Payment.id)
-    ):
-        payments.setdefault(case_id, []).append(PaymentIn(on, amount))
-    appeals: dict[int, list[tuple[date, date | None]]] = {}
-    for case_id, lodged_on, outcome, outcome_on in session.execute(
-        sa.select(Appeal.case_id, Appeal.lodged_on, Appeal.outcome, Appeal.outcome_on).join(Case, Case.id == Appeal.case_id)
-        .where(in_period).order_by(Appeal.id)
-    ):
-        appeals.setdefault(case_id, []).append((lodged_on, outcome_on if outcome != "pending" else None))
-    board.decisions_made = len(decided)
-    board.median_days_to_decision = median_days((case.clue_on, case.decided_on) for case in decided)
-    money = board.money
-    kinds: dict[str, int] = {}
-    rate = current_rulebook().late_payment_daily_rate or ZERO
-    for case in decided:
-        penalty = penalty_of(case.decided_lines)
-        balance = account_of(penalty, case.withdrawn_on, case.payment_due_on,
-                             payments.get(case.id, []), appeals.get(case.id, []), today, rate)
-        if balance is None:  # withdrawn after an appeal annulled it, or its penalty varied away
-            board.decisions_withdrawn += 1
+    days: dict[int, int] = {}
+    settled_cents = [0] * len(figures.MONEY_COLUMNS)
+    made = withdrawn = closing = closures = suspensions = 0
+    for days_to_decision, in_force, closure, suspension, is_settled, _same, count, *cents in groups:
+        days[days_to_decision] = days.get(days_to_decision, 0) + count
+        made += count
+        if not in_force:
+            withdrawn += count
             continue
-        money.decisions += 1
-        money.fines_imposed += balance.fine
-        money.fines_collected += balance.paid_fine
-        money.confiscation_imposed += balance.confiscation
-        money.confiscation_collected += balance.paid_confiscation
-        money.surcharges_accrued += balance.surcharge
-        money.surcharges_collected += balance.paid_surcharge
-        money.outstanding += balance.due
-        sanctions = penalty.sanctions & set(CLOSING_SANCTIONS)
-        if sanctions:
-            board.closures_ordered += 1
-        for kind in sanctions:
-            kinds[kind] = kinds.get(kind, 0) + 1
-    board.closures_ordered_by_kind = [Count(kind, kinds[kind]) for kind in CLOSING_SANCTIONS if kind in kinds]
+        closing += count if closure or suspension else 0
+        closures += count if closure else 0
+        suspensions += count if suspension else 0
+        if is_settled:
+            settled_cents = list(map(sum, zip(settled_cents, map(int, cents))))
+    fine, confiscation, surcharge, paid_fine, paid_surcharge, paid_confiscation, due = map(_cents, settled_cents)
+    board.decisions_made, board.decisions_withdrawn = made, withdrawn
+    board.closures_ordered = closing
+    board.closures_ordered_by_kind = [
+        Count(kind, count) for kind, count in zip(CLOSING_SANCTIONS, (closures, suspensions)) if count
+    ]
+    board.median_days_to_decision = median_of_counts(days.items())
+    # Accounts that still change as of today: the same computation as the case page, from the stored inputs
+    # (the surcharge worked out directly for a decision with no payment and no appeal). They are the few
+    # decisions whose settling day is after today (read through the index on that day), and any stored with
+    # another rate.
+    other_rate = any(not same and in_force for _days, in_force, _c, _s, _settled, same, *_rest in groups)
+    changing = sa.or_(d.settles_on > today, sa.not_(same_rate)) if other_rate else d.settles_on > today
+    unpaid = [0, 0, 0]  # fine, confiscation, surcharge of the decisions with nothing paid and no appeal (cents)
+    for row in session.execute(
+        sa.select(d.fine, d.confiscation, d.due_on, d.payments, d.appeals).where(in_period, d.in_force, changing)
+    ):
+        if row.payments is None and row.appeals is None:
+            unpaid[0] += row.fine
+            unpaid[1] += row.confiscation
+            unpaid[2] += unpaid_surcharge_cents(row.fine, row.due_on, rate, today)
+            continue
+        decided_fine, decided_confiscation, due_on, payments, appeals = decision_inputs(row)
+        balance = account(decided_fine, decided_confiscation, due_on, payments, rate, today, appeals)
+        fine += balance.fine
+        confiscation += balance.confiscation
+        surcharge += balance.surcharge
+        paid_fine += balance.paid_fine
+        paid_surcharge += balance.paid_surcharge
+        paid_confiscation += balance.paid_confiscation
+        due += balance.due
+    fine += _cents(unpaid[0])
+    confiscation += _cents(unpaid[1])
+    surcharge += _cents(unpaid[2])
+    due += _cents(sum(unpaid))
+    money = board.money
+    money.decisions = made - withdrawn
+    money.fines_imposed, money.fines_collected = fine, paid_fine
+    money.confiscation_imposed, money.confiscation_collected = confiscation, paid_confiscation
+    money.surcharges_accrued, money.surcharges_collected = surcharge, paid_surcharge
+    money.outstanding = due
