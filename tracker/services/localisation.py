@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
-from flask import current_app, g, has_app_context, has_request_context, request
+from flask import current_app, has_app_context, has_request_context, request
 from flask.globals import _cv_app
 from flask_babel import Domain, get_locale
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
+
+from tracker.extensions import babel
 
 # Catalog names (tracker/translations/<name>/LC_MESSAGES/messages.po); the first is the default, in
 # which the msgids are written. Adding a language: README "Languages".
@@ -167,16 +169,12 @@ def template_context() -> dict:
 def _gettext(string: str, **variables) -> str:
     if _cv_app.get(None) is None:  # outside an app: the English msgid, as Flask-Babel answers there
         return string % variables if variables else string
-    from tracker.extensions import babel
-
     return babel.domain_instance.gettext(string, **variables)
 
 
 def _pgettext(context: str, string: str, **variables) -> str:
     if _cv_app.get(None) is None:
         return string % variables if variables else string
-    from tracker.extensions import babel
-
     return babel.domain_instance.pgettext(context, string, **variables)
 
 
