@@ -90,6 +90,62 @@ def test_short_terms_match_the_start_of_names_codes_and_numbers(world):
     assert names(world.officer, SearchKind.PREMISES, "lden") == ["Golden Pig Butcher"]
 
 
+@pytest.mark.parametrize("term", ["ho", "hon"])
+def test_premises_are_ranked_by_name_then_operator_then_credit_code(app, term):
+    """Name matches come first, then operator matches, then credit-code matches, each in order of the matched
+    field (lower-cased, byte order: the same on both databases), then by id; a premises matching by two fields
+    is listed once, in its best rank. Short and long terms rank alike."""
+    county = County()
+    for name, operator in (("hot Pot House", "Li"), ("Apple Store", "Hong Wei"), ("Hong Kong Noodles", "Hong Li"),
+                           ("Zeta Shop", "Hongli Liu"), ("Hongxing Market", "Chen")):
+        premises(county.officer, name=name, operator_name=operator)
+    expected = ["Hong Kong Noodles", "Hongxing Market", "Apple Store", "Zeta Shop"]
+    if term == "ho":
+        expected.insert(2, "hot Pot House")
+    assert names(county.officer, SearchKind.PREMISES, term) == expected
+    coded = premises(county.officer, name="Quiet Corner", operator_name="Sun", credit_code=CODE)
+    premises(county.officer, name="91 Degrees Cafe", operator_name="Ma")
+    assert names(county.officer, SearchKind.PREMISES, "91") == ["91 Degrees Cafe", coded.name]
+
+
+def _window_pages(query, actor, text: str, key: str, size: int = 3) -> None:
+    """Every page read through a window (offset + page size) equals the same slice of the whole ordered list."""
+    whole = [getattr(row, key) for row in db.session.scalars(query(actor, text)).unique()]
+    assert len(whole) > 2 * size
+    for end in range(1, len(whole) + 2):
+        start = max(0, end - size)
+        stmt = query(actor, text, end).limit(end - start).offset(start)
+        assert [getattr(row, key) for row in db.session.scalars(stmt).unique()] == whole[start:end], end
+
+
+@pytest.mark.parametrize("term", ["sh", "shop"])
+def test_windowed_premises_pages_agree_with_the_whole_list(app, term):
+    county = County()
+    for k in range(5):
+        premises(county.officer, name=f"Shop {k}", operator_name=f"Owner {k}")
+        premises(county.officer, name=f"Market {k}", operator_name=f"Shopkeeper {4 - k}")
+        premises(county.other_officer, name=f"Shop far {k}", operator_name="Far")
+    premises(county.officer, name="Shop and Shopkeeper", operator_name="Shopkeeper 0")
+    _window_pages(premises_query, county.officer, term, "name")
+    _window_pages(premises_query, county.auditor, term, "name")
+
+
+@pytest.mark.parametrize("term", ["ka", "kangjian"])
+def test_windowed_case_pages_agree_with_the_whole_list(world, term):
+    """Cases matched by their own party, by their premises as they are now, or both, newest clue first."""
+    for k in range(4):
+        open_case(world.officer, premises_id=world.pharmacy.id, complaint=f"Masks {k}",
+                  received_on=date(2020, 3, 1 + k), today=TODAY)
+    renamed = premises(world.officer, name="Old Name Shop")
+    for k in range(3):
+        open_case(world.officer, premises_id=renamed.id, complaint=f"Gloves {k}",
+                  received_on=date(2020, 2, 10 + 2 * k), today=TODAY)
+    update_premises(world.officer, renamed, PremisesData(name="Kangjian Two", kind="pharmacy",
+                                                         operator_type="organisation", operator_name="Zhao"))
+    _window_pages(cases_query, world.officer, term, "number")
+    _window_pages(cases_query, world.auditor, term, "number")
+
+
 def test_inspections_by_notes(world):
     assert names(world.officer, SearchKind.INSPECTIONS, "INVOICE missing") == ["Pork belly at 68 yuan, invoice missing"]
 
@@ -199,3 +255,29 @@ def test_postgresql_plans_use_the_search_indexes(world):
     ):
         plan = _plan(stmt)
         assert index in plan, plan
+
+
+def _nodes(plan: dict):
+    yield plan
+    for child in plan.get("Plans", ()):
+        yield from _nodes(child)
+
+
+def test_postgresql_reads_only_the_window_of_a_common_prefix(world):
+    """Real proof rather than timing: for a short term matching thousands of premises, a page reads each field's
+    prefix index in the page's order and stops at the window (offset + page size), from the index alone."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the prefix indexes exist on PostgreSQL only")
+    _bulk(world, 3000)
+    for actor in (world.auditor, world.officer):
+        stmt = premises_query(actor, "sh", 30).limit(5).offset(25)
+        compiled = stmt.compile(dialect=db.engine.dialect)
+        with db.engine.connect() as connection:
+            plan = connection.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + compiled.string,
+                                              compiled.params).scalar()[0]["Plan"]
+        scans = {node["Index Name"]: node for node in _nodes(plan) if node.get("Index Name", "").endswith("_prefix")}
+        assert set(scans) == {"ix_premises_name_prefix", "ix_premises_operator_name_prefix",
+                              "ix_premises_credit_code_prefix"}, plan
+        name_scan = scans["ix_premises_name_prefix"]
+        assert name_scan["Node Type"] == "Index Only Scan" and name_scan["Actual Rows"] == 30, name_scan
+        assert name_scan["Heap Fetches"] == 0

@@ -43,3 +43,26 @@ def test_the_search_page_says_how_short_terms_match(app):
     client = signed_in(app, county.officer)
     assert "match the start of names" in client.get("/search?q=ho").get_data(as_text=True)
     assert "match the start of names" not in client.get("/search?q=hongxing").get_data(as_text=True)
+
+
+def test_search_pages_read_through_a_window_and_keep_the_ranked_order(app, monkeypatch):
+    """The premises list and the search's "more" pages read each page through its window (offset + page size):
+    every page holds the next names in the ranked order (name matches, then operator matches), and the
+    capped count still counts every match up to the cap."""
+    county = County()
+    for k in range(3):
+        premises(county.officer, name=f"Hongxing Shop {k}")
+        premises(county.officer, name=f"Market {k}", operator_name=f"Hong {k}")
+    app.config["PER_PAGE"] = 2
+    monkeypatch.setattr("tracker.web.premises.routes.SEARCH_COUNT_CAP", 5)
+    client = signed_in(app, county.officer)
+    expected = ["Hongxing Shop 0", "Hongxing Shop 1", "Hongxing Shop 2", "Market 0", "Market 1", "Market 2"]
+    for url in ("/premises/?q=ho&page={}", "/search?q=ho&kind=premises&page={}"):
+        seen = []
+        for number in (1, 2, 3):
+            page = client.get(url.format(number)).get_data(as_text=True)
+            shown = sorted((page.index(f">{name}<"), name) for name in expected if f">{name}<" in page)
+            assert len(shown) == 2, (url, number, shown)
+            seen += [name for _position, name in shown]
+        assert seen == expected, url
+    assert "More than 5" in client.get("/premises/?q=ho").get_data(as_text=True)

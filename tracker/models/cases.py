@@ -99,6 +99,8 @@ class Case(db.Model):
         sa.Index("ix_cases_state_clue_on_id", "state", "clue_on", "id"),
         # The public register pages newest publication first.
         sa.Index("ix_cases_published_on_id", "published_on", "id"),
+        # ... and counts the entries still public from the index alone (on PostgreSQL).
+        sa.Index("ix_cases_public_until", "public_until", postgresql_include=["published_on", "withdrawn_on"]),
     )
 
     def overdue_on(self, today: date) -> bool:

@@ -12,8 +12,13 @@ The party of a case is read from its premises snapshot (JSON) and from the premi
 Terms shorter than ``SUBSTRING_MIN`` (one or two characters: a Chinese shop name is often two) match the
 start of a name, operator, credit code or case number instead (``lower(column) LIKE 'te%'``): trigrams
 cannot serve them, and a substring scan of a province's premises for a rare two-letter term reads every
-row. On PostgreSQL btree ``text_pattern_ops`` indexes (migration ``e4f1a6b2c901``) serve those prefixes.
+row. On PostgreSQL btree prefix indexes serve them: ``text_pattern_ops`` for cases (migration
+``e4f1a6b2c901``), byte-order ones for premises that also give the results' order (``a9c4e2f7b310``).
 Inspection notes are free text, so they are searched only for terms of ``SUBSTRING_MIN`` characters or more.
+
+Queries take a ``window``, the rows the caller will read (offset + page size): a short term's premises and
+every term's cases are unions of branches that each stop after the window in the page's order, so that a
+page does not grow with the number of matches (docs/PLANNING.md).
 """
 from __future__ import annotations
 
@@ -84,10 +89,20 @@ def snapshot_text(key: str):
     return sa.func.json_extract(Case.premises_snapshot, f"$.{key}", type_=sa.Text)
 
 
-# Matching premises by name, case-insensitively. Not by ``name`` itself: PostgreSQL would walk the name index
-# hoping to meet a page of matches early, and read every premises of the province for a rare term; ordered
-# by lower(name) it collects the matches from the search indexes and sorts only those.
-MATCH_ORDER = (sa.func.lower(Premises.name), Premises.id)
+def in_byte_order(expression):
+    """``expression`` compared and sorted byte by byte (code point order), the same on both databases: on
+    PostgreSQL ``COLLATE "C"``, as the premises' prefix indexes of migration ``a9c4e2f7b310`` are built, so that
+    one btree serves both ``LIKE 'te%'`` and the ORDER BY; SQLite compares bytes already."""
+    return sa.collate(expression, "C") if _dialect() == "postgresql" else expression
+
+
+# The fields a premises matches by, in the order its matches are ranked: by name first, then by operator,
+# then by credit code; within a field, in byte order of the lower-cased field, then by id.
+RANKED_FIELDS = (Premises.name, Premises.operator_name, Premises.credit_code)
+
+
+def _field_key(column):
+    return in_byte_order(sa.func.lower(column))
 
 
 def _premises_text():
@@ -104,20 +119,66 @@ def premises_match(text: str) -> sa.ColumnElement[bool]:
     instead of reading every premises with three LIKEs each."""
     if len(text) >= SUBSTRING_MIN:
         return contains(_premises_text(), text)
-    return sa.or_(contains(Premises.name, text), contains(Premises.operator_name, text),
-                  contains(Premises.credit_code, text))
+    return sa.or_(*(_field_key(column).like(like_pattern(text, anywhere=False), escape=ESCAPE)
+                    for column in RANKED_FIELDS))
 
 
-def premises_query(actor: User, text: str) -> sa.Select:
-    """Premises by name, operator or credit code."""
-    stmt = sa.select(Premises).options(joinedload(Premises.unit)).where(premises_match(text))
-    return scoped(stmt, Premises, actor).order_by(*MATCH_ORDER)
+def premises_matches(filtered: sa.Select, text: str, window: int | None = None) -> sa.Subquery:
+    """Ids of the premises of ``filtered`` (a select of premises with every filter but the text) matching
+    ``text``, with their rank (0 by name, 1 by operator, 2 by credit code) and sort key (the matched field,
+    lower-cased, in byte order).
+
+    ``window``: the rows the caller will read (offset + page size), or None for all. A short term is answered
+    by one branch per field, each an ordered scan of that field's prefix index stopping after ``window`` rows
+    (an index-only scan: the indexes of migration ``a9c4e2f7b310`` hold the fields the branches test), so a page
+    costs the same whether a term matches thirty premises or thirty thousand. A longer term matches through
+    the trigram index, and its matches are sorted."""
+    columns = (Premises.id.label("id"),)
+    if len(text) >= SUBSTRING_MIN:
+        hits = [contains(column, text) for column in RANKED_FIELDS[:2]]
+        rank = sa.case((hits[0], 0), (hits[1], 1), else_=2)
+        key = sa.case((hits[0], _field_key(RANKED_FIELDS[0])), (hits[1], _field_key(RANKED_FIELDS[1])),
+                      else_=_field_key(RANKED_FIELDS[2]))
+        return filtered.with_only_columns(*columns, rank.label("rank"), key.label("key")).where(
+            premises_match(text)).subquery("matches")
+    pattern = like_pattern(text, anywhere=False)
+    branches, earlier = [], []
+    for rank, column in enumerate(RANKED_FIELDS):
+        key = _field_key(column)
+        hit = key.like(pattern, escape=ESCAPE)
+        branch = filtered.with_only_columns(
+            *columns, sa.literal_column(str(rank), sa.Integer).label("rank"), key.label("key")
+        ).where(hit, *(sa.not_(other) for other in earlier))
+        if window is not None:
+            branch = branch.order_by(key, Premises.id).limit(window)
+        branches.append(sa.select(branch.subquery()))  # SQLite allows a member's LIMIT in a subquery only
+        earlier.append(hit)
+    return sa.union_all(*branches).subquery("matches")
 
 
-def case_ids_matching(text: str) -> sa.CompoundSelect:
-    """Ids of cases whose number or party (snapshot or current premises) contains ``text``.
+def ranked_premises(filtered: sa.Select, text: str, window: int | None = None) -> sa.Select:
+    """The premises of ``filtered`` matching ``text``, ranked: name matches first, then operator matches, then
+    credit-code matches, each in byte order of the matched field, then by id (see ``premises_matches``)."""
+    matches = premises_matches(filtered, text, window)
+    return (sa.select(Premises).join(matches, matches.c.id == Premises.id)
+            .order_by(matches.c.rank, matches.c.key, matches.c.id))
 
-    A UNION rather than one OR across two tables, so PostgreSQL can use each table's indexes."""
+
+def premises_query(actor: User, text: str, window: int | None = None) -> sa.Select:
+    """Premises by name, operator or credit code, ranked (see ``ranked_premises``)."""
+    stmt = ranked_premises(scoped(sa.select(Premises), Premises, actor), text, window)
+    return stmt.options(joinedload(Premises.unit))
+
+
+NEWEST_CLUE = (Case.clue_on.desc(), Case.id.desc())
+
+
+def cases_query(actor: User, text: str, window: int | None = None) -> sa.Select:
+    """Cases by number or party (its snapshot at filing, or its premises as they are now), newest clue first.
+
+    Two branches in a UNION rather than one OR across two tables, so PostgreSQL can use each table's indexes;
+    each branch stops after ``window`` rows (offset + page size; None for all) in the page's order, so a page
+    of a term matching thousands of cases reads only the newest of each branch."""
     if len(text) >= SUBSTRING_MIN:
         # One LIKE over the three joined, as the trigram index ix_cases_search_trgm has them (see premises_match).
         space, empty = sa.literal_column("' '", sa.Text), sa.literal_column("''", sa.Text)
@@ -130,21 +191,23 @@ def case_ids_matching(text: str) -> sa.CompoundSelect:
                    contains(snapshot_text("operator_name"), text))
         )
     current = sa.select(Case.id).join(Premises, Premises.id == Case.premises_id).where(premises_match(text))
-    return sa.union(own, current)
-
-
-def cases_query(actor: User, text: str) -> sa.Select:
-    """Cases by number or party."""
+    branches = []
+    for branch in (own, current):
+        branch = scoped(branch, Case, actor)
+        if window is not None:
+            branch = branch.order_by(*NEWEST_CLUE).limit(window)
+        branches.append(sa.select(branch.subquery()))  # as in ranked_premises
     stmt = (
         sa.select(Case)
         .options(joinedload(Case.unit), joinedload(Case.premises))
-        .where(Case.id.in_(case_ids_matching(text)))
+        .where(Case.id.in_(sa.union(*branches)))
     )
-    return scoped(stmt, Case, actor).order_by(Case.clue_on.desc(), Case.id.desc())
+    return stmt.order_by(*NEWEST_CLUE)
 
 
-def inspections_query(actor: User, text: str) -> sa.Select:
-    """Inspections whose notes contain ``text`` (none for a term shorter than ``SUBSTRING_MIN``)."""
+def inspections_query(actor: User, text: str, window: int | None = None) -> sa.Select:
+    """Inspections whose notes contain ``text`` (none for a term shorter than ``SUBSTRING_MIN``); one index
+    serves the match, so ``window`` is not needed."""
     stmt = (
         sa.select(Inspection)
         .options(joinedload(Inspection.premises), joinedload(Inspection.unit))
@@ -160,9 +223,10 @@ QUERIES = {
 }
 
 
-def query_for(actor: User, kind: SearchKind, text: str) -> sa.Select:
-    """The full, ordered query of one kind (for paging through all its results)."""
-    return QUERIES[kind](actor, clean_query(text))
+def query_for(actor: User, kind: SearchKind, text: str, window: int | None = None) -> sa.Select:
+    """The ordered query of one kind, for paging through its results (``window``: the rows a page reads,
+    offset + page size; None for all)."""
+    return QUERIES[kind](actor, clean_query(text), window)
 
 
 def search(actor: User, text: str) -> list[SearchGroup]:
@@ -170,6 +234,6 @@ def search(actor: User, text: str) -> list[SearchGroup]:
     text = clean_query(text)
     groups = []
     for kind, build in QUERIES.items():
-        items = list(db.session.scalars(build(actor, text).limit(GROUP_CAP + 1)).unique())
+        items = list(db.session.scalars(build(actor, text, GROUP_CAP + 1).limit(GROUP_CAP + 1)).unique())
         groups.append(SearchGroup(kind, items[:GROUP_CAP], len(items) > GROUP_CAP))
     return groups

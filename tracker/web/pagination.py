@@ -38,6 +38,23 @@ class CappedPagination(SelectPagination):
         return self._query_args["session"].execute(sa.select(sa.func.count()).select_from(select.subquery())).scalar()
 
 
+class WindowPagination(CappedPagination):
+    """Capped pagination of a statement built for the rows it will read (``build(window)``, window = offset +
+    page size; see tracker.services.search), so that a page of a common term reads only what it shows."""
+
+    def _query_items(self) -> list:
+        select = self._query_args["build"](self._query_offset + self.per_page)
+        select = select.limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(select).unique().scalars())
+
+    def _query_count(self) -> int:
+        matches = self._query_args["matches"]
+        if matches is None:
+            return super()._query_count()
+        select = matches(self.cap + 1).limit(self.cap + 1)
+        return self._query_args["session"].execute(sa.select(sa.func.count()).select_from(select.subquery())).scalar()
+
+
 class RowPagination(SelectPagination):
     """Pagination whose items are plain rows (``rows`` of the statement, a few columns of each record), counted
     on the statement itself (without the columns' joins)."""
@@ -47,10 +64,13 @@ class RowPagination(SelectPagination):
         return list(self._query_args["session"].execute(select).all())
 
 
-def paginate(stmt: sa.Select, count_cap: int | None = None, rows: Callable[[sa.Select], sa.Select] | None = None):
+def paginate(stmt: sa.Select | Callable[[int], sa.Select], count_cap: int | None = None,
+             rows: Callable[[sa.Select], sa.Select] | None = None, matches: Callable[[int], sa.Select] | None = None):
     """Flask-SQLAlchemy pagination of ``stmt`` with the page from the query string; ``count_cap`` for searches,
-    whose matches are counted only up to the cap (the pages stop there too); ``rows`` narrows ``stmt`` to the
-    plain rows a page shows (listings.case_table_rows), which are then its items."""
+    whose matches are counted only up to the cap (the pages stop there too), and whose ``stmt`` may be a
+    function of the rows a page reads (``WindowPagination``; then ``matches``, a like function giving only the
+    matching ids, saves the count reading whole records); ``rows`` narrows ``stmt`` to the plain rows a
+    page shows (listings.case_table_rows), which are then its items."""
     page = request.args.get("page", 1, type=int)
     per_page = current_app.config["PER_PAGE"]
     if rows is not None:
@@ -59,8 +79,10 @@ def paginate(stmt: sa.Select, count_cap: int | None = None, rows: Callable[[sa.S
     if count_cap is None:
         return db.paginate(stmt, page=page, per_page=per_page, max_per_page=200, error_out=False)
     last_page = -(-count_cap // per_page)
-    return CappedPagination(
-        count_cap, select=stmt, session=db.session,
+    kind, build = (WindowPagination, stmt) if callable(stmt) else (CappedPagination, None)
+    return kind(
+        count_cap, select=build(count_cap + 1) if build else stmt, build=build, matches=matches,
+        session=db.session,
         page=max(1, min(page, last_page)) if page is not None else 1, per_page=per_page, max_per_page=200,
         error_out=False,
     )

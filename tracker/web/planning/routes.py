@@ -1,6 +1,8 @@
 """Finding things and planning inspections: search, repeat offenders and the risk ranking."""
 from __future__ import annotations
 
+from functools import partial
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
@@ -32,8 +34,8 @@ def search():
     if "q" in request.args and form.validate():
         try:
             if kind:
-                page = paginate(search_service.query_for(current_user, search_service.SearchKind(kind), form.q.data),
-                                count_cap=SEARCH_COUNT_CAP)
+                page = paginate(partial(search_service.query_for, current_user, search_service.SearchKind(kind),
+                                        form.q.data), count_cap=SEARCH_COUNT_CAP)
             else:
                 groups = search_service.search(current_user, form.q.data)
         except Invalid as error:

@@ -20,7 +20,7 @@ from tracker.web.access import FIELD, READERS, allow
 from tracker.web.cases.forms import ComplaintForm
 from tracker.web.forms import apply_errors
 from tracker.web.labels import options
-from tracker.services.search import MATCH_ORDER
+from tracker.services.search import premises_matches, ranked_premises
 from tracker.web.pagination import SEARCH_COUNT_CAP, paginate
 from tracker.web.planning.explain import explain
 from tracker.web.premises.forms import PremisesFilterForm, PremisesForm
@@ -37,14 +37,15 @@ def index():
         filters.unit.choices += options((code, f"{code} {name}") for code, name in units)
     filters.validate()
     repeat = request.args.get("repeat") == "1"
-    stmt = scoped(sa.select(Premises).options(joinedload(Premises.unit)), Premises, current_user)
-    stmt = search_premises(
-        stmt, _valid(filters.q), _valid(filters.kind), _valid(filters.status), _unit_filter(), repeat=repeat
-    )
-    if _valid(filters.q):
-        page = paginate(stmt.order_by(*MATCH_ORDER), count_cap=SEARCH_COUNT_CAP)
+    stmt = search_premises(scoped(sa.select(Premises), Premises, current_user), None, _valid(filters.kind),
+                           _valid(filters.status), _unit_filter(), repeat=repeat)
+    text = (_valid(filters.q) or "").strip()
+    if text:
+        page = paginate(lambda window: ranked_premises(stmt, text, window).options(joinedload(Premises.unit)),
+                        count_cap=SEARCH_COUNT_CAP,
+                        matches=lambda window: sa.select(premises_matches(stmt, text, window).c.id))
     else:
-        page = paginate(stmt.order_by(Premises.name, Premises.id))
+        page = paginate(stmt.options(joinedload(Premises.unit)).order_by(Premises.name, Premises.id))
     repeaters = repeat_offender_ids(p.id for p in page.items)
     return render_template("premises/index.html", page=page, filters=filters, repeat=repeat, repeaters=repeaters)
 
