@@ -4,12 +4,17 @@ against the floor (bench/floor.py) and Flask-Admin (bench/admin_peer.py), for ea
     .venv/bin/python bench/run.py --sizes 10000,100000,1000000
 
 For each size: create a throwaway PostgreSQL database (``tracker_bench_*``, dropped afterwards even on failure),
-migrate it, seed it with ``flask seed-scale --inspections N``, then
+migrate it and seed it with ``flask seed-scale --inspections N``. With every size seeded:
 
 1. per page and role (auditor, officer), GET it ``--requests`` times in-process through the Flask test client
-   and record the server time (inside the app, body included) and the SQL statements per request;
-2. replay each page's captured SELECTs through the floor app and measure it the same way; measure Flask-Admin's
-   case list with the same page size and order;
+   and record the server time (inside the app, body included) and the SQL statements per request; the same
+   page at every size, and each size's floor (the page's captured SELECTs replayed by the floor app), are
+   measured together, request by request, so that the growth from size to size is measured under the same
+   machine load;
+
+then for each size:
+
+2. measure Flask-Admin's case list with the same page size and order, alternately with the tracker's;
 3. download /exports/inspections.csv as the auditor in a fresh process (rows per second, peak RSS);
 4. unless ``--no-load``: serve the tracker and the floor with gunicorn (2 sync workers) and have ``--clients``
    processes GET the case list, the API case list, the floor's case list and a bare route for
@@ -21,6 +26,7 @@ and the issue-7 targets met or not. ``--database sqlite`` runs the same on a tem
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import math
@@ -235,17 +241,28 @@ def sign_in(app, username: str, agent: str | None = None):
 # -- one size ------------------------------------------------------------------------------------------
 
 
-def bench_size(size: int, args, folder: Path) -> SizeResult:
-    with throwaway_database(args.database, folder) as url:
-        engines = []
-        try:
-            return _bench_database(size, url, args, folder, engines)
-        finally:
-            for dispose in engines:
-                dispose()
+@dataclass
+class Subject:
+    """One size's data set, ready to measure: the tracker signed in as each role, and the floor app replaying
+    the SELECTs each page ran (``captured``, by ``{role}-{page index}``)."""
+
+    size: int
+    url: str
+    app: object
+    result: SizeResult
+    fixture: Fixture
+    timer: ServerTimer
+    counter: QueryCounter
+    browsers: dict
+    api_client: object
+    floor_client: object
+    floor_timer: ServerTimer
+    floor_counter: QueryCounter
+    captured: dict
 
 
-def _bench_database(size: int, url: str, args, folder: Path, engines: list) -> SizeResult:
+def prepare_subject(size: int, url: str, args, folder: Path, engines: list) -> Subject:
+    """Migrate and seed a database of ``size`` inspections, sign in, and capture each page's SQL for the floor."""
     app = create_app(bench_config(url, folder))
     with app.app_context():
         engines.append(db.engine.dispose)
@@ -269,37 +286,68 @@ def _bench_database(size: int, url: str, args, folder: Path, engines: list) -> S
     browsers = {role: sign_in(app, fixture.users[role]) for role in ROLES}
     api_client = app.test_client()
 
-    captured: dict[str, list] = {}  # filled page by page; the floor app replays from it
+    captured: dict[str, list] = {}  # the floor app replays from it
     floor = create_floor_app(url, captured)
     floor_engine = floor.extensions["floor.engine"]
     engines.append(floor_engine.dispose)
     floor_timer = ServerTimer(floor.wsgi_app)
     floor.wsgi_app = floor_timer
-    floor_counter = QueryCounter(floor_engine)
-    floor_client = floor.test_client()
-    gc.freeze()  # as wsgi.py does in production: start-up objects stay out of the collector's passes
     for index, page in enumerate(fixture.pages):
         for role in ROLES:
             client = api_client if page.api else browsers[role]
-            headers = {"Authorization": f"Bearer {fixture.tokens[role]}"} if page.api else None
-            key = f"{role}-{index}"
             counter.reset(keep=True)
-            client.get(page.url, headers=headers)
-            captured[key] = [(s, p) for s, p in counter.kept if is_read(s)]
-            counter.reset()
-            ours = Probe(client, timer, counter, Timing(page.name, role, page.url), headers)
-            reference = Probe(floor_client, floor_timer, floor_counter, Timing("floor", role, f"/replay/{key}"))
-            measure_together([ours, reference], args.requests)
-            timing = ours.timing
-            row = timing.as_dict() | {"kind": page.kind, "key": page.key}
-            if timing.ok:
-                row |= {"floor_p50_ms": reference.timing.p50_ms, "floor_p95_ms": reference.timing.p95_ms,
-                        "floor_queries": reference.timing.query_count}
-            result.pages.append(row)
-            log(f"[{size}] {role:8} {page.name}: p50 {timing.p50_ms:.1f} ms p95 {timing.p95_ms:.1f} ms "
-                f"queries {timing.query_count} {timing.note} (floor p95 {reference.timing.p95_ms:.1f} ms)")
-    floor_counter.remove()
+            client.get(page.url, headers=_headers(fixture, page, role))
+            captured[f"{role}-{index}"] = [(s, p) for s, p in counter.kept if is_read(s)]
+    counter.reset()
+    return Subject(size, url, app, result, fixture, timer, counter, browsers, api_client, floor.test_client(),
+                   floor_timer, QueryCounter(floor_engine), captured)
 
+
+def _headers(fixture: Fixture, page: Page, role: str) -> dict | None:
+    return {"Authorization": f"Bearer {fixture.tokens[role]}"} if page.api else None
+
+
+def measure_pages(subjects: list[Subject], requests: int) -> None:
+    """Each page and role at every size, with each size's floor, measured together request by request: the
+    growth from one size to the next is then not confounded with the machine's load changing during the run."""
+    keys = list(dict.fromkeys(page.key for subject in reversed(subjects) for page in subject.fixture.pages))
+    gc.freeze()  # as wsgi.py does in production: start-up objects stay out of the collector's passes
+    for key in keys:
+        for role in ROLES:
+            measured = []
+            for subject in subjects:
+                found = [(i, page) for i, page in enumerate(subject.fixture.pages) if page.key == key]
+                if not found:
+                    continue
+                index, page = found[0]
+                client = subject.api_client if page.api else subject.browsers[role]
+                ours = Probe(client, subject.timer, subject.counter, Timing(page.name, role, page.url),
+                             _headers(subject.fixture, page, role))
+                reference = Probe(subject.floor_client, subject.floor_timer, subject.floor_counter,
+                                  Timing("floor", role, f"/replay/{role}-{index}"))
+                measured.append((subject, page, ours, reference))
+            measure_together([probe for _s, _p, ours, reference in measured for probe in (ours, reference)], requests)
+            for subject, page, ours, reference in measured:
+                timing = ours.timing
+                row = timing.as_dict() | {"kind": page.kind, "key": page.key}
+                if timing.ok:
+                    row |= {"floor_p50_ms": reference.timing.p50_ms, "floor_p95_ms": reference.timing.p95_ms,
+                            "floor_queries": reference.timing.query_count}
+                subject.result.pages.append(row)
+                log(f"[{subject.size}] {role:8} {page.name}: p50 {timing.p50_ms:.1f} ms p95 {timing.p95_ms:.1f} ms "
+                    f"queries {timing.query_count} {timing.note} (floor p95 {reference.timing.p95_ms:.1f} ms)")
+    for subject in subjects:
+        subject.floor_counter.remove()
+        # Rows in the fixture's page order, as the report lists them.
+        order = {page.key: i for i, page in enumerate(subject.fixture.pages)}
+        subject.result.pages.sort(key=lambda row: (order[row["key"]], ROLES.index(row["role"])))
+
+
+def finish_subject(subject: Subject, args, folder: Path, engines: list) -> SizeResult:
+    """Flask-Admin on the same list, the CSV export and the load test, for one size."""
+    size, url, app, result, fixture = subject.size, subject.url, subject.app, subject.result, subject.fixture
+    timer, counter, browsers, captured = subject.timer, subject.counter, subject.browsers, subject.captured
+    per_page = result.per_page
     if admin_peer.available():
         # Two peers on the same list: anonymous (no sign-in at all), and behind Flask-Login with the tracker's user
         # loader, as a deployment must put it. Measured alternately with the tracker's list, request by request.
@@ -464,7 +512,9 @@ def render(results: list[SizeResult], args, started: datetime, elapsed: float) -
         f"- **Packages**: {package_versions()}.",
         f"- **Method**: server time is the time inside the WSGI app for one request, body included, measured "
         f"in-process through the Flask test client ({args.requests} requests after 2 warm-up requests; p50 and "
-        f"p95 by nearest rank). Queries are the statements the app's engine ran for the request. The **floor** "
+        f"p95 by nearest rank). Every size is seeded first; then each page is measured at every size and "
+        f"against each size's floor together, one request to each in turn, so that the growth from size to "
+        f"size is not confounded with the machine's load changing during the run. Queries are the statements the app's engine ran for the request. The **floor** "
         f"replays the SELECTs each page ran, on one connection, and renders every row with a minimal Jinja "
         f"template in a bare Flask app (bench/floor.py). **Flask-Admin** is `ModelView(Case, db)` with the same "
         f"page size ({results[0].per_page if results else '-'}) and order (bench/admin_peer.py). Load: gunicorn, "
@@ -678,9 +728,23 @@ def run(argv: list[str] | None = None) -> list[SizeResult]:
         # A TERM unwinds like Ctrl-C, so every throwaway database is still dropped and every server stopped.
         signal.signal(signal.SIGTERM, _terminate)
     try:
-        with tempfile.TemporaryDirectory(prefix="tracker-bench-") as folder:
+        with tempfile.TemporaryDirectory(prefix="tracker-bench-") as folder, contextlib.ExitStack() as stack:
+            # Every size is seeded first and kept until the end (each database is dropped on the way out, after
+            # its engines are closed), so that the pages of all sizes are measured together.
+            subjects = []
             for size in args.sizes:
-                result = bench_size(size, args, Path(folder))
+                url = stack.enter_context(throwaway_database(args.database, Path(folder)))
+                engines: list = []
+                stack.callback(lambda engines=engines: [dispose() for dispose in engines])
+                subjects.append(prepare_subject(size, url, args, Path(folder), engines))
+            measure_pages(subjects, args.requests)
+            for subject in subjects:
+                engines = []
+                try:
+                    result = finish_subject(subject, args, Path(folder), engines)
+                finally:
+                    for dispose in engines:
+                        dispose()
                 result.notes.append(f"Load average (1, 5, 15 min) after this size: "
                                     f"{', '.join(f'{v:.1f}' for v in os.getloadavg())}.")
                 results.append(result)

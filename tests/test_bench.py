@@ -30,24 +30,30 @@ def test_harness_measures_every_page_and_writes_the_report(tmp_path):
     before = _bench_databases(base_url)
     output = tmp_path / "PERFORMANCE.md"
 
-    results = bench.run(["--sizes", "120", "--requests", "2", "--deep-page", "2", "--no-load",
+    results = bench.run(["--sizes", "60,120", "--requests", "2", "--deep-page", "2", "--no-load",
                          "--database", base_url, "--output", str(output)])
 
-    (result,) = results
-    assert result.counts["inspections"] >= 120 and result.counts["cases"] > 0
-    assert "seed-scale" in result.seeding["method"]
-    answered = {(row["page"].split(",")[0], row["role"]): row for row in result.pages}
-    assert answered[("Dashboard", "officer")]["status"] == 403  # officers have no dashboard
-    for (page, role), row in answered.items():
-        if (page, role) == ("Dashboard", "officer"):
-            continue
-        assert row["status"] == 200, row
-        assert int(str(row["queries"]).split("-")[0]) > 0, row
-        assert row["floor_p95_ms"] > 0 and row["floor_queries"] != "-", row
-    assert bench.admin_peer.available()  # Flask-Admin is pinned in requirements-dev.txt
-    assert result.admin and all(row["status"] == 200 and row["tracker_p95_ms"] > 0 for row in result.admin)
-    assert result.export["rows"] == result.counts["inspections"] and result.export["streamed"]
+    # Both sizes seeded, their pages measured together, each with its own data and floor.
+    assert [result.size for result in results] == [60, 120]
+    assert [row["key"] for row in results[0].pages] == [row["key"] for row in results[1].pages
+                                                        if row["key"] != "cases-state-deep"]
+    for result in results:
+        assert result.counts["inspections"] >= result.size and result.counts["cases"] > 0
+        assert "seed-scale" in result.seeding["method"]
+        answered = {(row["page"].split(",")[0], row["role"]): row for row in result.pages}
+        assert answered[("Dashboard", "officer")]["status"] == 403  # officers have no dashboard
+        for (page, role), row in answered.items():
+            if (page, role) == ("Dashboard", "officer"):
+                continue
+            assert row["status"] == 200, row
+            assert int(str(row["queries"]).split("-")[0]) > 0, row
+            assert row["floor_p95_ms"] > 0 and row["floor_queries"] != "-", row
+        assert bench.admin_peer.available()  # Flask-Admin is pinned in requirements-dev.txt
+        assert result.admin and all(row["status"] == 200 and row["tracker_p95_ms"] > 0 for row in result.admin)
+        assert result.export["rows"] == result.counts["inspections"] and result.export["streamed"]
+    assert results[0].counts["inspections"] < results[1].counts["inspections"]
 
     report = output.read_text(encoding="utf-8")
-    assert "## 120 inspections" in report and "## Issue-7 targets" in report and "p95 / floor" in report
-    assert _bench_databases(base_url) <= before  # the throwaway database is gone
+    assert "## 60 inspections" in report and "## 120 inspections" in report
+    assert "## Issue-7 targets" in report and "p95 / floor" in report
+    assert _bench_databases(base_url) <= before  # the throwaway databases are gone
