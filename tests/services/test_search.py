@@ -204,6 +204,11 @@ def test_groups_are_capped_with_a_more_flag_in_three_queries(app):
     first = groups[0]
     assert first.kind is SearchKind.PREMISES and len(first.items) == 5 and first.more
     assert not groups[1].more and groups[1].items == []
+    # A short term cannot match notes: their group is empty without asking the database.
+    with count_queries() as statements:
+        groups = search(county.officer, "ma")
+    assert len(statements) == 2 and groups[2].kind is SearchKind.INSPECTIONS and groups[2].items == []
+    assert len(groups[0].items) == 5 and groups[0].more
 
 
 def _bulk(world, count: int) -> None:

@@ -230,10 +230,14 @@ def query_for(actor: User, kind: SearchKind, text: str, window: int | None = Non
 
 
 def search(actor: User, text: str) -> list[SearchGroup]:
-    """The first results of every kind: one query per kind, whatever the number of matches."""
+    """The first results of every kind: one query per kind, whatever the number of matches (none for the notes
+    when a short term cannot match them)."""
     text = clean_query(text)
     groups = []
     for kind, build in QUERIES.items():
+        if kind is SearchKind.INSPECTIONS and len(text) < SUBSTRING_MIN:
+            groups.append(SearchGroup(kind, [], False))
+            continue
         items = list(db.session.scalars(build(actor, text, GROUP_CAP + 1).limit(GROUP_CAP + 1)).unique())
         groups.append(SearchGroup(kind, items[:GROUP_CAP], len(items) > GROUP_CAP))
     return groups
