@@ -65,3 +65,17 @@ def test_the_exports_fast_cell_is_safe_cell():
               1.5]
     for value in values:
         assert cell(value) == safe_cell(value), value
+    # The CSV writer's loop writes the commonest cells inline; the bytes are those of safe_cell's text.
+    import csv
+    import io
+
+    from tracker.domain.vocabulary import InspectionStatus
+    from tracker.web.exports.routes import csv_chunks
+
+    values += [InspectionStatus.SUBMITTED, "a,b", 'say "hi"', "two\nlines"]
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\r\n").writerows([["h"] * len(values), [safe_cell(v) for v in values]])
+    written = b"".join(csv_chunks(["h"] * len(values), [values, values[::-1]], bom=False)).decode()
+    reversed_row = io.StringIO()
+    csv.writer(reversed_row, lineterminator="\r\n").writerow([safe_cell(v) for v in values[::-1]])
+    assert written == expected.getvalue() + reversed_row.getvalue()

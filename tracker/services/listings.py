@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
+from enum import Enum
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator, Mapping
 from zoneinfo import ZoneInfo
@@ -87,7 +88,7 @@ class Dataset:
         (read them with ``plain_values``); None when the dataset has no plain form."""
         if self.joins is None:
             return None
-        expressions = [expression for column in self.columns for expression in column.sql]
+        expressions = [_raw_enum(expression) for column in self.columns for expression in column.sql]
         return self.joins(self.build(actor, filters).with_only_columns(*expressions))
 
     def plain_values(self, rows: Iterable[sa.Row]) -> Iterator[list]:
@@ -208,7 +209,17 @@ def describe_lines(lines: list | None) -> str:
 
 
 def _enum(value) -> str:
-    return value.value if value is not None else ""
+    """A vocabulary value as its code: from the member a record holds, or the code a plain row holds."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) and not isinstance(value, Enum) else value.value
+
+
+def _raw_enum(expression):
+    """A vocabulary column read as the code it stores, skipping the conversion to a member and back."""
+    if isinstance(getattr(expression, "type", None), sa.Enum):
+        return sa.type_coerce(expression, sa.String).label(None)
+    return expression
 
 
 def _text(value) -> str:

@@ -55,8 +55,17 @@ def _export_args(args: dict) -> dict:
     return {key: value for key, value in export_args(args).items() if key not in ("dataset", "fmt")}
 
 
+def _all_rows_wanted() -> None:
+    """Tell PostgreSQL that this transaction's cursors are read to the end. A server-side cursor is otherwise
+    planned for its first tenth (``cursor_tuple_fraction``): at a million inspections the planner then walked
+    the order's index with a lookup per row, half as fast as reading, joining and sorting the lot."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL cursor_tuple_fraction = 1.0"))
+
+
 def _rows(stmt):
     """The statement's records, fetched in batches of BATCH (a server-side cursor on PostgreSQL)."""
+    _all_rows_wanted()
     return db.session.scalars(stmt.execution_options(yield_per=BATCH))
 
 
@@ -114,8 +123,16 @@ def csv_chunks(headers: list[str], rows, bom: bool = True):
     writer.writerow([opendata.safe_cell(h) for h in headers])
     cells = _CELLS.get
     safe_cell = opendata.safe_cell
+    triggers = opendata.FORMULA_TRIGGERS
     for count, row in enumerate(rows, 1):
-        writer.writerow([cells(type(value), safe_cell)(value) for value in row])
+        # The commonest cells inline, without a call each (a million-row export has ten million): the writer
+        # itself writes None as "" and an int or a date as str() does, which is what safe_cell gives them.
+        writer.writerow([
+            value if (kind := type(value)) is int or value is None or kind is date
+            else ("'" + value if value.startswith(triggers) else value) if kind is str
+            else cells(kind, safe_cell)(value)
+            for value in row
+        ])
         if count % FLUSH_EVERY == 0:
             yield drain()
     yield drain()
@@ -132,6 +149,7 @@ def _values(ds: Dataset, stmt, plain):
     :param plain: the dataset's plain select (``Dataset.plain_select``): plain rows, no ORM objects; when
         None, whole records with the export's eager loading, read through the columns' getters."""
     if plain is not None:
+        _all_rows_wanted()
         yield from ds.plain_values(db.session.execute(plain.execution_options(yield_per=BATCH)))
         return
     for record in _rows(stmt.options(*ds.export_options)):
