@@ -56,4 +56,6 @@ def test_harness_measures_every_page_and_writes_the_report(tmp_path):
     report = output.read_text(encoding="utf-8")
     assert "## 60 inspections" in report and "## 120 inspections" in report
     assert "## Issue-7 targets" in report and "p95 / floor" in report
+    if "the floor: **not met**" in report:  # a target not met says why, from the figures
+        assert "Why: the floor runs the same SQL" in report and "at 60 and" in report
     assert _bench_databases(base_url) <= before  # the throwaway databases are gone
