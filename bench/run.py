@@ -372,7 +372,7 @@ def finish_subject(subject: Subject, args, folder: Path, engines: list) -> SizeR
             theirs = {access: Probe(client, peer_timer, peer_counter,
                                     Timing(f"Flask-Admin {label}", access, f"{admin_peer.URL}?page={number - 1}"))
                       for access, (client, peer_timer, peer_counter) in peers.items()}
-            measure_together([ours, *theirs.values()], args.requests)
+            measure_together([ours, *theirs.values()], args.peer_requests)
             for access, probe in theirs.items():
                 result.admin.append(probe.timing.as_dict() | {"access": access,
                                                               "tracker_p50_ms": ours.timing.p50_ms,
@@ -517,7 +517,8 @@ def render(results: list[SizeResult], args, started: datetime, elapsed: float) -
         f"size is not confounded with the machine's load changing during the run. Queries are the statements the app's engine ran for the request. The **floor** "
         f"replays the SELECTs each page ran, on one connection, and renders every row with a minimal Jinja "
         f"template in a bare Flask app (bench/floor.py). **Flask-Admin** is `ModelView(Case, db)` with the same "
-        f"page size ({results[0].per_page if results else '-'}) and order (bench/admin_peer.py). Load: gunicorn, "
+        f"page size ({results[0].per_page if results else '-'}) and order (bench/admin_peer.py), measured "
+        f"alternately with the tracker's list over {args.peer_requests} requests. Load: gunicorn, "
         f"2 sync workers, {args.clients} client processes for {args.load_seconds:g} s each, on the same cores. "
         f"Between seeding and measuring, a CHECKPOINT writes the bulk load out (the data at rest), and the "
         f"process freezes its start-up objects out of the garbage collector (gc.freeze), as wsgi.py does.",
@@ -732,6 +733,9 @@ def parse(argv: list[str] | None = None):
     parser.add_argument("--sizes", default="10000,100000,1000000",
                         help="inspections per data set, comma separated (default: %(default)s)")
     parser.add_argument("--requests", type=int, default=50, help="measured requests per page and role")
+    parser.add_argument("--peer-requests", type=int, default=200,
+                        help="measured requests per list against Flask-Admin (a close race: more requests make "
+                             "its p95 steadier)")
     parser.add_argument("--deep-page", type=int, default=20, help="the deep page of the case list")
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_POSTGRES),
                         help="PostgreSQL server URL (a tracker_bench_* database is made beside it), or 'sqlite'")
@@ -745,8 +749,10 @@ def parse(argv: list[str] | None = None):
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     if args.database == "sqlite":
         args.database = "sqlite://"
-    if not 1 <= args.requests <= 10_000 or not 0 < args.load_seconds <= 120 or not 1 <= args.clients <= 64:
-        parser.error("keep --requests in 1..10000, --load-seconds in (0, 120] and --clients in 1..64")
+    if (not 1 <= args.requests <= 10_000 or not 1 <= args.peer_requests <= 10_000
+            or not 0 < args.load_seconds <= 120 or not 1 <= args.clients <= 64):
+        parser.error("keep --requests and --peer-requests in 1..10000, --load-seconds in (0, 120] and --clients "
+                     "in 1..64")
     return args
 
 

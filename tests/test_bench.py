@@ -30,8 +30,8 @@ def test_harness_measures_every_page_and_writes_the_report(tmp_path):
     before = _bench_databases(base_url)
     output = tmp_path / "PERFORMANCE.md"
 
-    results = bench.run(["--sizes", "60,120", "--requests", "2", "--deep-page", "2", "--no-load",
-                         "--database", base_url, "--output", str(output)])
+    results = bench.run(["--sizes", "60,120", "--requests", "2", "--peer-requests", "3", "--deep-page", "2",
+                         "--no-load", "--database", base_url, "--output", str(output)])
 
     # Both sizes seeded, their pages measured together, each with its own data and floor.
     assert [result.size for result in results] == [60, 120]
