@@ -106,6 +106,14 @@ def test_premises_are_ranked_by_name_then_operator_then_credit_code(app, term):
     coded = premises(county.officer, name="Quiet Corner", operator_name="Sun", credit_code=CODE)
     premises(county.officer, name="91 Degrees Cafe", operator_name="Ma")
     assert names(county.officer, SearchKind.PREMISES, "91") == ["91 Degrees Cafe", coded.name]
+    # A longer term found only across two fields (the end of the name, the start of the operator) comes last.
+    premises(county.officer, name="Cornerstone", operator_name="Tan")
+    premises(county.officer, name="Ma Corner", operator_name="Ren Fei")
+    assert names(county.officer, SearchKind.PREMISES, "corner") == ["Cornerstone", "Ma Corner", coded.name]
+    assert names(county.officer, SearchKind.PREMISES, "corner s") == ["Quiet Corner"]
+    premises(county.officer, name="Abc Corner", operator_name="Sam")
+    premises(county.officer, name="The Corner Shop", operator_name="Li")
+    assert names(county.officer, SearchKind.PREMISES, "corner s") == ["The Corner Shop", "Abc Corner", "Quiet Corner"]
 
 
 def _window_pages(query, actor, text: str, key: str, size: int = 3) -> None:

@@ -125,8 +125,8 @@ def premises_match(text: str) -> sa.ColumnElement[bool]:
 
 def premises_matches(filtered: sa.Select, text: str, window: int | None = None) -> sa.Subquery:
     """Ids of the premises of ``filtered`` (a select of premises with every filter but the text) matching
-    ``text``, with their rank (0 by name, 1 by operator, 2 by credit code) and sort key (the matched field,
-    lower-cased, in byte order).
+    ``text``, with their rank (0 by name, 1 by operator, 2 by credit code; 3 only across two fields, for a
+    longer term) and sort key (the matched field, lower-cased, in byte order; the name for rank 3).
 
     ``window``: the rows the caller will read (offset + page size), or None for all. A short term is answered
     by one branch per field, each an ordered scan of that field's prefix index stopping after ``window`` rows
@@ -135,10 +135,10 @@ def premises_matches(filtered: sa.Select, text: str, window: int | None = None) 
     the trigram index, and its matches are sorted."""
     columns = (Premises.id.label("id"),)
     if len(text) >= SUBSTRING_MIN:
-        hits = [contains(column, text) for column in RANKED_FIELDS[:2]]
-        rank = sa.case((hits[0], 0), (hits[1], 1), else_=2)
-        key = sa.case((hits[0], _field_key(RANKED_FIELDS[0])), (hits[1], _field_key(RANKED_FIELDS[1])),
-                      else_=_field_key(RANKED_FIELDS[2]))
+        # Ranked alike; a term found only across two fields ("pig wu": name, then operator) comes last, by name.
+        hits = [(contains(column, text), _field_key(column)) for column in RANKED_FIELDS]
+        rank = sa.case(*((hit, rank) for rank, (hit, _key) in enumerate(hits)), else_=len(hits))
+        key = sa.case(*hits, else_=_field_key(RANKED_FIELDS[0]))
         return filtered.with_only_columns(*columns, rank.label("rank"), key.label("key")).where(
             premises_match(text)).subquery("matches")
     pattern = like_pattern(text, anywhere=False)
