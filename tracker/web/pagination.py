@@ -34,7 +34,11 @@ class CappedPagination(SelectPagination):
         return -(-min(self.total, self.cap) // self.per_page)
 
     def _query_count(self) -> int:
-        select = self._query_args["select"].options(orm.lazyload("*")).order_by(None).limit(self.cap + 1)
+        return self._count_up_to_cap(self._query_args["select"].options(orm.lazyload("*")).order_by(None))
+
+    def _count_up_to_cap(self, select: sa.Select) -> int:
+        """The rows of ``select``, counted up to ``cap`` + 1."""
+        select = select.limit(self.cap + 1)
         return self._query_args["session"].execute(sa.select(sa.func.count()).select_from(select.subquery())).scalar()
 
 
@@ -51,8 +55,7 @@ class WindowPagination(CappedPagination):
         matches = self._query_args["matches"]
         if matches is None:
             return super()._query_count()
-        select = matches(self.cap + 1).limit(self.cap + 1)
-        return self._query_args["session"].execute(sa.select(sa.func.count()).select_from(select.subquery())).scalar()
+        return self._count_up_to_cap(matches(self.cap + 1))
 
 
 class RowPagination(SelectPagination):
