@@ -1,5 +1,5 @@
 """Typed SQLAlchemy models, one module per aggregate; import them from here."""
-from tracker.models.accounts import SignInAttempt, Unit, User
+from tracker.models.accounts import AdminAction, SignInAttempt, Unit, User
 from tracker.models.api import ApiToken, IdempotencyRecord
 from tracker.models.cases import Appeal, Case, CaseEvent, CaseOfficer, CasePause, DeadlineExtension, Payment
 from tracker.models.emergencies import PriceEmergency
@@ -16,6 +16,7 @@ from tracker.models.inspections import (
 from tracker.models.premises import Premises
 
 __all__ = [
+    "AdminAction",
     "ApiToken",
     "IdempotencyRecord",
     "Appeal",

@@ -9,10 +9,11 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker.domain.adminlog import ActionSource, AdminActionKind, TargetKind
 from tracker.domain.signin import SignInReason
 from tracker.domain.vocabulary import Role
 from tracker.extensions import db
-from tracker.models.types import UTCDateTime, enum_column, utcnow
+from tracker.models.types import AppendOnly, UTCDateTime, append_only, enum_column, utcnow
 
 
 class Unit(db.Model):
@@ -110,3 +111,43 @@ class SignInAttempt(db.Model):
 
     def __repr__(self) -> str:
         return f"<SignInAttempt {self.username} {self.reason}>"
+
+
+class AdminAction(db.Model):
+    """One change an administrator made, or the command line: the log auditors read (Administration → Actions).
+
+    Who (the account, and its username as it stood; no account for the command line), when, from where (the
+    client address and browser, or the command line and the operating-system user running it), what, to which
+    record (its kind, id and a readable name as it stood) and the values changed (``details``: ``before`` and
+    ``after``, never a password or token). Added in the same transaction as the change it describes
+    (tracker.services.adminlog.record); never updated or deleted: the application refuses it, and on
+    PostgreSQL a trigger makes the database refuse it too.
+    """
+
+    __tablename__ = "admin_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    actor_username: Mapped[str] = mapped_column(sa.String(64), default="")
+    source: Mapped[ActionSource] = mapped_column(enum_column(ActionSource, "admin_action_source"))
+    ip: Mapped[str] = mapped_column(sa.String(45), default="")
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+    os_user: Mapped[str] = mapped_column(sa.String(64), default="")
+    action: Mapped[AdminActionKind] = mapped_column(enum_column(AdminActionKind, "admin_action_kind"))
+    target_kind: Mapped[TargetKind] = mapped_column(enum_column(TargetKind, "admin_action_target_kind"))
+    target_id: Mapped[int | None]
+    target_label: Mapped[str] = mapped_column(sa.String(200), default="")
+    details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+    __table_args__ = (sa.Index("ix_admin_actions_target", "target_kind", "target_id"),)
+
+    def __repr__(self) -> str:
+        return f"<AdminAction {self.action} {self.target_kind} {self.target_label}>"
+
+
+class AdminLogIsAppendOnly(AppendOnly):
+    """Raised when code tries to change or remove the record of an administrator's action."""
+
+
+append_only(AdminAction, AdminLogIsAppendOnly, lambda entry: f"administrator's action {entry.id}")

@@ -14,7 +14,7 @@ from tracker.extensions import db
 from tracker.models.accounts import Unit, User
 from tracker.models.inspections import Inspection, Violation
 from tracker.models.premises import Premises
-from tracker.models.types import Money, UTCDateTime, enum_column, utcnow
+from tracker.models.types import AppendOnly, Money, UTCDateTime, append_only, enum_column, utcnow
 
 
 class Case(db.Model):
@@ -228,14 +228,11 @@ class CaseEvent(db.Model):
         }
 
 
-class HistoryIsAppendOnly(RuntimeError):
+class HistoryIsAppendOnly(AppendOnly):
     """Raised when code tries to change or remove a history event."""
 
 
-@sa.event.listens_for(CaseEvent, "before_update")
-@sa.event.listens_for(CaseEvent, "before_delete")
-def _refuse_changes(_mapper, _connection, target: CaseEvent) -> None:
-    raise HistoryIsAppendOnly(f"history event {target.seq} of case {target.case_id} cannot be changed or deleted")
+append_only(CaseEvent, HistoryIsAppendOnly, lambda event: f"history event {event.seq} of case {event.case_id}")
 
 
 @sa.event.listens_for(Session, "before_flush")

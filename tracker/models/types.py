@@ -47,3 +47,18 @@ def enum_column(enum_cls: type[Enum], name: str) -> sa.Enum:
         length=32,
         values_callable=lambda cls: [member.value for member in cls],
     )
+
+
+class AppendOnly(RuntimeError):
+    """Raised when code tries to change or remove a row of an append-only table."""
+
+
+def append_only(model: type, error: type[AppendOnly], describe) -> None:
+    """Make the application refuse to update or delete ``model``'s rows through the ORM, raising ``error``
+    naming ``describe(row)``. (On PostgreSQL a trigger of the table's migration refuses it in the database too.)"""
+
+    def refuse(_mapper, _connection, target) -> None:
+        raise error(f"{describe(target)} cannot be changed or deleted")
+
+    sa.event.listen(model, "before_update", refuse)
+    sa.event.listen(model, "before_delete", refuse)
