@@ -137,7 +137,7 @@ def test_whole_case_walked_by_api_to_closed(world):
     case = ok(officer.act(cid, "serve_decision", on="2020-03-16", method="post"))
     assert case["state"] == "decision_served" and case["published_on"] == "2020-03-16"
     assert case["allowed_actions"] == ["record_payment", "record_appeal"]
-    assert allowed(supervisor, cid) == {"apply_enforcement", "extend_deadline"}
+    assert allowed(supervisor, cid) == {"apply_enforcement", "extend_deadline", "record_appeal"}  # varied or annulled only
     # Years later, unpaid: the late surcharge has reached its cap (the fine).
     assert MONEY.match(case["amount_due"]) and float(case["amount_due"]) >= 8060
     due_on = case["payment_due_on"]
@@ -146,7 +146,7 @@ def test_whole_case_walked_by_api_to_closed(world):
     case = ok(officer.act(cid, "record_payment", on=due_on, amount="8060.00", receipt="R-2020-17"))
     assert case["state"] == "executed" and case["amount_due"] == "0.00"
     assert case["payments"] == [{"on": due_on, "amount": "8060.00", "receipt": "R-2020-17"}]
-    assert allowed(supervisor, cid) == {"close", "extend_deadline"}
+    assert allowed(supervisor, cid) == {"close", "extend_deadline", "record_appeal"}
 
     case = ok(supervisor.act(cid, "close", on=due_on))
     assert case["state"] == "closed" and case["allowed_actions"] == [] and case["version"] == 9
@@ -409,10 +409,16 @@ def test_major_case_hearing_and_appeal_bodies(world):
     refused(officer.act(cid, "record_appeal", on="2020-04-01", kind="petition"), 422)
     case = ok(officer.act(cid, "record_appeal", on="2020-04-01", kind="reconsideration"))
     assert case["appeals"] == [{"kind": "reconsideration", "lodged_on": "2020-04-01", "outcome": "pending",
-                                "outcome_on": None, "lines": None}]
-    case = ok(officer.act(cid, "record_appeal", on="2020-05-20", kind="reconsideration", outcome="varied",
-                          outcome_on="2020-05-20", lines=[{"kind": "fine", "amount": "100000.00"}]))
+                                "outcome_on": None, "lines": None, "reference": None}]
+    varied = {"on": "2020-05-20", "kind": "reconsideration", "outcome": "varied", "outcome_on": "2020-05-20",
+              "lines": [{"kind": "fine", "amount": "100000.00"}], "reference": "(2020)JF-17"}
+    refused(officer.act(cid, "record_appeal", **varied), 403)  # a supervisor who is not a case officer records it
+    refused(sup2.act(cid, "record_appeal", **{**varied, "reference": ""}), 422)  # citing the appeal body's decision
+    heavier = refused(sup2.act(cid, "record_appeal", **{**varied, "lines": [{"kind": "fine", "amount": "130000.00"}]}), 422)
+    assert "heavier" in heavier["detail"]
+    case = ok(sup2.act(cid, "record_appeal", **varied))
     assert case["appeals"][0]["outcome"] == "varied" and case["penalty"]["decided"][0]["amount"] == "100000.00"
+    assert case["appeals"][0]["reference"] == "(2020)JF-17"
     events = ok(world.api_auditor.get(f"/cases/{cid}/history"))["items"]
     assert events[-4]["data"]["collective_discussion"] == {"on": "2020-03-22", "participants": ["sun.li", "zhou.min"]}
 

@@ -66,13 +66,13 @@ def test_only_decisions_in_force_other_than_warnings(world, client):
     warning = served_case(world, world.pharmacy, "records_refusal", [{"kind": "warning"}])
     assert warning.state.value == "executed"
     annulled = served_case(world, world.pharmacy, "price_gouging", [{"kind": "fine", "amount": "60000.00"}])
-    world.act(world.officer, annulled, "record_appeal", on="2020-04-01", kind="reconsideration", outcome="annulled",
+    world.act(world.supervisor, annulled, "record_appeal", reference="(2020)JF-17", on="2020-04-01", kind="reconsideration", outcome="annulled",
               outcome_on="2020-05-20")
     softened = served_case(world, world.pharmacy, "price_gouging", [{"kind": "fine", "amount": "60000.00"}])
-    world.act(world.officer, softened, "record_appeal", on="2020-04-01", kind="lawsuit", outcome="varied",
+    world.act(world.supervisor, softened, "record_appeal", reference="(2020)JF-17", on="2020-04-01", kind="lawsuit", outcome="varied",
               outcome_on="2020-06-01", lines=[{"kind": "warning"}])
     varied = served_case(world, world.pharmacy, "price_gouging", [{"kind": "fine", "amount": "60000.00"}])
-    world.act(world.officer, varied, "record_appeal", on="2020-04-01", kind="lawsuit", outcome="varied",
+    world.act(world.supervisor, varied, "record_appeal", reference="(2020)JF-17", on="2020-04-01", kind="lawsuit", outcome="varied",
               outcome_on="2020-06-01", lines=[{"kind": "fine", "amount": "55000.00"}])
     items = outcomes(client).get_json()["items"]
     assert [(i["number"], i["penalty"]) for i in items] == [(varied.number, [{"kind": "fine", "amount": "55000.00"}])]
@@ -159,7 +159,7 @@ def test_bad_filters_are_refused(world, client):
 
 def test_a_varied_decision_says_so(world, client):
     varied = served_case(world, world.pharmacy, "price_gouging", [{"kind": "fine", "amount": "60000.00"}])
-    world.act(world.officer, varied, "record_appeal", on="2020-04-01", kind="lawsuit", outcome="varied",
+    world.act(world.supervisor, varied, "record_appeal", reference="(2020)JF-17", on="2020-04-01", kind="lawsuit", outcome="varied",
               outcome_on="2020-06-01", lines=[{"kind": "fine", "amount": "55000.00"}])
     [item] = outcomes(client).get_json()["items"]
     assert item["varied_on"] == "2020-06-01" and item["penalty"] == [{"kind": "fine", "amount": "55000.00"}]

@@ -140,3 +140,89 @@ def test_limitation_period():
         lc.check_not_time_barred(date(2018, 3, 1), False, date(2020, 3, 2), 2, 5)
     lc.check_not_time_barred(date(2016, 2, 29), True, date(2021, 2, 28), 2, 5)
     assert lc.limitation_ends(date(2016, 2, 29), False, 2, 5) == date(2018, 2, 28)
+
+
+# Who may record each appeal outcome (DOMAIN.md §3): that the appeal was lodged, upheld or withdrawn, any
+# officer of the unit (or a supervisor who is a case officer); that it varied or annulled the decision, which
+# changes money, state and publication, only a supervisor of the unit who is not a case officer.
+APPEAL_MATRIX = {
+    #                      pending upheld withdrawn varied annulled
+    "plain officer":        (True, True, True, False, False),
+    "case officer":         (True, True, True, False, False),
+    "supervisor":           (False, False, False, True, True),
+    "reviewer":             (False, False, False, True, True),
+    "inspecting supervisor": (True, True, True, False, False),
+    "other unit":           (False, False, False, False, False),
+    "auditor":              (False, False, False, False, False),
+    "admin":                (False, False, False, False, False),
+}
+APPEAL_ACTORS = {"plain officer": OFFICER, "case officer": CASE_OFFICER, "supervisor": SUPERVISOR,
+                 "reviewer": REVIEWER, "inspecting supervisor": INSPECTING_SUPERVISOR, "other unit": OTHER_UNIT,
+                 "auditor": AUDITOR, "admin": ADMIN}
+MATRIX_OUTCOMES = ("pending", "upheld", "withdrawn", "varied", "annulled")
+
+
+@pytest.mark.parametrize("state", sorted(lc.APPEALABLE))
+@pytest.mark.parametrize("who", list(APPEAL_MATRIX))
+def test_the_appeal_authorization_matrix(who, state):
+    actor, case = APPEAL_ACTORS[who], facts(state)
+    for outcome, allowed in zip(MATRIX_OUTCOMES, APPEAL_MATRIX[who], strict=True):
+        if allowed:
+            assert lc.check_action(A.RECORD_APPEAL, actor, case, outcome).action is A.RECORD_APPEAL
+        else:
+            with pytest.raises(lc.NotPermitted):
+                lc.check_action(A.RECORD_APPEAL, actor, case, outcome)
+        assert (outcome in lc.allowed_outcomes(actor, case, A.RECORD_APPEAL, lc.APPEAL_OUTCOMES)) is allowed
+    assert (A.RECORD_APPEAL in lc.allowed_actions(actor, case)) is any(APPEAL_MATRIX[who])
+
+
+def test_a_supervisor_who_is_a_case_officer_is_told_why_they_may_not_vary():
+    with pytest.raises(lc.NotPermitted, match="not one of its case officers") as refusal:
+        lc.check_action(A.RECORD_APPEAL, INSPECTING_SUPERVISOR, facts(S.EXECUTED), "varied")
+    assert refusal.value.rule == "four_eyes"
+
+
+def _penalty(*lines):
+    from tracker.domain.penalties import parse_penalty
+
+    return parse_penalty([dict(zip(("kind", "amount"), line)) for line in lines])
+
+
+FINE_AND_GAINS = _penalty(("fine", "6000.00"), ("confiscation", "2060.00"))
+
+
+@pytest.mark.parametrize("varied", [
+    _penalty(("fine", "3000.00"), ("confiscation", "2060.00")),
+    _penalty(("fine", "6000.00")),
+    _penalty(("warning",)),  # a warning in place of a fine is lighter
+    _penalty(("warning",), ("fine", "100.00")),
+    FINE_AND_GAINS,
+])
+def test_an_appeal_may_lighten_the_penalty(varied):
+    lc.check_appeal_outcome("varied", "(2020)JF-17", varied, FINE_AND_GAINS)
+
+
+@pytest.mark.parametrize("varied", [
+    _penalty(("fine", "6000.01"), ("confiscation", "2060.00")),  # a line above the same kind's
+    _penalty(("fine", "1000.00"), ("confiscation", "2060.01")),
+    _penalty(("fine", "1000.00"), ("closure",)),  # a kind the penalty in force lacks
+    _penalty(("fine", "500000.00")),
+])
+def test_an_appeal_never_makes_the_penalty_heavier(varied):
+    with pytest.raises(lc.GuardFailed, match="never make it heavier") as refusal:
+        lc.check_appeal_outcome("varied", "(2020)JF-17", varied, FINE_AND_GAINS)
+    assert refusal.value.field == "lines" and refusal.value.rule == "no_detriment"
+
+
+@pytest.mark.parametrize("outcome", ["varied", "annulled"])
+def test_an_appeal_that_changed_the_decision_cites_the_appeal_bodys_decision(outcome):
+    with pytest.raises(lc.GuardFailed, match="number of the appeal body's decision") as refusal:
+        lc.check_appeal_outcome(outcome, "  ", _penalty(("fine", "10.00")), FINE_AND_GAINS)
+    assert refusal.value.field == "reference"
+
+
+def test_a_varied_outcome_needs_the_new_lines_and_other_outcomes_need_nothing():
+    with pytest.raises(lc.GuardFailed, match="new penalty lines"):
+        lc.check_appeal_outcome("varied", "(2020)JF-17", None, FINE_AND_GAINS)
+    for outcome in ("pending", "upheld", "withdrawn"):
+        lc.check_appeal_outcome(outcome, "", None, FINE_AND_GAINS)

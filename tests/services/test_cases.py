@@ -215,14 +215,14 @@ def test_appeal_annulled_withdraws_the_decision(world):
     case = world.to_state("decision_served")
     world.act(world.officer, case, "record_appeal", on="2020-04-01", kind="reconsideration")
     assert case.appeals[0].outcome == "pending"
-    world.act(world.officer, case, "record_appeal", on="2020-05-20", kind="reconsideration", outcome="annulled", outcome_on="2020-05-20")
+    world.act(world.supervisor, case, "record_appeal", reference="(2020)JF-17", on="2020-05-20", kind="reconsideration", outcome="annulled", outcome_on="2020-05-20")
     assert case.state.value == "terminated" and case.withdrawn_on == date(2020, 5, 20)
     world.act(world.supervisor, case, "close", on="2020-05-21")
 
 
 def test_appeal_varied_records_the_new_penalty(world):
     case = world.to_state("decision_served")
-    world.act(world.officer, case, "record_appeal", on="2020-04-01", kind="lawsuit", outcome="varied", outcome_on="2020-06-01",
+    world.act(world.supervisor, case, "record_appeal", reference="(2020)JF-17", on="2020-04-01", kind="lawsuit", outcome="varied", outcome_on="2020-06-01",
               lines=[{"kind": "confiscation", "amount": "2060.00"}, {"kind": "fine", "amount": "3000.00"}])
     assert case.decided_lines[1]["amount"] == "3000.00"
 

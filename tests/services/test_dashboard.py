@@ -309,10 +309,10 @@ class DecisionsWorld(DashboardWorld):
         self.act(self.officer, self.pending, "record_appeal", on="2020-04-07", kind="reconsideration")
         self.annulled = decided_case(self, "Pharmacy annulled", utc(2020, 2, 14, 2, 0), [("2020-03-25", "50.00")])
         self.act(self.officer, self.annulled, "record_appeal", on="2020-04-01", kind="reconsideration")
-        self.act(self.officer, self.annulled, "record_appeal", on="2020-05-20", kind="reconsideration",
+        self.act(self.supervisor, self.annulled, "record_appeal", reference="(2020)JF-17", on="2020-05-20", kind="reconsideration",
                  outcome="annulled", outcome_on="2020-05-20")
         self.varied = decided_case(self, "Pharmacy varied", utc(2020, 2, 15, 2, 0))
-        self.act(self.officer, self.varied, "record_appeal", on="2020-04-01", kind="lawsuit", outcome="varied",
+        self.act(self.supervisor, self.varied, "record_appeal", reference="(2020)JF-17", on="2020-04-01", kind="lawsuit", outcome="varied",
                  outcome_on="2020-06-01", lines=[{"kind": "confiscation", "amount": "100.00"},
                                                  {"kind": "fine", "amount": "300.00"}])
 

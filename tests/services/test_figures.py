@@ -173,13 +173,13 @@ def test_decisions_and_monthly_sums_stay_equal_to_the_records_through_case_actio
         assert differences() == []
     db.session.refresh(row)
     assert row.payments == [["2020-03-20", "100.00"], ["2020-04-15", "300.00"]] and row.settles_on == date(2020, 4, 15)
-    world.act(world.officer, case, "record_appeal", on="2020-04-20", kind="lawsuit", outcome="varied",
+    world.act(world.supervisor, case, "record_appeal", reference="(2020)JF-17", on="2020-04-20", kind="lawsuit", outcome="varied",
               outcome_on="2020-05-01", lines=[{"kind": "confiscation", "amount": "100.00"}, {"kind": "fine", "amount": "200.00"}])
     assert differences() == []
     other = decided_case(world, "Pharmacy 2", datetime(2020, 2, 11, 2, 0, tzinfo=timezone.utc))
     world.act(world.officer, other, "record_appeal", on="2020-04-01", kind="reconsideration")
     assert differences() == []
-    world.act(world.officer, other, "record_appeal", on="2020-05-20", kind="reconsideration", outcome="annulled",
+    world.act(world.supervisor, other, "record_appeal", reference="(2020)JF-17", on="2020-05-20", kind="reconsideration", outcome="annulled",
               outcome_on="2020-05-20")
     assert differences() == [] and not db.session.get(DecisionFigure, other.id).in_force
     # A draft moved from February to March takes its figures from one month's sums to the other's.

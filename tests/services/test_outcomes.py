@@ -62,7 +62,7 @@ def test_warnings_are_not_published_closures_are(world):
 
 def test_annulled_decision_is_withdrawn_from_the_day_of_the_annulment(world):
     case = served_case(world, world.pharmacy, "price_gouging", HEAVY)
-    world.act(world.officer, case, "record_appeal", on="2020-04-01", kind="reconsideration", outcome="annulled",
+    world.act(world.supervisor, case, "record_appeal", reference="(2020)JF-17", on="2020-04-01", kind="reconsideration", outcome="annulled",
               outcome_on="2020-05-20")
     assert numbers(today=date(2020, 5, 19)) == [case.number]
     assert numbers(today=date(2020, 5, 20)) == []
@@ -71,10 +71,10 @@ def test_annulled_decision_is_withdrawn_from_the_day_of_the_annulment(world):
 
 def test_varied_decision_shows_the_varied_penalty_and_date(world):
     varied = served_case(world, world.pharmacy, "price_gouging", HEAVY)
-    world.act(world.officer, varied, "record_appeal", on="2020-04-01", kind="lawsuit", outcome="varied",
+    world.act(world.supervisor, varied, "record_appeal", reference="(2020)JF-17", on="2020-04-01", kind="lawsuit", outcome="varied",
               outcome_on="2020-06-01", lines=[{"kind": "fine", "amount": "55000.00"}])
     to_warning = served_case(world, world.pharmacy, "price_gouging", HEAVY)
-    world.act(world.officer, to_warning, "record_appeal", on="2020-04-01", kind="lawsuit", outcome="varied",
+    world.act(world.supervisor, to_warning, "record_appeal", reference="(2020)JF-17", on="2020-04-01", kind="lawsuit", outcome="varied",
               outcome_on="2020-06-01", lines=[{"kind": "warning"}])
     [entry] = latest_outcomes(ALL, 10)
     assert entry.number == varied.number and entry.varied_on == date(2020, 6, 1)

@@ -139,3 +139,44 @@ def test_amending_an_inspection_appends_to_its_case_history(app):
     db.session.refresh(case)
     assert case.events[-1].action == "amend_inspection"
     assert case.events[-1].reason == "Count added"
+
+
+def _outcome_choices(html: str) -> list[str]:
+    import re
+
+    select = re.search(r'<select[^>]*name="record_appeal-outcome"[^>]*>(.*?)</select>', html, re.S)
+    assert select, "no appeal outcome field"
+    return re.findall(r'<option[^>]*value="([^"]*)"', select.group(1))
+
+
+def test_the_appeal_form_offers_each_person_only_the_outcomes_they_may_record(app):
+    from tests.cases_helpers import TODAY
+    from tests.factories import user
+
+    app.config["TRACKER_TODAY"] = TODAY
+    world = CaseWorld()
+    case = world.to_state("decision_served")
+    plain = user("officer", world.unit, "wu.lei")
+    officer, supervisor = app.test_client(), app.test_client()
+    login(officer, plain.username)
+    login(supervisor, world.supervisor.username)  # filed the case, but is not one of its officers
+    assert _outcome_choices(officer.get(f"/cases/{case.id}").get_data(as_text=True)) == ["pending", "upheld", "withdrawn"]
+    html = supervisor.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert _outcome_choices(html) == ["varied", "annulled"] and 'name="record_appeal-reference"' in html
+    # An officer who posts a varied outcome anyway changes nothing.
+    version = db.session.get(Case, case.id).version
+    response = _act(officer, case.id, "record_appeal", on="2020-04-01", kind="reconsideration", outcome="varied",
+                    reference="(2020)JF-17", fine="100000.00")
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).version == version
+    # Without the appeal body's decision number the form says what is missing; with it the penalty is varied.
+    response = _act(supervisor, case.id, "record_appeal", on="2020-04-01", kind="reconsideration", outcome="varied",
+                    fine="3000.00", confiscation="2060.00")
+    assert response.status_code == 422 and "number of the appeal body" in response.get_data(as_text=True)
+    response = _act(supervisor, case.id, "record_appeal", on="2020-04-01", kind="reconsideration", outcome="varied",
+                    reference="(2020)JF-17", fine="3000.00", confiscation="2060.00")
+    assert response.status_code == 302
+    db.session.expire_all()
+    html = supervisor.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "(2020)JF-17" in html and "3,000.00" in html

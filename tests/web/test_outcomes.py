@@ -64,10 +64,10 @@ def test_unpublished_warnings_and_annulled_decisions_stay_off_the_page(world, cl
     world.to_state("decided")
     warning = served_case(world, world.pharmacy, "records_refusal", [{"kind": "warning"}])
     annulled = served_case(world, world.pharmacy, "price_gouging", HEAVY)
-    world.act(world.officer, annulled, "record_appeal", on="2020-04-01", kind="reconsideration", outcome="annulled",
+    world.act(world.supervisor, annulled, "record_appeal", reference="(2020)JF-17", on="2020-04-01", kind="reconsideration", outcome="annulled",
               outcome_on="2020-05-20")
     varied = served_case(world, world.pharmacy, "price_gouging", HEAVY)
-    world.act(world.officer, varied, "record_appeal", on="2020-04-01", kind="lawsuit", outcome="varied",
+    world.act(world.supervisor, varied, "record_appeal", reference="(2020)JF-17", on="2020-04-01", kind="lawsuit", outcome="varied",
               outcome_on="2020-06-01", lines=[{"kind": "fine", "amount": "55000.00"}])
     html = client.get("/outcomes/").get_data(as_text=True)
     assert "CG-2020-0001" not in html and warning.number not in html and annulled.number not in html

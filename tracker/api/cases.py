@@ -86,6 +86,10 @@ class AppealOut(ma.Schema):
     outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(APPEAL_OUTCOMES))
     outcome_on = ma.fields.Date(required=True, allow_none=True)
     lines = ma.fields.List(ma.fields.Nested(PenaltyLineOut), required=True, allow_none=True)
+    reference = ma.fields.String(
+        required=True, allow_none=True,
+        metadata={"description": "The appeal body's decision number (recorded when it varied or annulled)."},
+    )
 
 
 class CaseViolationOut(ma.Schema):
@@ -113,6 +117,11 @@ class CaseOut(ma.Schema):
         required=True, allow_none=True,
         metadata={"description": "Still owed today (fine, late surcharge, confiscation, less payments); "
                                  "null while no decision is in force."},
+    )
+    amount_to_refund = ma.fields.String(
+        required=True, allow_none=True,
+        metadata={"description": "Paid beyond what the decision in force asks (after an appeal lightened it), "
+                                 "to be refunded; null while no decision is in force."},
     )
     payments = ma.fields.List(ma.fields.Nested(PaymentOut), required=True)
     appeals = ma.fields.List(ma.fields.Nested(AppealOut), required=True)
@@ -249,6 +258,8 @@ class ActionIn(ma.Schema):
     kind = ma.fields.String(validate=ma.validate.OneOf(APPEAL_KINDS), metadata={"description": "record_appeal"})
     outcome = ma.fields.String(validate=ma.validate.OneOf(APPEAL_OUTCOMES), metadata={"description": "record_appeal"})
     outcome_on = _day(metadata={"description": "record_appeal"})
+    reference = _text(120, metadata={"description": "record_appeal: the appeal body's decision number, required "
+                                                    "when the outcome is varied or annulled"})
     deadline = ma.fields.String(validate=ma.validate.OneOf(CASE_DEADLINE_NAMES), metadata={"description": "extend_deadline"})
     days = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=366), metadata={"description": "extend_deadline"})
 
@@ -273,7 +284,7 @@ ACTION_FIELDS: dict[str, tuple[str, ...]] = {
     "record_payment": ("amount", "receipt"),
     "apply_enforcement": ("demand_served_on",),
     "close": (),
-    "record_appeal": ("kind", "outcome", "outcome_on", "lines"),
+    "record_appeal": ("kind", "outcome", "outcome_on", "lines", "reference"),
     "extend_deadline": ("deadline", "days", "collective_discussion"),
 }
 ACTION_SCHEMAS = {action: ActionIn(only=COMMON + fields) for action, fields in ACTION_FIELDS.items()}
@@ -319,10 +330,11 @@ def case_out(case: Case, user: User) -> dict:
         },
         "hearing_right": case.hearing_right,
         "amount_due": None if balance is None else _money(balance.due),
+        "amount_to_refund": None if balance is None else _money(balance.overpaid),
         "payments": [{"on": p.on, "amount": _money(p.amount), "receipt": p.receipt} for p in case.payments],
         "appeals": [
             {"kind": a.kind, "lodged_on": a.lodged_on, "outcome": a.outcome, "outcome_on": a.outcome_on,
-             "lines": _lines_out(a.lines)}
+             "lines": _lines_out(a.lines), "reference": a.reference}
             for a in case.appeals
         ],
         "violations": [{"id": v.id, "code": v.code} for v in case.violations],

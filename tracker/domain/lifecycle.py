@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from tracker.domain.penalties import Penalty, is_heavier
 from tracker.domain.text import N_, Text
 
 
@@ -103,6 +104,7 @@ class Who(StrEnum):
     OFFICER = "officer"  # any officer of the unit, or a supervisor who is a case officer
     CASE_OFFICER = "case_officer"  # an officer or supervisor among the case officers
     SUPERVISOR = "supervisor"  # a supervisor of the unit
+    INDEPENDENT_SUPERVISOR = "independent_supervisor"  # a supervisor of the unit who is not a case officer
 
 
 OPEN_STATES = frozenset(CaseState) - {CaseState.CLOSED}
@@ -110,6 +112,10 @@ TERMINAL_BEFORE_CLOSE = frozenset(
     {CaseState.EXECUTED, CaseState.TERMINATED, CaseState.NOT_FILED, CaseState.TRANSFERRED}
 )
 APPEALABLE = frozenset({CaseState.DECISION_SERVED, CaseState.ENFORCEMENT, CaseState.EXECUTED})
+# Outcomes of an appeal that change money, state and publication (DOMAIN.md §3): recording one is a
+# supervisor's act, by one who is not a case officer, citing the appeal body's decision.
+APPEAL_OUTCOMES = ("pending", "upheld", "varied", "annulled", "withdrawn")
+APPEAL_OUTCOMES_THAT_CHANGE_THE_DECISION = frozenset({"varied", "annulled"})
 
 
 @dataclass(frozen=True)
@@ -119,10 +125,21 @@ class Transition:
     target: CaseState | None  # None: unchanged, or chosen by the outcome (payments, appeals)
     who: Who
     needs_reason: bool = False
+    # Who records a given outcome when that differs from ``who`` (appeals varied or annulled).
+    who_by_outcome: tuple[tuple[str, Who], ...] = ()
+
+    def who_for(self, outcome: str | None) -> Who:
+        """Who may take the action with this outcome."""
+        return dict(self.who_by_outcome).get(outcome, self.who) if outcome is not None else self.who
+
+    @property
+    def everyone_who(self) -> frozenset[Who]:
+        """Every kind of actor who may take the action with some outcome."""
+        return frozenset({self.who, *(who for _, who in self.who_by_outcome)})
 
 
-def _t(action, sources, target, who, needs_reason=False) -> Transition:
-    return Transition(action, frozenset(sources), target, who, needs_reason)
+def _t(action, sources, target, who, needs_reason=False, who_by_outcome=()) -> Transition:
+    return Transition(action, frozenset(sources), target, who, needs_reason, tuple(who_by_outcome))
 
 
 S = CaseState
@@ -147,7 +164,8 @@ TRANSITIONS: dict[CaseAction, Transition] = {
         _t(CaseAction.RECORD_PAYMENT, [S.DECISION_SERVED, S.ENFORCEMENT], None, Who.OFFICER),
         _t(CaseAction.APPLY_ENFORCEMENT, [S.DECISION_SERVED], S.ENFORCEMENT, Who.SUPERVISOR),
         _t(CaseAction.CLOSE, TERMINAL_BEFORE_CLOSE, S.CLOSED, Who.SUPERVISOR),
-        _t(CaseAction.RECORD_APPEAL, APPEALABLE, None, Who.OFFICER),
+        _t(CaseAction.RECORD_APPEAL, APPEALABLE, None, Who.OFFICER,
+           who_by_outcome=[(o, Who.INDEPENDENT_SUPERVISOR) for o in sorted(APPEAL_OUTCOMES_THAT_CHANGE_THE_DECISION)]),
         _t(CaseAction.EXTEND_DEADLINE, OPEN_STATES, None, Who.SUPERVISOR, True),
     )
 }
@@ -226,6 +244,8 @@ def may_take(actor: Actor, facts: CaseFacts, who: Who) -> bool:
         return False
     if who is Who.SUPERVISOR:
         return actor.role == "supervisor"
+    if who is Who.INDEPENDENT_SUPERVISOR:
+        return actor.role == "supervisor" and actor.id not in facts.case_officer_ids | facts.inspector_ids
     if who is Who.CASE_OFFICER:
         return actor.id in facts.case_officer_ids
     return actor.role == "officer" or actor.id in facts.case_officer_ids
@@ -248,8 +268,11 @@ def four_eyes_problem(action: CaseAction, actor: Actor, facts: CaseFacts) -> Tex
     return None
 
 
-def check_action(action: CaseAction, actor: Actor, facts: CaseFacts) -> Transition:
-    """Refuse the action if the state, the role or four-eyes forbids it; else its transition."""
+def check_action(action: CaseAction, actor: Actor, facts: CaseFacts, outcome: str | None = None) -> Transition:
+    """Refuse the action if the state, the role or four-eyes forbids it; else its transition.
+
+    ``outcome``: for an action whose outcome decides who may take it (an appeal varied or annulled), that
+    outcome; None checks the action's ordinary taker."""
     step = TRANSITIONS[action]
     if facts.state not in step.sources:
         raise WrongState(
@@ -257,8 +280,10 @@ def check_action(action: CaseAction, actor: Actor, facts: CaseFacts) -> Transiti
             Text(N_("The case is %(state)s: '%(action)s' does not apply now."),
                  state=STATE_NAMES[facts.state], action=ACTION_NAMES[action]),
         )
-    if not may_take(actor, facts, step.who):
-        raise NotPermitted("role", _who_message(step.who))
+    who = step.who_for(outcome)
+    if not may_take(actor, facts, who):
+        rule = "four_eyes" if who is Who.INDEPENDENT_SUPERVISOR and actor.role == "supervisor" else "role"
+        raise NotPermitted(rule, _who_message(who))
     problem = four_eyes_problem(action, actor, facts)
     if problem:
         raise NotPermitted("four_eyes", problem)
@@ -266,6 +291,9 @@ def check_action(action: CaseAction, actor: Actor, facts: CaseFacts) -> Transiti
 
 
 def _who_message(who: Who) -> Text:
+    if who is Who.INDEPENDENT_SUPERVISOR:
+        return Text(N_("An appeal that varied or annulled the decision is recorded by a supervisor of the case's "
+                       "unit who is not one of its case officers."))
     if who is Who.SUPERVISOR:
         return Text(N_("Only a supervisor of the case's unit may take this action."))
     if who is Who.CASE_OFFICER:
@@ -274,11 +302,17 @@ def _who_message(who: Who) -> Text:
                    "action."))
 
 
+def allowed_outcomes(actor: Actor, facts: CaseFacts, action: CaseAction, outcomes) -> list[str]:
+    """Of ``outcomes``, those this actor may record with the action (an appeal's, say)."""
+    step = TRANSITIONS[action]
+    return [o for o in outcomes if may_take(actor, facts, step.who_for(o))]
+
+
 def allowed_actions(actor: Actor, facts: CaseFacts) -> list[CaseAction]:
     """The actions this actor may take on the case now (state, role and four-eyes; data guards aside)."""
     allowed = []
     for action, step in TRANSITIONS.items():
-        if facts.state in step.sources and may_take(actor, facts, step.who):
+        if facts.state in step.sources and any(may_take(actor, facts, who) for who in step.everyone_who):
             if four_eyes_problem(action, actor, facts) is None:
                 allowed.append(action)
     return allowed
@@ -323,3 +357,19 @@ def require_reason(step: Transition, reason: str | None) -> None:
     if step.needs_reason and not (reason or "").strip():
         raise GuardFailed("reason", Text(N_("'%(action)s' needs a reason."), action=ACTION_NAMES[step.action]),
                           "reason")
+
+
+def check_appeal_outcome(outcome: str, reference: str, varied: Penalty | None, in_force: Penalty | None) -> None:
+    """An appeal that varied or annulled the decision cites the appeal body's decision; a varied penalty is never
+    heavier than the one in force (no change to the appellant's detriment: Administrative Reconsideration Law
+    2023 art. 63, Administrative Litigation Law art. 77)."""
+    if outcome in APPEAL_OUTCOMES_THAT_CHANGE_THE_DECISION and not reference.strip():
+        raise GuardFailed("reference", Text(N_("Give the number of the appeal body's decision that varied or annulled "
+                                               "the penalty.")), "reference")
+    if outcome == "varied":
+        if varied is None or not varied.lines:
+            raise GuardFailed("lines", Text(N_("A varied decision records the new penalty lines.")), "lines")
+        if in_force is not None and is_heavier(varied, in_force):
+            raise GuardFailed("no_detriment", Text(N_(
+                "An appeal may lighten the penalty, never make it heavier than the one in force (no change to the "
+                "appellant's detriment): no line above the same kind's, and no kind the penalty lacks.")), "lines")

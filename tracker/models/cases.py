@@ -155,6 +155,8 @@ class Appeal(db.Model):
     outcome: Mapped[str] = mapped_column(sa.String(20), default="pending")
     outcome_on: Mapped[date | None]
     lines: Mapped[list | None] = mapped_column(sa.JSON)
+    # The appeal body's decision number, cited when it varied or annulled the decision.
+    reference: Mapped[str | None] = mapped_column(sa.String(120))
 
     case: Mapped[Case] = relationship(back_populates="appeals")
 

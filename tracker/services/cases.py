@@ -74,7 +74,7 @@ MEETS = {
 SERVICE_METHODS = ("in_person", "post", "electronic", "public_notice", "left_at_premises")
 TRANSFER_TO = ("police", "judiciary", "agency")
 APPEAL_KINDS = ("reconsideration", "lawsuit")
-APPEAL_OUTCOMES = ("pending", "upheld", "varied", "annulled", "withdrawn")
+APPEAL_OUTCOMES = lc.APPEAL_OUTCOMES
 STALE = _l("This case changed meanwhile: reload it and try again.")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -469,8 +469,10 @@ def run_action(
     on = _parse_date(body.get("on"), "on", today)
     reason = _text(body, "reason")
     facts = case_facts(case)
+    # An appeal's outcome decides who records it (an appeal that varied or annulled the decision: DOMAIN.md §3).
+    outcome = body.get("outcome", "pending") if name is CaseAction.RECORD_APPEAL else None
     try:
-        transition = lc.check_action(name, as_actor(actor), facts)
+        transition = lc.check_action(name, as_actor(actor), facts, outcome if outcome in APPEAL_OUTCOMES else None)
         lc.check_step_date(on, today, facts)
         lc.require_reason(transition, reason)
     except lc.ActionRefused as error:
@@ -763,6 +765,12 @@ def _record_appeal(step: Step) -> None:
     kind = _choice(body, "kind", APPEAL_KINDS)
     outcome = _choice(body, "outcome", APPEAL_OUTCOMES, "pending")
     outcome_on = _parse_date(body.get("outcome_on"), "outcome_on")
+    reference = _text(body, "reference", limit=120)
+    varied = _penalty(body.get("lines")) if outcome == "varied" and body.get("lines") else None
+    try:
+        lc.check_appeal_outcome(outcome, reference, varied, penalty_of(case.decided_lines))
+    except lc.ActionRefused as error:
+        raise _refused(error) from None
     rulebook = current_rulebook()
     appeal = next((a for a in case.appeals if a.kind == kind and a.outcome == "pending"), None)
     if appeal is None:
@@ -782,11 +790,12 @@ def _record_appeal(step: Step) -> None:
         if outcome_on < appeal.lodged_on or outcome_on > step.today:
             raise Invalid.field("outcome_on", _("The outcome date lies between the lodging and today."))
     appeal.outcome, appeal.outcome_on = outcome, outcome_on if outcome != "pending" else None
+    appeal.reference = reference or None
     step.data.update(kind=kind, outcome=outcome, lodged_on=appeal.lodged_on.isoformat())
+    if reference:
+        step.data["reference"] = reference
     if outcome == "varied":
-        varied = _penalty(body.get("lines"))
-        appeal.lines = case.decided_lines = varied.to_json()
-        step.data["lines"] = appeal.lines
+        _vary_decision(step, appeal, varied, outcome_on)
     elif outcome == "annulled":
         # The decision is withdrawn and its publication removed; nothing remains to execute.
         case.withdrawn_on = outcome_on
@@ -794,6 +803,22 @@ def _record_appeal(step: Step) -> None:
         case.closable_on = outcome_on
     if outcome_on:
         step.data["outcome_on"] = outcome_on.isoformat()
+
+
+def _vary_decision(step: Step, appeal: Appeal, varied: Penalty, outcome_on: date) -> None:
+    """The varied penalty replaces the one in force everywhere (amount due, register, documents); with nothing
+    left to pay the case is executed, and money paid beyond the new amount shows as to be refunded."""
+    case = step.case
+    appeal.lines = case.decided_lines = varied.to_json()
+    step.data["lines"] = appeal.lines
+    if case.state in (CaseState.DECISION_SERVED, CaseState.ENFORCEMENT):
+        balance = money_account(case, outcome_on)
+        if balance is None or balance.settled:
+            step.target = CaseState.EXECUTED
+            case.settled_on = case.closable_on = outcome_on
+    balance = money_account(case, outcome_on)
+    if balance is not None and balance.overpaid > 0:
+        step.data["to_refund"] = f"{balance.overpaid:.2f}"
 
 
 def _extend_deadline(step: Step) -> None:
@@ -911,6 +936,13 @@ def load_case(case_id: int, actor: User) -> Case:
     from tracker.services.scope import get_visible
 
     return get_visible(Case, case_id, actor, *CASE_DETAIL)
+
+
+def allowed_appeal_outcomes(case: Case, actor: User) -> list[str]:
+    """The appeal outcomes the actor may record on the case (DOMAIN.md §3)."""
+    if not actor.role.works_in_unit:
+        return []
+    return lc.allowed_outcomes(as_actor(actor), case_facts(case), CaseAction.RECORD_APPEAL, APPEAL_OUTCOMES)
 
 
 def allowed_actions(case: Case, actor: User) -> list[CaseAction]:

@@ -151,22 +151,34 @@ class EnforcementForm(ActionForm):
         return super().body() | {"demand_served_on": self.demand_served_on.data.isoformat()}
 
 
+APPEAL_OUTCOME_CHOICES = [
+    ("pending", _l("Pending")), ("upheld", _l("Upheld")), ("varied", _l("Varied")),
+    ("annulled", _l("Annulled")), ("withdrawn", _l("Withdrawn")),
+]
+
+
 class AppealForm(ActionForm):
     kind = SelectField(_l("Appeal"), choices=options([("reconsideration", _l("Administrative reconsideration")), ("lawsuit", _l("Administrative lawsuit"))]))
-    outcome = SelectField(_l("Outcome"), choices=options([
-        ("pending", _l("Pending")), ("upheld", _l("Upheld")), ("varied", _l("Varied")),
-        ("annulled", _l("Annulled")), ("withdrawn", _l("Withdrawn")),
-    ]))
+    outcome = SelectField(_l("Outcome"), choices=options(APPEAL_OUTCOME_CHOICES))
     outcome_on = DateField(_l("Outcome date"), validators=[Optional()])
+    reference = StringField(_l("Number of the appeal body's decision (varied or annulled)"), validators=[Length(max=120)])
+    warning = BooleanField(_l("Warning"))
     fine = money_field(_l("New fine (varied)"))
     confiscation = money_field(_l("New confiscation (varied)"))
+    sanction = SelectField(_l("Sanction"), choices=SANCTIONS, default="")
+
+    def offer_outcomes(self, allowed: list[str]) -> None:
+        """Offer only the outcomes this reader may record (an appeal that varied or annulled the decision is a
+        supervisor's act, by one who is not a case officer)."""
+        self.outcome.choices = options([(value, text) for value, text in APPEAL_OUTCOME_CHOICES if value in allowed])
 
     def body(self) -> dict:
-        data = super().body() | {"kind": self.kind.data, "outcome": self.outcome.data}
+        data = super().body() | {"kind": self.kind.data, "outcome": self.outcome.data,
+                                 "reference": self.reference.data or ""}
         if self.outcome_on.data:
             data["outcome_on"] = self.outcome_on.data.isoformat()
         if self.outcome.data == "varied":
-            data["lines"] = _lines(False, self.fine.data, self.confiscation.data, None)
+            data["lines"] = _lines(self.warning.data, self.fine.data, self.confiscation.data, self.sanction.data or None)
         return data
 
 

@@ -25,6 +25,7 @@ from tracker.web.cases.forms import (
     ACTION_FORMS,
     CaseFilterForm,
     ComplaintForm,
+    AppealForm,
     DecideForm,
     OnTheSpotForm,
     OpenCaseForm,
@@ -169,6 +170,8 @@ def _action_forms(case: Case, allowed: list[CaseAction], posted: dict | None = N
     for action in allowed:
         form = (posted or {}).get(action) or ACTION_FORMS[action](prefix=action.value)
         form.version.data = str(case.version)
+        if isinstance(form, AppealForm):
+            form.offer_outcomes(service.allowed_appeal_outcomes(case, current_user))
         if hasattr(form, "officers") or hasattr(form, "host") or hasattr(form, "participants"):
             people = people if people is not None else _unit_people(case, [Role.OFFICER, Role.SUPERVISOR])
             if hasattr(form, "officers"):
