@@ -83,7 +83,8 @@ BODIES: dict[str, Body] = {
     "cases.open_from_complaint": Body(lambda side, caller, world: {"data": {
         "complaint": "matrix complaint", "received_on": "2020-03-02"}}),
 }
-QUERIES = {"planning.search": {"q": "Pharmacy"}}
+# Lists probed with a filter: the administrators' actions list both units' accounts as they were created.
+QUERIES = {"planning.search": {"q": "Pharmacy"}, "admin.actions": {"action": "account_created", "target": "."}}
 
 
 def _act_body(url: str) -> dict:

@@ -1,7 +1,8 @@
 """Every list page and the case page run the same number of SQL queries for 10 rows as for 200 (issue 7).
 
 One builder, ``grow``, adds ``count`` of every kind of row the pages list (premises, inspections,
-observations, violations, published cases with payments, case officers, accounts, sign-ins, API tokens);
+observations, violations, published cases with payments, case officers, accounts, sign-ins, API tokens,
+administrators' actions);
 the page size is raised so that all 200 rows are on the page where the page allows it (lists page at
 most 200 rows). Timings are not asserted: only the count of statements, on SQLite and PostgreSQL."""
 from __future__ import annotations
@@ -15,11 +16,14 @@ import sqlalchemy as sa
 from tests.cases_helpers import CaseWorld
 from tests.conftest import page_queries, signed_in
 from tests.listings_helpers import ListWorld, bulk
+from tracker.domain.adminlog import ActionSource, AdminActionKind, TargetKind
 from tracker.domain.lifecycle import CaseState
 from tracker.domain.signin import SignInReason
 from tracker.domain.vocabulary import Role
 from tracker.extensions import db
-from tracker.models import ApiToken, Case, CaseEvent, CaseOfficer, Inspection, Payment, SignInAttempt, User
+from tracker.models import (
+    AdminAction, ApiToken, Case, CaseEvent, CaseOfficer, Inspection, Payment, SignInAttempt, User,
+)
 from tracker.services.cases import append_event
 
 TODAY = date(2020, 12, 31)
@@ -50,6 +54,8 @@ PAGES = [
     ("admin", "/admin/users", "bulk.user."),
     ("admin", "/admin/sign-ins", None),  # rows name the account signing in, shared by every row
     ("auditor", "/admin/sign-ins", None),
+    ("admin", "/admin/actions", "bulk.user."),
+    ("auditor", "/admin/actions?source=web&action=account_created&target=bulk", "bulk.user."),
     ("officer", "/auth/tokens", "bulk-token-"),
     ("officer", "/reports/queues", None),  # counts per unit, deadline and officer: no row per case
     ("auditor", "/reports/queues", None),
@@ -65,7 +71,7 @@ def grow(world: ListWorld, count: int) -> None:
     payments; here those cases are published with a fine that keeps them in the public register, fall
     overdue (queues, "my cases"), count the officer among their officers, and every fifth waits for
     approval (the supervisor's "my cases"); the inspections get searchable notes; and as many accounts,
-    sign-in attempts and API tokens are added."""
+    sign-in attempts, API tokens and administrators' actions (the accounts' creation) are added."""
     last_case = db.session.scalar(sa.select(sa.func.max(Case.id))) or 0
     last_inspection = db.session.scalar(sa.select(sa.func.max(Inspection.id))) or 0
     bulk(world, count)
@@ -93,6 +99,12 @@ def grow(world: ListWorld, count: int) -> None:
                                      ip="127.0.0.1", user_agent="pytest"))
         db.session.add(ApiToken(user_id=world.officer.id, name=f"bulk-token-{i:04d}", token_hash=f"{i:064x}",
                                 prefix=f"{i:08x}"))
+        db.session.add(AdminAction(at=at + timedelta(minutes=i), actor_id=world.admin.id,
+                                   actor_username=world.admin.username, source=ActionSource.WEB, ip="127.0.0.1",
+                                   user_agent="pytest", action=AdminActionKind.ACCOUNT_CREATED,
+                                   target_kind=TargetKind.ACCOUNT, target_label=f"bulk.user.{i:04d}",
+                                   details={"before": {}, "after": {"username": f"bulk.user.{i:04d}",
+                                                                    "role": "officer", "unit": world.unit.code}}))
     db.session.commit()
 
 

@@ -1,21 +1,25 @@
-"""Units and accounts: created by administrators or the command line, deactivated, never deleted."""
+"""Units and accounts: created by administrators or the command line, deactivated, never deleted.
+
+Every change here is recorded in the administrators' log (tracker.services.adminlog) in its own transaction."""
 from __future__ import annotations
 
 import re
 import secrets
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, available_timezones
+from datetime import date, datetime, timedelta
+from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker.domain.adminlog import AdminActionKind, TargetKind
 from tracker.domain.signin import SignInReason, locked_until
 from tracker.domain.vocabulary import Role
 from tracker.extensions import db
 from tracker.models import SignInAttempt, Unit, User
 from tracker.models.types import utcnow
+from tracker.services import adminlog
 from tracker.services.errors import Forbidden, Invalid
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -39,7 +43,7 @@ def _require_admin(actor: User | None) -> None:
 
 
 def create_unit(code: str, name: str, timezone: str = "Asia/Shanghai", actor: User | None = None) -> Unit:
-    """Add an enforcement unit."""
+    """Add an enforcement unit (recorded)."""
     _require_admin(actor)
     code = code.strip().upper()
     errors: dict[str, list[str]] = {}
@@ -55,6 +59,9 @@ def create_unit(code: str, name: str, timezone: str = "Asia/Shanghai", actor: Us
         raise Invalid(_("The unit was not created."), errors)
     unit = Unit(code=code, name=name.strip(), timezone=timezone)
     db.session.add(unit)
+    db.session.flush()
+    adminlog.record(actor, AdminActionKind.UNIT_CREATED, TargetKind.UNIT, unit.id, unit.code,
+                    after={"code": unit.code, "name": unit.name, "timezone": unit.timezone})
     db.session.commit()
     return unit
 
@@ -73,7 +80,7 @@ def create_user(
     full_name: str = "",
     actor: User | None = None,
 ) -> User:
-    """Add an account, checking role, unit and password rules."""
+    """Add an account, checking role, unit and password rules (recorded, without the password)."""
     _require_admin(actor)
     errors: dict[str, list[str]] = {}
     username = username.strip().lower()
@@ -107,8 +114,18 @@ def create_user(
     )
     user.set_password(password)
     db.session.add(user)
+    db.session.flush()
+    adminlog.record(actor, AdminActionKind.ACCOUNT_CREATED, TargetKind.ACCOUNT, user.id, user.username,
+                    after=_account_values(user))
     db.session.commit()
     return user
+
+
+def _account_values(user: User) -> dict:
+    """What the administrators' log shows of an account (never its password or hash)."""
+    return {"username": user.username, "full_name": user.full_name, "role": user.role,
+            "unit": user.unit.code if user.unit else None, "legal_reviewer": user.legal_reviewer,
+            "active": user.is_active_account}
 
 
 def find_user(username: str) -> User | None:
@@ -117,21 +134,28 @@ def find_user(username: str) -> User | None:
 
 
 def set_active(user: User, active: bool, actor: User | None = None) -> None:
-    """Deactivate (or reactivate) an account; an admin cannot lock themselves out."""
+    """Deactivate (or reactivate) an account, recorded; an admin cannot lock themselves out. Setting the state
+    the account already has changes and records nothing."""
     _require_admin(actor)
     if actor is not None and actor.id == user.id and not active:
         raise Invalid(_("You cannot deactivate your own account."))
+    if user.is_active_account == active:
+        return
     user.is_active_account = active
+    kind = AdminActionKind.ACCOUNT_REACTIVATED if active else AdminActionKind.ACCOUNT_DEACTIVATED
+    adminlog.record(actor, kind, TargetKind.ACCOUNT, user.id, user.username,
+                    before={"active": not active}, after={"active": active})
     db.session.commit()
 
 
 def reset_password(user: User, password: str, actor: User | None = None) -> None:
-    """Give an account a new password."""
+    """Give an account a new password (the reset is recorded, the password never)."""
     _require_admin(actor)
     problem = password_problem(password)
     if problem:
         raise Invalid.field("password", problem)
     user.set_password(password)
+    adminlog.record(actor, AdminActionKind.PASSWORD_RESET, TargetKind.ACCOUNT, user.id, user.username)
     db.session.commit()
 
 
@@ -231,8 +255,7 @@ def sign_in_log(
     """
     stmt = sa.select(SignInAttempt).order_by(SignInAttempt.at.desc(), SignInAttempt.id.desc())
     if username:
-        pattern = username.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(SignInAttempt.username.like(f"%{pattern}%", escape="\\"))
+        stmt = stmt.where(adminlog.contains(SignInAttempt.username, username))
     if outcome in ("ok", "failed"):
         stmt = stmt.where(SignInAttempt.success.is_(outcome == "ok"))
     if reason:
@@ -242,9 +265,4 @@ def sign_in_log(
             raise Invalid.field("reason", _("Unknown reason %(reason)s.", reason=repr(reason))) from None
     if ip:
         stmt = stmt.where(SignInAttempt.ip == ip.strip())
-    zone = ZoneInfo(tz)
-    if date_from:
-        stmt = stmt.where(SignInAttempt.at >= datetime.combine(date_from, time.min, zone))
-    if date_to:
-        stmt = stmt.where(SignInAttempt.at < datetime.combine(date_to + timedelta(days=1), time.min, zone))
-    return stmt
+    return adminlog.in_period(stmt, SignInAttempt.at, date_from, date_to, tz)

@@ -6,9 +6,11 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from tracker.domain.adminlog import AdminActionKind, TargetKind
 from tracker.domain.vocabulary import Role
 from tracker.extensions import db
 from tracker.models import PriceEmergency, User
+from tracker.services import adminlog
 from tracker.services.errors import Forbidden, Invalid
 from tracker.services.rulebooks import current_rulebook
 from tracker.services.wording import listed
@@ -25,7 +27,8 @@ class EmergencyData:
 
 
 def declare_emergency(actor: User | None, data: EmergencyData) -> PriceEmergency:
-    """Record a declared price emergency; ``actor`` None is the command line or demo seeding."""
+    """Record a declared price emergency, and who declared it (tracker.services.adminlog); ``actor`` None is the
+    command line or demo seeding."""
     if actor is not None and actor.role is not Role.ADMIN:
         raise Forbidden(_("Only administrators declare price emergencies."))
     errors: dict[str, list[str]] = {}
@@ -52,5 +55,10 @@ def declare_emergency(actor: User | None, data: EmergencyData) -> PriceEmergency
         categories=list(dict.fromkeys(data.categories)),
     )
     db.session.add(emergency)
+    db.session.flush()
+    adminlog.record(actor, AdminActionKind.EMERGENCY_DECLARED, TargetKind.EMERGENCY, emergency.id, emergency.name,
+                    after={"name": emergency.name, "jurisdiction": emergency.jurisdiction,
+                           "starts_on": emergency.starts_on, "ends_on": emergency.ends_on,
+                           "baseline_date": emergency.baseline_date, "categories": emergency.categories})
     db.session.commit()
     return emergency

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectMultipleField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from tracker.domain.adminlog import ActionSource, AdminActionKind, TargetKind
 from tracker.domain.signin import SignInReason
 from tracker.domain.vocabulary import Role
 from tracker.services.localisation import lazy_gettext as _l
@@ -55,11 +56,25 @@ SIGN_IN_REASON_LABELS = {
 }
 
 
-class SignInFilterForm(FlaskForm):
-    """Filters of the sign-in log, read from the query string; an invalid value is ignored."""
+class LogFilterForm(FlaskForm):
+    """Filters of a log page (sign-ins, administrators' actions), read from the query string; an invalid value
+    is ignored."""
 
     class Meta:
         csrf = False
+
+    def values(self) -> dict:
+        """The valid, non-empty filters as plain values."""
+        self.validate()
+        return {
+            name: field.data.strip() if isinstance(field.data, str) else field.data
+            for name, field in self._fields.items()
+            if not field.errors and field.data not in (None, "") and not (isinstance(field.data, str) and not field.data.strip())
+        }
+
+
+class SignInFilterForm(LogFilterForm):
+    """Filters of the sign-in log."""
 
     username = StringField(_l("Username"), validators=[Optional(), Length(max=64)])
     outcome = SelectField(
@@ -76,11 +91,63 @@ class SignInFilterForm(FlaskForm):
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
 
-    def values(self) -> dict:
-        """The valid, non-empty filters as plain values."""
-        self.validate()
-        return {
-            name: field.data.strip() if isinstance(field.data, str) else field.data
-            for name, field in self._fields.items()
-            if not field.errors and field.data not in (None, "") and not (isinstance(field.data, str) and not field.data.strip())
-        }
+
+ADMIN_ACTION_LABELS = {
+    AdminActionKind.UNIT_CREATED: _l("unit created"),
+    AdminActionKind.ACCOUNT_CREATED: _l("account created"),
+    AdminActionKind.PASSWORD_RESET: _l("password reset"),
+    AdminActionKind.ACCOUNT_DEACTIVATED: _l("account deactivated"),
+    AdminActionKind.ACCOUNT_REACTIVATED: _l("account reactivated"),
+    AdminActionKind.EMERGENCY_DECLARED: _l("price emergency declared"),
+    AdminActionKind.TOKEN_ISSUED: _l("API token issued"),
+    AdminActionKind.TOKEN_REVOKED: _l("API token revoked"),
+}
+ACTION_SOURCE_LABELS = {
+    ActionSource.WEB: _l("web"),
+    ActionSource.API: _l("API"),
+    ActionSource.COMMAND_LINE: _l("command line"),
+}
+TARGET_KIND_LABELS = {
+    TargetKind.ACCOUNT: _l("Account"),
+    TargetKind.UNIT: _l("Enforcement unit"),
+    TargetKind.EMERGENCY: _l("Price emergency"),
+    TargetKind.API_TOKEN: _l("API token"),
+}
+# The keys of an action's details (tracker.domain.adminlog.changes), as the log page names them.
+ADMIN_ACTION_FIELDS = {
+    "username": _l("Username"),
+    "full_name": _l("Full name"),
+    "role": _l("Role"),
+    "unit": _l("Enforcement unit"),
+    "legal_reviewer": _l("Legal reviewer (supervisors)"),
+    "active": _l("Account active"),
+    "code": _l("Code"),
+    "name": _l("Name"),
+    "timezone": _l("Time zone"),
+    "jurisdiction": _l("Jurisdiction"),
+    "starts_on": _l("Starts on"),
+    "ends_on": _l("Ends on"),
+    "baseline_date": _l("Baseline date"),
+    "categories": _l("Covered categories"),
+    "account": _l("Account"),
+    "revoked": _l("revoked"),
+}
+
+
+class AdminActionFilterForm(LogFilterForm):
+    """Filters of the administrators' actions."""
+
+    actor = StringField(_l("Done by"), validators=[Optional(), Length(max=64)])
+    action = SelectField(
+        _l("Action"),
+        choices=options([("", _l("Any"))] + [(kind.value, label) for kind, label in ADMIN_ACTION_LABELS.items()]),
+        validators=[Optional()],
+    )
+    source = SelectField(
+        _l("Where from"),
+        choices=options([("", _l("Any"))] + [(source.value, label) for source, label in ACTION_SOURCE_LABELS.items()]),
+        validators=[Optional()],
+    )
+    target = StringField(_l("Done to"), validators=[Optional(), Length(max=100)])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])

@@ -9,13 +9,18 @@ from flask_login import current_user
 from tracker.domain.vocabulary import Role
 from tracker.extensions import db
 from tracker.models import PriceEmergency, Unit, User
-from tracker.services import accounts
+from tracker.services import accounts, adminlog
 from tracker.services.emergencies import EmergencyData, declare_emergency
 from tracker.services.errors import Invalid, NotFound
 from tracker.services.rulebooks import current_rulebook
 from tracker.web.access import allow
 from tracker.web.admin.forms import (
+    ACTION_SOURCE_LABELS,
+    ADMIN_ACTION_FIELDS,
+    ADMIN_ACTION_LABELS,
     SIGN_IN_REASON_LABELS,
+    TARGET_KIND_LABELS,
+    AdminActionFilterForm,
     EmergencyForm,
     PasswordResetForm,
     SignInFilterForm,
@@ -152,13 +157,26 @@ def rulebook():
     return render_template("admin/rulebook.html", rulebook=current_rulebook())
 
 
+def _log_page(template: str, filters, log, **labels):
+    """A log page: ``log`` (a service query) narrowed by the valid ``filters`` of the query string, the days of
+    its period read in the reader's time zone, newest first, paged (a fixed number of queries)."""
+    tz = str(get_timezone())
+    page = paginate(log(**filters.values(), tz=tz))
+    return render_template(template, filters=filters, page=page, tz=tz, **labels)
+
+
 @bp.route("/sign-ins")
 @allow(ADMIN, Role.AUDITOR)
 def sign_ins():
-    """The sign-in log: every sign-in and failed sign-in, newest first, filtered and paged (fixed query count)."""
-    filters = SignInFilterForm(request.args)
-    tz = str(get_timezone())
-    stmt = accounts.sign_in_log(**filters.values(), tz=tz)
-    return render_template(
-        "admin/sign_ins.html", filters=filters, page=paginate(stmt), reasons=SIGN_IN_REASON_LABELS, tz=tz
-    )
+    """The sign-in log: every sign-in and failed sign-in."""
+    return _log_page("admin/sign_ins.html", SignInFilterForm(request.args), accounts.sign_in_log,
+                     reasons=SIGN_IN_REASON_LABELS)
+
+
+@bp.route("/actions")
+@allow(ADMIN, Role.AUDITOR)
+def actions():
+    """The administrators' actions: every change to units, accounts, emergencies and administrators' tokens."""
+    return _log_page("admin/actions.html", AdminActionFilterForm(request.args), adminlog.admin_action_log,
+                     actions=ADMIN_ACTION_LABELS, sources=ACTION_SOURCE_LABELS, kinds=TARGET_KIND_LABELS,
+                     fields=ADMIN_ACTION_FIELDS)

@@ -99,7 +99,7 @@ def tokens():
     new_token = None
     if form.validate_on_submit():
         try:
-            _record, new_token = issue_token(current_user, form.name.data)
+            _record, new_token = issue_token(current_user, form.name.data, actor=current_user)
         except Invalid as error:
             apply_errors(form, error)
         else:
