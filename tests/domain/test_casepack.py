@@ -249,10 +249,12 @@ def test_a_zip_that_is_no_pack_reports_its_missing_manifest():
     assert _problems(zip_of({"notes.txt": b"hello"})) == ["manifest.json: is missing"]
 
 
-def test_evidence_member_names_are_unique_and_safe():
-    assert layout.evidence_member(3, 7, "../../etc/passwd") == "evidence/inspection-3/7-etc_passwd"
-    assert layout.evidence_member(3, 8, "价签 photo.png") == "evidence/inspection-3/8-价签_photo.png"
-    assert layout.evidence_member(3, 9, "...") == "evidence/inspection-3/9-file"
+def test_evidence_member_names_are_unique_and_safe_and_end_in_the_detected_type():
+    assert layout.evidence_member(3, 7, "../../etc/passwd", "image/png") == "evidence/inspection-3/7-passwd.png"
+    assert layout.evidence_member(3, 8, "价签 photo.png", "image/png") == "evidence/inspection-3/8-价签_photo.png"
+    assert layout.evidence_member(3, 9, "...", "application/pdf") == "evidence/inspection-3/9-evidence.pdf"
+    # Finding 2 of issue 15: a JPEG named as a page is packed as a JPEG, never as something a browser runs.
+    assert layout.evidence_member(3, 1, "../../evil.html", "image/jpeg") == "evidence/inspection-3/1-evil.jpg"
 
 
 def test_the_module_checks_a_pack_from_the_command_line_without_the_app(tmp_path):

@@ -46,8 +46,9 @@ def test_a_decided_case_with_evidence_packs_and_verifies(world):
     assert report.chain_head == events[-1].hash == pack.manifest["chain"]["head"]
     assert pack.filename == f"case-pack-{case.number}.zip"
     contents = members(data)
-    photo = layout.evidence_member(world.inspection.id, world.photo.id, "shelf tag 价签.png")
-    invoice = layout.evidence_member(world.inspection.id, world.invoice.id, "invoice.pdf")
+    photo = layout.evidence_member(world.inspection.id, world.photo.id, "shelf tag 价签.png", "image/png")
+    invoice = layout.evidence_member(world.inspection.id, world.invoice.id, "invoice.pdf", "application/pdf")
+    assert photo.endswith("-shelf_tag_价签.png") and invoice.endswith("-invoice.pdf")
     assert list(contents) == [layout.CASE, layout.HISTORY, photo, invoice, layout.MANIFEST]
     assert contents[photo] == PNG and contents[invoice] == BIG_PDF
     assert json.loads(contents[layout.HISTORY]) == {"items": [event.as_item() for event in events]}
@@ -102,7 +103,7 @@ def test_an_added_or_removed_member_of_a_real_pack_is_caught(world):
 def test_evidence_altered_in_storage_after_upload_is_flagged_in_the_pack(world):
     evidence_path(world.photo).write_bytes(PNG + b"retouched")
     _case, pack = _build(world)
-    photo = layout.evidence_member(world.inspection.id, world.photo.id, world.photo.original_name)
+    photo = layout.evidence_member(world.inspection.id, world.photo.id, world.photo.original_name, "image/png")
     assert [str(p) for p in verify_pack(pack.read()).problems] == [
         f"{photo}: differs from the SHA-256 the tracker recorded at upload"
     ]

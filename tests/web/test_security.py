@@ -244,7 +244,7 @@ def test_evidence_is_never_served_as_a_page(app, client, as_user):
     county = County()
     page = _draft(county)
     as_user(county.officer)
-    assert _upload(client, page, POLYGLOT, "note.html").status_code == 302
+    assert _upload(client, page, POLYGLOT, "../../note.html").status_code == 302
     assert _upload(client, page, PDF, "invoice.pdf").status_code == 302
     assert _upload(client, page, PNG, "shelf.png").status_code == 302
     stored = {e.content_type: e for e in db.session.scalars(sa.select(Evidence))}
@@ -259,6 +259,11 @@ def test_evidence_is_never_served_as_a_page(app, client, as_user):
         assert disposition.startswith("attachment" if kind == "application/pdf" else "inline")
         response.close()
     assert stored["image/jpeg"].stored_name.endswith(".jpg")  # the stored name never keeps ".html"
+    # Finding 2 of issue 15: nor does the name it downloads under (the uploader's own is kept as a record).
+    download = client.get(f"{page}/evidence/{stored['image/jpeg'].id}")
+    assert download.headers["Content-Disposition"] == "inline; filename=note.jpg"
+    download.close()
+    assert stored["image/jpeg"].original_name == "note.html"
 
 
 def test_uploads_over_the_limit_are_refused(app, client, as_user):

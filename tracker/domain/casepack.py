@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import re
 import sys
 import zipfile
 import zlib
@@ -26,6 +25,7 @@ from dataclasses import dataclass, field
 from os import PathLike
 from typing import BinaryIO
 
+from tracker.domain.evidence import evidence_file_name
 from tracker.domain.history import GENESIS, verify_chain
 
 FORMAT = "tracker-case-pack"
@@ -39,7 +39,6 @@ CHUNK = 1024 * 1024
 MAX_JSON_BYTES = 256 * 1024 * 1024  # a case record or history larger than this is not a pack we made
 REQUIRED_KEYS = ("format", "format_version", "case", "created_at", "created_by", "rulebook", "files", "evidence",
                  "chain", SEAL)
-_UNSAFE = re.compile(r"[^\w.\-]+")
 
 
 class PackUnreadable(Exception):
@@ -97,10 +96,10 @@ def manifest_bytes(manifest: Mapping) -> bytes:
     return json_bytes(sealed)
 
 
-def evidence_member(inspection_id: int, evidence_id: int, original_name: str) -> str:
-    """The path of an evidence file inside the pack: unique by its id, its name made safe for any unzip tool."""
-    safe = _UNSAFE.sub("_", original_name).strip("._")[:100] or "file"
-    return f"{EVIDENCE_DIR}inspection-{inspection_id}/{evidence_id}-{safe}"
+def evidence_member(inspection_id: int, evidence_id: int, original_name: str, content_type: str) -> str:
+    """The path of an evidence file inside the pack: unique by its id, named safely for any unzip tool, and ending
+    in the extension of its detected type, never the uploader's (an HTML page named so would run when opened)."""
+    return f"{EVIDENCE_DIR}inspection-{inspection_id}/{evidence_id}-{evidence_file_name(original_name, content_type)}"
 
 
 def chain_head(items: Iterable[Mapping]) -> str:

@@ -122,7 +122,7 @@ def _add_evidence(archive: zipfile.ZipFile, evidence: Evidence, stamp, files: li
         stream = source.open("rb")
     except OSError:
         return entry
-    path = layout.evidence_member(evidence.inspection_id, evidence.id, evidence.original_name)
+    path = layout.evidence_member(evidence.inspection_id, evidence.id, evidence.original_name, evidence.content_type)
     info = zipfile.ZipInfo(path, stamp)
     info.compress_type = zipfile.ZIP_STORED  # photos and PDFs are compressed already
     hasher, size = hashlib.sha256(), 0

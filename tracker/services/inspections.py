@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from tracker.domain.gouging import ObservationFacts, evaluate
 from tracker.domain.money import to_decimal
 from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType, PremisesStatus, Role
+from tracker.domain.evidence import EVIDENCE_EXTENSIONS, EVIDENCE_TYPES, evidence_file_name
 from tracker.extensions import db
 from tracker.models import (
     Evidence,
@@ -36,7 +37,6 @@ from tracker.services.scope import require_field_role
 from tracker.services.wording import day
 
 # Checked by content, never by the file name the browser sends.
-EVIDENCE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf"}
 CHECKLIST_ANSWERS = ("yes", "no", "n/a")
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -301,7 +301,7 @@ def attach_evidence(actor: User, inspection: Inspection, stream, original_name: 
         raise Invalid.field("file", _("Only photos (JPEG, PNG, WebP, GIF) and PDF documents are accepted."))
     folder = Path(current_app.config["UPLOAD_FOLDER"])
     folder.mkdir(parents=True, exist_ok=True)
-    stored_name = f"{uuid.uuid4().hex}.{kind.extension}"
+    stored_name = f"{uuid.uuid4().hex}.{EVIDENCE_EXTENSIONS[kind.mime]}"
     path = folder / stored_name
     path.write_bytes(content)
     try:
@@ -322,6 +322,11 @@ def attach_evidence(actor: User, inspection: Inspection, stream, original_name: 
         path.unlink(missing_ok=True)  # no file without its record
         raise
     return evidence
+
+
+def evidence_download_name(evidence: Evidence) -> str:
+    """The name an evidence file is downloaded under: the uploader's, safe, with the detected type's extension."""
+    return evidence_file_name(evidence.original_name, evidence.content_type)
 
 
 def evidence_path(evidence: Evidence) -> Path:

@@ -314,7 +314,7 @@ def evidence_file(inspection_id: int, evidence_id: int):
         service.evidence_path(evidence),
         mimetype=evidence.content_type,
         as_attachment=evidence.content_type == "application/pdf",
-        download_name=evidence.original_name,
+        download_name=service.evidence_download_name(evidence),
         max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
