@@ -81,6 +81,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    from tracker.web.security import session_identifier
+
+    # Bind sessions to the address the proxy settings believe, not to a client's own X-Forwarded-For.
+    login_manager._session_identifier_generator = session_identifier
 
 
 def register_blueprints(app: Flask) -> None:
@@ -107,12 +111,12 @@ def register_blueprints(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from tracker.domain.deadlines import overdue
     from tracker.services import localisation
-    from tracker.web import labels
-    from tracker.web.pagination import reject_page
+    from tracker.web import labels, links
 
     app.context_processor(labels.template_context)
     app.context_processor(localisation.template_context)
-    app.jinja_env.filters.update(labels.FILTERS, reject_page=reject_page)
+    app.jinja_env.filters.update(labels.FILTERS)
+    app.jinja_env.globals.update(links.TEMPLATE_GLOBALS)
     app.jinja_env.globals["overdue"] = overdue  # case tables show plain rows, which have no overdue_on()
 
 

@@ -13,6 +13,9 @@ from tracker.extensions import db
 # Searches count their matches up to here: past it the pager says "more than 1,000", as search engines do,
 # because counting every match of a common term means reading every row however few are shown.
 SEARCH_COUNT_CAP = 1000
+# The highest page a query string may ask for: its offset fits the databases' 64-bit integers at any page size
+# (up to max_per_page, 200), so ?page=99999999999999999999 shows an empty page instead of failing in SQL.
+MAX_PAGE = 2**31 - 1
 
 
 class CappedPagination(SelectPagination):
@@ -74,7 +77,7 @@ def paginate(stmt: sa.Select | Callable[[int], sa.Select], count_cap: int | None
     function of the rows a page reads (``WindowPagination``; then ``matches``, a like function giving only the
     matching ids, saves the count reading whole records); ``rows`` narrows ``stmt`` to the plain rows a
     page shows (listings.case_table_rows), which are then its items."""
-    page = request.args.get("page", 1, type=int)
+    page = requested_page()
     per_page = current_app.config["PER_PAGE"]
     if rows is not None:
         return RowPagination(select=stmt, rows=rows, session=db.session, page=page, per_page=per_page,
@@ -86,11 +89,11 @@ def paginate(stmt: sa.Select | Callable[[int], sa.Select], count_cap: int | None
     return kind(
         count_cap, select=build(count_cap + 1) if build else stmt, build=build, matches=matches,
         session=db.session,
-        page=max(1, min(page, last_page)) if page is not None else 1, per_page=per_page, max_per_page=200,
+        page=min(page, last_page), per_page=per_page, max_per_page=200,
         error_out=False,
     )
 
 
-def reject_page(args: dict) -> dict:
-    """Query arguments without ``page``, for the pager's links to keep the filters."""
-    return {key: value for key, value in args.items() if key != "page"}
+def requested_page() -> int:
+    """The page the query string asks for: 1 when it names none (or no number), else from 1 to MAX_PAGE."""
+    return max(1, min(request.args.get("page", 1, type=int), MAX_PAGE))

@@ -15,10 +15,6 @@ from tracker.services.units import unit_list_knowing
 from tracker.web.forms import BooleanField, SelectField, StringField, LocalDateField as DateField  # accepts 2020-03-09 and 2020年3月9日
 from tracker.web.labels import choices, options
 
-# Query arguments that are not filters (the pager's page).
-NOT_FILTERS = {"page"}
-
-
 class ListFilterForm(FlaskForm):
     """Filters read from the query string; an invalid value shows an error and is ignored."""
 
@@ -81,11 +77,6 @@ def read_filters(form_class, dataset_name: str, page: bool = True):
     chosen = dataset(dataset_name)
     select = chosen.page_select if page else chosen.select
     return form, select(current_user, form.values())
-
-
-def export_args(args) -> dict:
-    """The current query arguments without the page, for download links that keep the filters."""
-    return {key: value for key, value in args.items() if key not in NOT_FILTERS}
 
 
 class PremisesExportFilterForm(ListFilterForm):

@@ -28,7 +28,7 @@ from tracker.services.listings import Dataset, lives_queries, local
 from tracker.services.rulebooks import current_rulebook
 from tracker.web.access import READERS, allow
 from tracker.web.cases.forms import CaseFilterForm, PaymentFilterForm, PenaltyFilterForm
-from tracker.web.exports.filters import LivesFilterForm, PremisesExportFilterForm, export_args, read_filters
+from tracker.web.exports.filters import LivesFilterForm, PremisesExportFilterForm, read_filters
 from tracker.web.inspections.forms import InspectionFilterForm, ObservationFilterForm, ViolationFilterForm
 from tracker.web.labels import label
 
@@ -47,12 +47,6 @@ BATCH = 1000  # rows fetched per round trip
 ROWS_PER_SHEET = 1_048_575  # an XLSX worksheet holds 1,048,576 rows, one of them the header
 FLUSH_EVERY = 200  # CSV rows written to the response per chunk
 BOM = "\ufeff".encode()  # lets spreadsheet programs read UTF-8 (Chinese names) correctly
-
-
-@bp.app_template_filter("export_args")
-def _export_args(args: dict) -> dict:
-    """Template filter: the list's query arguments for a download link (no page, no route arguments)."""
-    return {key: value for key, value in export_args(args).items() if key not in ("dataset", "fmt")}
 
 
 def _all_rows_wanted() -> None:

@@ -12,7 +12,9 @@ from tracker.services.outcomes import latest_outcomes, register_page, register_t
 from tracker.services.rulebooks import current_rulebook
 from tracker.web.access import PUBLIC, allow
 from tracker.web.labels import options
+from tracker.web.links import link_args
 from tracker.web.outcomes.forms import OutcomeFilterForm
+from tracker.web.pagination import requested_page
 
 bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
 
@@ -32,7 +34,7 @@ def _filter_form() -> OutcomeFilterForm:
 def index():
     form = _filter_form()
     today = register_today()
-    page = register_page(form.filters(), request.args.get("page", 1, type=int), current_app.config["PER_PAGE"], today)
+    page = register_page(form.filters(), requested_page(), current_app.config["PER_PAGE"], today)
     return render_template("outcomes/index.html", page=page, filters=form, today=today)
 
 
@@ -49,13 +51,15 @@ def feed():
         abort(400, description="; ".join(f"{name}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()))
     today = register_today()
     outcomes = latest_outcomes(form.filters(), FEED_ENTRIES, today)
-    page_url = url_for("outcomes.index", _external=True, **request.args.to_dict())
+    # The feed's own address and the page's keep the filters the reader chose, nothing else (tracker.web.links).
+    page_url = url_for("outcomes.index", _external=True, **link_args(request.args, "outcomes.index", drop=("page",)))
+    feed_url = url_for("outcomes.feed", _external=True, **link_args(request.args, "outcomes.feed", drop=("page",)))
     generator = FeedGenerator()
-    generator.id(url_for("outcomes.feed", _external=True, **request.args.to_dict()))
+    generator.id(feed_url)
     generator.title(_("Enforcement outcomes"))
     generator.subtitle(_("Published decisions on price violations; personal data of natural persons masked."))
     generator.link(href=page_url, rel="alternate")
-    generator.link(href=request.url, rel="self")
+    generator.link(href=feed_url, rel="self")
     generator.language(str(get_locale() or "en"))
     moments = [_moment(o.varied_on or o.published_on) for o in outcomes]
     generator.updated(max(moments) if moments else _moment(today))

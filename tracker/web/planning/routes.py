@@ -16,7 +16,7 @@ from tracker.services.errors import Invalid
 from tracker.services.rulebooks import current_rulebook
 from tracker.web.access import FIELD, READERS, allow
 from tracker.web.forms import apply_errors
-from tracker.web.pagination import SEARCH_COUNT_CAP, paginate
+from tracker.web.pagination import SEARCH_COUNT_CAP, paginate, requested_page
 from tracker.web.planning.explain import explain
 from tracker.web.planning.forms import SearchForm
 
@@ -54,7 +54,7 @@ def risk():
     unit = next((u for u in units if u.code == code), units[0] if units else None)
     if unit is None:
         abort(404)
-    page = risk_service.ranking(unit, page=request.args.get("page", 1, type=int))
+    page = risk_service.ranking(unit, page=requested_page())
     rule = current_rulebook().risk
     explained = [(row, explain(row.score, rule.max_months_uninspected)) for row in page.items]
     return render_template("planning/risk.html", page=page, rows=explained, unit=unit, units=units, rule=rule)
