@@ -83,3 +83,15 @@ def test_an_organisation_keeps_its_business_address_and_phone(cn):
         operator_type="organisation", credit_code="91350100M000100Y43", address="1 Main Street", phone="0591-87654321",
     )
     assert business_row(shop, cn.redaction) == [4, "Kangjian Pharmacy", "1 Main Street", "", "", "", "", "", "0591-87654321"]
+
+
+@pytest.mark.parametrize("operator, name, published", [
+    ("Li Na", "Na Li Noodles", "L** Noodles"),
+    ("Zhao Jinbao", "ZhaoJinbao Fresh Pork", "Z** Fresh Pork"),
+    ("赵金宝", "老金宝鲜肉店", "老**鲜肉店"),
+])
+def test_the_operators_name_in_another_form_never_leaves_in_businesses_csv(cn, operator, name, published):
+    # Issue 15, finding 3: the keeper's name in another order, spacing, or as a Chinese given name.
+    stall = Business(id=5, name=name, kind="meat_vendor", operator_name=operator, operator_type="individual",
+                     credit_code=None, address="12 Willow Lane", phone="13800138000")
+    assert business_row(stall, cn.redaction) == [5, published, "", "", "", "", "", "", ""]

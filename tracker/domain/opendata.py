@@ -88,7 +88,8 @@ def business_row(business: Business, redaction: Redaction) -> list:
     """A businesses.csv row, masked like the public register (``publication.public_party``).
 
     A natural person's (individual operator's) address and phone are never published: they are their home
-    and their own number; a name that contains the keeper's name shows only its first character; any ID
+    and their own number; the keeper's name in a name, in any form (order, spacing, case, a Chinese given
+    name: ``publication.mask_person``), shows only as the register shows the keeper; any ID
     number, phone or bank account found in a name or address is masked. An organisation's business
     address and phone are published as they are. City, state, postal code and coordinates are not
     recorded by the tracker and stay empty."""
