@@ -81,6 +81,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    from tracker.web.security import session_identifier
+
+    # Bind sessions to the address the proxy settings believe, not to a client's own X-Forwarded-For.
+    login_manager._session_identifier_generator = session_identifier
 
 
 def register_blueprints(app: Flask) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,13 +19,14 @@ def default_database_url(instance_path: str) -> str:
 def from_environment(instance_path: str) -> dict:
     """Build the configuration mapping from environment variables.
 
-    SECRET_KEY is required unless FLASK_DEBUG or TRACKER_DEV says this is a developer machine.
+    SECRET_KEY is required unless FLASK_DEBUG or TRACKER_DEV says this is a developer machine, which then
+    uses a random key of its own instance folder (``instance_secret_key``).
     """
     env = os.environ
     development = env.get("TRACKER_DEV") == "1" or env.get("FLASK_DEBUG") == "1"
     secret = env.get("SECRET_KEY")
     if not secret and development:
-        secret = "dev-only-insecure-key"
+        secret = instance_secret_key(instance_path)
     return {
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or default_database_url(instance_path),
@@ -53,6 +55,38 @@ def from_environment(instance_path: str) -> dict:
         # The language of the command line, and of pages whose reader states no supported language.
         "BABEL_DEFAULT_LOCALE": default_locale(env.get("TRACKER_LOCALE")),
     }
+
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """A developer machine's session key: random, made once per instance folder and kept there (readable by its
+    owner only), so sessions survive a restart. A key written in the source would let anyone who can reach the
+    port forge a session as any user."""
+    path = Path(instance_path) / SECRET_KEY_FILE
+    try:
+        existing = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        existing = ""
+    if len(existing) >= 64:
+        return existing
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    temporary = path.with_name(f".{SECRET_KEY_FILE}.{os.getpid()}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    try:
+        if existing or path.exists():
+            os.replace(temporary, path)  # an empty or damaged key file is replaced
+        else:
+            os.link(temporary, path)  # the first writer wins: workers starting together share one key
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    finally:
+        temporary.unlink(missing_ok=True)
+    return key
 
 
 def default_locale(value: str | None) -> str:

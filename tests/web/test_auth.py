@@ -353,6 +353,51 @@ def test_a_session_cookie_replayed_from_another_browser_is_signed_out(app, clien
     assert client.get("/premises/").status_code == 200
 
 
+def test_a_forged_forwarded_for_header_does_not_keep_a_replayed_session_alive(app, client):
+    """Finding 4 of issue 15: with no trusted proxy, a thief's X-Forwarded-For naming the victim's address is not
+    believed, so the stolen cookie from another address is signed out even with the victim's browser string."""
+    county = County()
+    client.environ_base.update(REMOTE_ADDR="198.51.100.7", HTTP_USER_AGENT="Officer's browser")
+    login(client, county.officer.username)
+    thief = app.test_client()
+    thief.environ_base.update(REMOTE_ADDR="203.0.113.66", HTTP_USER_AGENT="Officer's browser",
+                              HTTP_X_FORWARDED_FOR="198.51.100.7")
+    thief.set_cookie("session", _session_of(app, client))
+    assert thief.get("/premises/").status_code == 302
+    # The officer's own requests, with or without such a header, go on.
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = "192.0.2.1"
+    assert client.get("/premises/").status_code == 200
+
+
+def test_behind_a_trusted_proxy_a_session_follows_the_forwarded_address(test_database, tmp_path):
+    from tests.conftest import BrowserClient, _clear, make_config
+    from tracker import create_app
+
+    app = create_app(make_config(test_database, tmp_path, PROXY_FIX_X_FOR=1))
+    app.test_client_class = BrowserClient
+    try:
+        _signed_out_behind_a_proxy(app)
+    finally:
+        _clear(app)  # rows removed, engine disposed
+
+
+def _signed_out_behind_a_proxy(app):
+    with app.app_context():
+        county = County()
+        officer = app.test_client()
+        officer.environ_base.update(REMOTE_ADDR="10.0.0.2", HTTP_USER_AGENT="Officer's browser",
+                                    HTTP_X_FORWARDED_FOR="198.51.100.7")
+        login(officer, county.officer.username)
+        assert officer.get("/premises/").status_code == 200
+        thief = app.test_client()  # through the same proxy, from another address
+        thief.environ_base.update(REMOTE_ADDR="10.0.0.2", HTTP_USER_AGENT="Officer's browser",
+                                  HTTP_X_FORWARDED_FOR="203.0.113.66")
+        thief.set_cookie("session", _session_of(app, officer))
+        assert thief.get("/premises/").status_code == 302
+        assert officer.get("/premises/").status_code == 200
+        db.session.remove()
+
+
 def test_sign_out_clears_the_whole_session(app, client):
     county = County()
     login(client, county.officer.username)

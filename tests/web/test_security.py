@@ -323,7 +323,41 @@ def test_debug_is_off_and_secret_key_is_required_outside_development(monkeypatch
     assert production.config["SECRET_KEY"] == "a-long-random-production-secret" and not production.debug
     monkeypatch.delenv("SECRET_KEY")
     monkeypatch.setenv("TRACKER_DEV", "1")
-    assert create_app(settings).config["SECRET_KEY"]  # a developer machine gets a throwaway key
+    developer = create_app(settings)
+    assert developer.config["SECRET_KEY"] == (Path(developer.instance_path) / "secret_key").read_text().strip()
+
+
+def test_development_signs_sessions_with_a_random_key_of_its_instance(monkeypatch, tmp_path):
+    """Finding 6 of issue 15: no key written in the source; each instance folder makes its own once and keeps it."""
+    import os
+    import stat
+
+    from tracker.config import from_environment
+
+    for name in ("SECRET_KEY", "FLASK_DEBUG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TRACKER_DEV", "1")
+    first, second = tmp_path / "one", tmp_path / "two"
+    key = from_environment(str(first))["SECRET_KEY"]
+    assert len(key) == 64 and int(key, 16) and key != "dev-only-insecure-key"
+    assert from_environment(str(first))["SECRET_KEY"] == key  # kept: sessions survive a restart
+    assert from_environment(str(second))["SECRET_KEY"] != key  # another instance, another key
+    assert stat.S_IMODE(os.stat(first / "secret_key").st_mode) == 0o600
+    assert sorted(p.name for p in first.iterdir()) == ["secret_key"]  # no temporary file left behind
+    (first / "secret_key").write_text("short\n")  # a damaged key file is replaced, never trusted
+    renewed = from_environment(str(first))["SECRET_KEY"]
+    assert len(renewed) == 64 and renewed != key
+    # A session cookie signed with the key the source used to hold opens nothing.
+    from flask.sessions import SecureCookieSessionInterface
+    from itsdangerous import BadSignature
+
+    app, interface = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}"}), SecureCookieSessionInterface()
+    real = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "dev-only-insecure-key"
+    forged = interface.get_signing_serializer(app).dumps({"_user_id": "1", "_fresh": True})
+    app.config["SECRET_KEY"] = real
+    with pytest.raises(BadSignature):
+        interface.get_signing_serializer(app).loads(forged)
 
 
 @pytest.mark.parametrize("name, value", [("LOGIN_LOCKOUT_THRESHOLD", "five"), ("SESSION_LIFETIME_HOURS", "-1")])

@@ -2,6 +2,7 @@
 and the hard end of a sign-in. Registered from ``create_app``; docs/SECURITY.md explains each measure."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 
@@ -60,6 +61,16 @@ def add_security_headers(response):
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
+
+
+def session_identifier() -> str:
+    """What Flask-Login's strong session protection binds a sign-in to: the client address and the browser.
+
+    Flask-Login's own identifier takes the address from X-Forwarded-For whenever a client sends one, so a thief
+    replaying a stolen cookie could claim the victim's address. ``request.remote_addr`` is the connection's
+    address, or the forwarded one only behind PROXY_FIX_X_FOR trusted proxies (ProxyFix sets it)."""
+    base = f"{request.remote_addr or ''}|{request.headers.get('User-Agent', '')}"
+    return hashlib.sha512(base.encode("utf-8", errors="replace")).hexdigest()
 
 
 def mark_signed_in() -> None:
