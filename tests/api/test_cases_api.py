@@ -255,6 +255,10 @@ def test_action_bodies_are_checked_before_the_service(world):
     refused(sup.act(cid, "file", on="2020-02-10", officers=["zhang.wei", "li.na"], reason="x" * 5001), 422)
     refused(sup.act(cid, "file", on="9999-12-31", officers=["zhang.wei", "li.na"]), 422)
     refused(sup.act(cid, "file", on="2020-02-10", officers=["zhang.wei", "li.na"], nonsense=1), 422)
+    for not_a_boolean in ("yes", "true", 1, 0, None):  # finding 8 of issue 15: JSON true or false only
+        body = refused(sup.act(cid, "file", on="2020-02-10", officers=["zhang.wei", "li.na"],
+                               harm_to_safety=not_a_boolean), 422)
+        assert "harm_to_safety" in body["errors"]
     refused(sup.post(path, [1, 2]), 422)
     refused(sup.post(path, "a string"), 422)
     bad = sup.client.post(f"/api/v1{path}", data="{not json", headers={**sup.headers, "Content-Type": "application/json"})

@@ -111,6 +111,29 @@ def test_an_officer_logs_a_gouging_mask_price_and_sees_the_flag(world, client):
     assert [v["id"] for v in submitted.get_json()["violations"]] == [found["id"]]
 
 
+@pytest.mark.parametrize("quantity", [1000, "1000", "1000.000"])
+def test_a_quantity_is_a_json_integer_or_a_decimal_string(world, client, quantity):
+    """Finding 8 of issue 15: an integer is exact, so ``"quantity_sold": 1000`` counts as ``"1000"`` does."""
+    record = world.draft()
+    seen = client.post(f"{URL}/{record.id}/observations", json={**GOUGED_MASK, "quantity_sold": quantity},
+                       headers=world.headers("officer"))
+    assert seen.status_code == 201, seen.get_data(as_text=True)
+    assert seen.get_json()["quantity_sold"] == "1000.000" and seen.get_json()["estimated_illegal_gains"] == "2060.00"
+
+
+def test_query_booleans_are_true_or_false(world, client):
+    for value in ("yes", "1", "on", "True"):
+        problem(client.get(URL, query_string={"flagged": value}, headers=world.headers("officer")), 422)
+
+
+def test_the_openapi_document_says_a_quantity_is_an_integer_or_a_decimal_string(client):
+    schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    quantity = next(s["properties"]["quantity_sold"] for name, s in schema.items()
+                    if name.startswith("Observation") and "quantity_sold" in s.get("properties", {})
+                    and "oneOf" in s["properties"]["quantity_sold"])
+    assert [choice["type"] for choice in quantity["oneOf"]] == ["integer", "string"]
+
+
 def test_a_submitted_inspection_is_read_only(world, client):
     record = world.draft()
     officer = world.headers("officer")
@@ -188,8 +211,16 @@ def test_another_units_premises_cannot_be_inspected(world, client):
         ({"price": "12\n"}, "price"),
         ({"cost": 1.2}, "cost"),
         ({"quantity_sold": "1.0001"}, "quantity_sold"),
+        ({"quantity_sold": 2.5}, "quantity_sold"),  # a JSON number with a fraction is a binary float
+        ({"quantity_sold": 1000.0}, "quantity_sold"),
+        ({"quantity_sold": -1}, "quantity_sold"),
+        ({"quantity_sold": 10 ** 11}, "quantity_sold"),
+        ({"quantity_sold": True}, "quantity_sold"),
         ({"commodity": "unicorn_horn"}, "commodity"),
         ({"bundled": "perhaps"}, "bundled"),
+        ({"bundled": "yes"}, "bundled"),  # finding 8 of issue 15: only JSON true and false are booleans
+        ({"bundled": "true"}, "bundled"),
+        ({"bundled": 1}, "bundled"),
         ({"margin_rate": "9.9"}, "margin_rate"),
     ],
 )

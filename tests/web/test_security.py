@@ -77,6 +77,26 @@ def test_every_kind_of_response_carries_the_security_headers(app, client):
     assert "openapi.json" in pages["API reference"].get_data(as_text=True)
 
 
+def test_what_a_signed_in_user_or_token_holder_is_answered_is_never_stored(app, client):
+    """Finding 8 of issue 15 (the token page sent no Cache-Control): every answer to a signed-in session or a
+    bearer token says no-store; static files and the public's pages stay cacheable."""
+    from tracker.services.tokens import issue_token
+
+    county = County()
+    officer = signed_in(app, county.officer)
+    token = {"Authorization": f"Bearer {issue_token(county.officer)[1]}"}
+    private = {"home": officer.get("/"), "tokens": officer.get("/auth/tokens"), "list": officer.get("/premises/"),
+               "404": officer.get("/no/such/page"), "API": client.get("/api/v1/units", headers=token),
+               "API 401": client.get("/api/v1/units", headers={"Authorization": "Bearer wrong"})}
+    for name, response in private.items():
+        assert response.headers.get("Cache-Control") == "no-store", name
+    public = {"static": officer.get("/static/app.css"), "bootstrap": officer.get("/bootstrap/static/js/bootstrap.min.js"),
+              "register": app.test_client().get("/outcomes/")}
+    for name, response in public.items():
+        assert "no-store" not in response.headers.get("Cache-Control", ""), name
+        response.close()
+
+
 def test_hsts_only_behind_https(test_database, tmp_path):
     from tests.conftest import make_config
 

@@ -33,6 +33,7 @@ def test_profile_page_creates_lists_and_revokes(app, client):
     response = post_form(client, "/auth/tokens", data={"name": "field tablet"})
     html = response.get_data(as_text=True)
     token = re.search(r'<code id="new-token">([^<]+)</code>', html).group(1)
+    assert response.headers["Cache-Control"] == "no-store"  # finding 8 of issue 15: no cache keeps the token
     assert client.get("/api/v1/units", headers=_auth(token)).status_code == 200
     db.session.expire_all()
     record = db.session.scalars(sa.select(ApiToken)).one()

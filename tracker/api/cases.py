@@ -14,7 +14,7 @@ from flask_smorest import abort
 from sqlalchemy.orm import joinedload
 
 from tracker.api.core import IDEMPOTENCY_KEY, ApiBlueprint, PageQuery, api_allow, caller, idempotent, keyset_page
-from tracker.api.fields import MAX_ID, DecimalString, StrictDate, Text
+from tracker.api.fields import MAX_ID, DecimalString, QueryBoolean, StrictBoolean, StrictDate, Text
 from tracker.domain.deadlines import CASE_DEADLINE_NAMES, DeadlineStatus
 from tracker.domain.lifecycle import CaseAction, CaseState
 from tracker.domain.penalties import MAX_LINES, PENALTY_KINDS
@@ -188,7 +188,7 @@ class CaseQuery(PageQuery):
     unit = _text(16, metadata={"description": "A unit's code."})
     premises_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
     violation_code = _text(64)
-    overdue = ma.fields.Boolean(metadata={"description": "true: the nearest deadline has passed; false: it has not."})
+    overdue = QueryBoolean(metadata={"description": "true: the nearest deadline has passed; false: it has not."})
 
 
 class CaseIn(ma.Schema):
@@ -239,7 +239,7 @@ class ActionIn(ma.Schema):
                                                   "transfer, return, extend_deadline, and by any late step."})
     officers = ma.fields.List(_username(), validate=ma.validate.Length(max=10), metadata={"description": "file"})
     act_on = _day(metadata={"description": "file: the day of the act (limitation period)"})
-    harm_to_safety = ma.fields.Boolean(metadata={"description": "file"})
+    harm_to_safety = StrictBoolean(metadata={"description": "file"})
     to = ma.fields.String(validate=ma.validate.OneOf(TRANSFER_TO), metadata={"description": "transfer"})
     lines = _lines(metadata={"description": "propose_penalty; decide (only to lower); record_appeal (when varied)"})
     illegal_gains = DecimalString(metadata={"description": "propose_penalty"})
@@ -248,7 +248,7 @@ class ActionIn(ma.Schema):
     report = _text(20000, metadata={"description": "propose_penalty, hold_hearing"})
     method = ma.fields.String(validate=ma.validate.OneOf(SERVICE_METHODS), metadata={"description": "serve_notice, serve_decision"})
     host = _username()
-    waived = ma.fields.Boolean(metadata={"description": "decide: the party waived its rights in writing"})
+    waived = StrictBoolean(metadata={"description": "decide: the party waived its rights in writing"})
     collective_discussion = ma.fields.Nested(
         CollectiveDiscussionIn, metadata={"description": "decide (major cases), extend_deadline beyond the limit"}
     )

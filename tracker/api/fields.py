@@ -98,6 +98,53 @@ class DecimalString(ma.fields.String):
         return value
 
 
+class Quantity(ma.fields.Field):
+    """A quantity in: a JSON integer, or a decimal string with at most ``places`` decimals (``1000``, ``"2.5"``).
+
+    An integer is exact, so it is taken as it is; a JSON number with a fraction (a binary float) and a boolean
+    are refused. Loaded as a decimal string."""
+
+    default_error_messages = {
+        "invalid": 'Give the quantity as a whole JSON number or a decimal string, such as 1000 or "2.5".',
+    }
+
+    def __init__(self, places: int = 3, digits: int = 11, **kwargs):
+        self.text = DecimalString(places=places, digits=digits)
+        self.limit = 10 ** digits
+        schema = {"oneOf": [{"type": "integer", "minimum": 0, "maximum": self.limit - 1},
+                            {"type": "string", "pattern": self.text.metadata["pattern"]}]}
+        super().__init__(metadata={**schema, **kwargs.pop("metadata", {})}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not 0 <= value < self.limit:
+                raise self.make_error("invalid")
+            return str(value)
+        if isinstance(value, str):
+            return self.text.deserialize(value, attr, data, **kwargs)
+        raise self.make_error("invalid")
+
+
+class StrictBoolean(ma.fields.Boolean):
+    """A JSON ``true`` or ``false``, nothing else: the strings "yes", "on" or "1" and the numbers 0 and 1 are
+    refused rather than guessed."""
+
+    default_error_messages = {"invalid": "Give true or false (JSON booleans)."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class QueryBoolean(ma.fields.Boolean):
+    """A query argument's ``true`` or ``false`` (lower case), nothing else."""
+
+    truthy = {"true"}
+    falsy = {"false"}
+    default_error_messages = {"invalid": "Give true or false."}
+
+
 class Code(ma.fields.String):
     """A related record shown by its code or name: a unit's ``code``, a user's ``username``."""
 

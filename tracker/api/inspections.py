@@ -11,7 +11,9 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.api.core import IDEMPOTENCY_KEY, ApiBlueprint, PageQuery, api_allow, caller, idempotent, keyset_page
-from tracker.api.fields import ID_RANGE, Code, DecimalString, OffsetDateTime, StrictDate, Text, problems, values
+from tracker.api.fields import (
+    ID_RANGE, Code, DecimalString, OffsetDateTime, Quantity, QueryBoolean, StrictBoolean, StrictDate, Text, problems, values,
+)
 from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType
 from tracker.models import Inspection, PriceObservation, Violation
 from tracker.services import inspections as service
@@ -128,7 +130,7 @@ class InspectionQuery(PageQuery):
     premises_id = ma.fields.Integer(validate=ID_RANGE)
     date_from = StrictDate(data_key="from", metadata={"description": "Started on or after this day (unit's time zone)."})
     date_to = StrictDate(data_key="to", metadata={"description": "Started on or before this day (unit's time zone)."})
-    flagged = ma.fields.Boolean(metadata={"description": "true: with a flagged observation; false: without."})
+    flagged = QueryBoolean(metadata={"description": "true: with a flagged observation; false: without."})
     status = ma.fields.String(validate=ma.validate.OneOf(values(InspectionStatus)))
 
 
@@ -165,10 +167,10 @@ class ObservationIn(ma.Schema):
     cost = DecimalString(allow_none=True)
     baseline_price = DecimalString(allow_none=True)
     baseline_cost = DecimalString(allow_none=True)
-    quantity_sold = DecimalString(places=3, digits=11, allow_none=True)
+    quantity_sold = Quantity(places=3, digits=11, allow_none=True)
     fees = DecimalString(allow_none=True)
     baseline_fees = DecimalString(allow_none=True)
-    bundled = ma.fields.Boolean(load_default=False)
+    bundled = StrictBoolean(load_default=False)
     unit_of_sale = Text(validate=ma.validate.Length(max=40))
     cost_invoice = Text(validate=ma.validate.Length(max=120))
 

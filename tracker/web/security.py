@@ -54,12 +54,21 @@ def register(app: Flask) -> None:
     app.register_error_handler(RateLimitExceeded, too_many_requests)
 
 
+STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
+
+
 def add_security_headers(response):
-    """Every response carries the headers; one that set its own (evidence files: a sandbox CSP) keeps it."""
+    """Every response carries the headers; one that set its own (evidence files: a sandbox CSP) keeps it.
+
+    What a signed-in user or a token holder is answered (records, evidence, a new API token shown once) is never
+    stored by the browser or a proxy (``no-store``), so it cannot be read back from a shared computer's cache
+    or its Back button. Static files stay cacheable."""
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if request.endpoint not in STATIC_ENDPOINTS and (SIGNED_IN_AT in session or "Authorization" in request.headers):
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
