@@ -82,6 +82,12 @@ def test_optional_fields_default_to_empty(county, client):
         ({**NEW, "name": "nul\x00"}, "name"),
         ({**NEW, "name": ["list"]}, "name"),
         ({**NEW, "phone": "1" * 41}, "phone"),
+        # Finding 8 of issue 15: characters that make a name display other than it is.
+        ({**NEW, "name": "Noodles \u202eshop"}, "name"),  # right-to-left override
+        ({**NEW, "name": "Kang\u200bjian Pharmacy"}, "name"),  # zero-width space
+        ({**NEW, "operator_name": "Li\u2066 Na"}, "operator_name"),  # left-to-right isolate
+        ({**NEW, "address": "3 Station Road\n4th floor"}, "address"),
+        ({**NEW, "phone": "\ufeff13800000000"}, "phone"),  # byte-order mark
         ({**NEW, "status": "closed"}, "status"),  # the status is changed later, never at registration
         ({**NEW, "id": 5}, "id"),
     ],

@@ -21,6 +21,7 @@ from tracker.models import SignInAttempt, Unit, User
 from tracker.models.types import utcnow
 from tracker.services import adminlog
 from tracker.services.errors import Forbidden, Invalid
+from tracker.services.wording import refuse_hidden_characters
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 UNIT_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,15}$")
@@ -53,6 +54,7 @@ def create_unit(code: str, name: str, timezone: str = "Asia/Shanghai", actor: Us
         errors["code"] = [_("A unit with code %(code)s already exists.", code=code)]
     if not name.strip():
         errors["name"] = [_("A name is required.")]
+    refuse_hidden_characters(errors, name=name)
     if timezone not in available_timezones():
         errors["timezone"] = [_("Unknown time zone %(zone)s.", zone=repr(timezone))]
     if errors:
@@ -103,6 +105,7 @@ def create_user(
     problem = password_problem(password)
     if problem:
         errors["password"] = [problem]
+    refuse_hidden_characters(errors, full_name=full_name)
     if errors:
         raise Invalid(_("The account was not created."), errors)
     user = User(

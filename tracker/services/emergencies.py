@@ -13,7 +13,7 @@ from tracker.models import PriceEmergency, User
 from tracker.services import adminlog
 from tracker.services.errors import Forbidden, Invalid
 from tracker.services.rulebooks import current_rulebook
-from tracker.services.wording import listed
+from tracker.services.wording import listed, refuse_hidden_characters
 
 
 @dataclass
@@ -34,6 +34,7 @@ def declare_emergency(actor: User | None, data: EmergencyData) -> PriceEmergency
     errors: dict[str, list[str]] = {}
     if not (data.name or "").strip():
         errors["name"] = [_("A name is required.")]
+    refuse_hidden_characters(errors, name=data.name, jurisdiction=data.jurisdiction)
     if data.ends_on is not None and data.ends_on < data.starts_on:
         errors["ends_on"] = [_("The emergency cannot end before it starts.")]
     if data.baseline_date > data.starts_on:

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from tracker.domain.gouging import ObservationFacts, evaluate
 from tracker.domain.money import to_decimal
 from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType, PremisesStatus, Role
+from tracker.domain.characters import without_hidden_characters
 from tracker.domain.evidence import EVIDENCE_EXTENSIONS, EVIDENCE_TYPES, evidence_file_name
 from tracker.extensions import db
 from tracker.models import (
@@ -307,7 +308,7 @@ def attach_evidence(actor: User, inspection: Inspection, stream, original_name: 
     try:
         evidence = Evidence(
             inspection=inspection,
-            original_name=Path(original_name or "upload").name[:255],
+            original_name=without_hidden_characters(Path(original_name or "upload").name)[:255] or "upload",
             stored_name=stored_name,
             content_type=kind.mime,
             size=len(content),

@@ -14,7 +14,7 @@ from tracker.services.errors import Invalid
 from tracker.services.risk import repeat_offenders
 from tracker.services.scope import require_field_role
 from tracker.services.search import premises_match
-from tracker.services.wording import operator_type as operator_type_name
+from tracker.services.wording import operator_type as operator_type_name, refuse_hidden_characters
 
 
 @dataclass
@@ -70,6 +70,8 @@ def _clean(data: PremisesData) -> dict:
             errors["status"] = [_("Unknown status %(status)s.", status=repr(data.status))]
     for name in ("operator_name", "address", "phone"):
         values[name] = (getattr(data, name) or "").strip()
+    refuse_hidden_characters(errors, name=values["name"], operator_name=values["operator_name"],
+                             address=values["address"], phone=values["phone"])
     if errors:
         raise Invalid(_("The premises was not saved."), errors)
     return values

@@ -6,7 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 from babel.numbers import format_decimal
-from flask_babel import format_date, get_locale, pgettext
+from flask_babel import format_date, get_locale, gettext, pgettext
+
+from tracker.domain.characters import hidden_characters
 
 
 def day(value: date) -> str:
@@ -63,3 +65,13 @@ def operator_type(value: str) -> str:
         "organisation": pgettext("operator type", "organisation"),
     }
     return names.get(value, value)
+
+
+def refuse_hidden_characters(errors: dict[str, list[str]], **texts: str | None) -> None:
+    """Add a form error for each one-line text holding characters that change how it displays
+    (tracker.domain.characters): bidirectional overrides, zero-width characters, line breaks."""
+    for field, text in texts.items():
+        codes = hidden_characters(text)
+        if codes:
+            errors.setdefault(field, []).append(gettext(
+                "Remove the invisible characters %(codes)s: they change how the text displays.", codes=", ".join(codes)))
