@@ -126,6 +126,7 @@ def test_the_restored_database_holds_the_same_rows_in_every_table(source, restor
     for name in before:
         assert after[name] == before[name], f"table {name} differs after the restore"
     assert len(before["cases"]) > 10 and len(before["case_events"]) > 50  # the demo county, not an empty copy
+    assert len(before["admin_actions"]) > 10  # its units, accounts and emergency, created from the command line
 
 
 def test_cases_states_versions_and_event_hashes_survive(source, restored):
@@ -163,14 +164,17 @@ def test_evidence_files_are_identical_and_match_their_upload_hashes(source, rest
 
 
 def test_the_restored_database_keeps_history_append_only(restored):
-    """On PostgreSQL the restore recreates the trigger that refuses changing or deleting a history event."""
+    """On PostgreSQL the restore recreates the triggers that refuse changing or deleting a history event or the
+    record of an administrator's action."""
     engine = sa.create_engine(restored.url, poolclass=sa.pool.NullPool)
     try:
         if engine.dialect.name != "postgresql":
             pytest.skip("the append-only trigger is PostgreSQL's")
-        with pytest.raises(sa.exc.DBAPIError, match="append-only|never updated|not allowed|refuse"):
-            with engine.begin() as connection:
-                connection.execute(sa.text("UPDATE case_events SET reason = 'rewritten' WHERE seq = 1"))
+        for statement in ("UPDATE case_events SET reason = 'rewritten' WHERE seq = 1",
+                          "UPDATE admin_actions SET target_label = 'rewritten'", "DELETE FROM admin_actions"):
+            with pytest.raises(sa.exc.DBAPIError, match="append-only|never updated|not allowed|refuse"):
+                with engine.begin() as connection:
+                    connection.execute(sa.text(statement))
     finally:
         engine.dispose()
 
