@@ -53,11 +53,13 @@ ADDRESS_WORDS = "姐哥妹弟嫂叔姨婶伯爷奶仔总"
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # A word of an alphabetic script: letters that are not Chinese ideographs.
 _WORD = re.compile(f"[^\\W\\d_{_HAN}]+")
-_HAN_RUN = re.compile(f"[{_HAN}](?:[\\s·・]*[{_HAN}])*")
 # What may stand between the words of a name ("Zhao Jinbao", "Zhao-Jinbao", "Zhao, Jinbao", "Zhao.Jinbao",
 # "O'Neil") or between the characters of a Chinese one ("赵 金 宝", "艾力·买买提"); nothing may, too.
 _JOINERS = "-_.,·・'’"
-_JOIN = f"[\\s{re.escape(_JOINERS)}]*"
+_JOIN = f"[\\s{re.escape(_JOINERS)}]"
+# A Chinese name in an operator's name, and its parts ("艾力·买买提": 艾力, 买买提).
+_HAN_RUN = re.compile(f"[{_HAN}](?:{_JOIN}*[{_HAN}])*")
+_PARTS = re.compile(f"{_JOIN}+")
 
 
 # ------------------------------------------------------------------------------------------ periods
@@ -234,9 +236,11 @@ def _split_chinese(name: str) -> tuple[str, str]:
     return name[:1], name[1:]
 
 
-def _spaced(chars: str) -> str:
-    """A pattern of ``chars`` with any spacing or joining mark between them ("赵 金 宝", "赵·金宝")."""
-    return _JOIN.join(re.escape(ch) for ch in chars)
+def _compact(text: str) -> tuple[str, list[int]]:
+    """``text`` without its spacing and joining marks, and where each character kept stands in ``text``:
+    a Chinese name is then found by plain search however it is spaced ("赵 金 宝", "赵·金宝")."""
+    kept = [index for index, ch in enumerate(text) if not (ch.isspace() or ch in _JOINERS)]
+    return "".join(text[index] for index in kept), kept
 
 
 def _chinese_name_spans(text: str, person: str, published: str, mask: str) -> list[tuple[int, int, str]]:
@@ -245,25 +249,40 @@ def _chinese_name_spans(text: str, person: str, published: str, mask: str) -> li
     has two characters or more (老金宝 of 赵金宝), where it calls the person when it has one
     (FAMILIAR_PREFIXES, ADDRESS_WORDS, said twice). In a name of parts (艾力·买买提) each part of two
     characters or more is masked alone too."""
+    runs = _HAN_RUN.findall(person)
+    if not runs:
+        return []
+    compact, where = _compact(text)
     spans = []
-    for run in _HAN_RUN.finditer(person):
-        parts = [part for part in re.split(r"[\s·・]+", run.group()) if part]
+
+    def mark(found: int, length: int, replacement: str) -> None:
+        spans.append((where[found], where[found + length - 1] + 1, replacement))
+
+    def find_all(needle: str, replacement: str) -> None:
+        found = compact.find(needle)
+        while found >= 0:
+            mark(found, len(needle), replacement)
+            found = compact.find(needle, found + 1)
+
+    for run in runs:
+        parts = [part for part in _PARTS.split(run) if part]
         name = "".join(parts)
         _surname, given = _split_chinese(name)
-        patterns = [(_spaced(name), published)]
+        find_all(name, published)
         if len(given) > 1:
-            patterns.append((_spaced(given), mask))
+            find_all(given, mask)
         elif given:
-            one = re.escape(given)
-            patterns += [
-                (f"{one}(?:{_JOIN}{one})+", mask),
-                (f"(?<=[{FAMILIAR_PREFIXES}]){one}", mask),
-                (f"{one}(?=[{ADDRESS_WORDS}])", mask),
-            ]
+            find_all(given * 2, mask)
+            found = compact.find(given)
+            while found >= 0:
+                before, after = compact[found - 1:found], compact[found + 1:found + 2]
+                if (before and before in FAMILIAR_PREFIXES) or (after and after in ADDRESS_WORDS):
+                    mark(found, 1, mask)
+                found = compact.find(given, found + 1)
         if len(parts) > 1:
-            patterns += [(_spaced(part), mask) for part in parts if len(part) > 1]
-        for pattern, replacement in patterns:
-            spans += [(match.start(), match.end(), replacement) for match in re.finditer(pattern, text)]
+            for part in parts:
+                if len(part) > 1:
+                    find_all(part, mask)
     return spans
 
 
@@ -279,9 +298,10 @@ def mask_person(text: str, person: str, mask: str) -> str:
         return text
     published = mask_name(person, mask)
     spans = _alphabetic_name_spans(text, person, published, mask) + _chinese_name_spans(text, person, published, mask)
-    # The name as recorded, in any case and spacing, as whole words (whatever its script).
-    literal = "(?<![^\\W\\d_])" + _JOIN.join(re.escape(word) for word in person.split()) + "(?![^\\W\\d_])"
-    spans += [(match.start(), match.end(), published) for match in re.finditer(literal, text, re.IGNORECASE)]
+    if any(not (ch.isalpha() or ch.isspace() or ch in _JOINERS) for ch in person):
+        # A name with more than letters in it ("Zhang&Li"): also as recorded, in any case and spacing.
+        literal = "(?<![^\\W\\d_])" + f"{_JOIN}*".join(re.escape(word) for word in person.split()) + "(?![^\\W\\d_])"
+        spans += [(match.start(), match.end(), published) for match in re.finditer(literal, text, re.IGNORECASE)]
     merged: list[list] = []
     for start, end, replacement in sorted(spans, key=lambda span: (span[0], -span[1])):
         if merged and start < merged[-1][1]:
