@@ -16,18 +16,13 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 from werkzeug.datastructures import MultiDict
-from werkzeug.routing.converters import AnyConverter
 
-from tests.conftest import BrowserClient, login, make_config
-from tracker import create_app
+from tests.demo_walk import clients, demo_reader, get_urls, people, route_values
 from tracker.extensions import db
-from tracker.models import ApiToken, Case, Evidence, Inspection, Premises, Unit, User
-from tracker.services.demo import DEMO_PASSWORD, DEMO_TODAY, MARKER_UNIT
+from tracker.models import ApiToken
 from tracker.services.tokens import issue_token
 from tracker.web.links import link_args
 
-PEOPLE = {"officer": "zhang.wei", "supervisor": "wang.fang", "auditor": "dong.xiaoyan", "admin": "shen.yuting"}
-ABSENT_ID = 2_000_000_000
 ANCHOR = "qzxanchor"
 # Each a query string sent to every GET route.
 HOSTILE = {
@@ -49,80 +44,16 @@ HREF = re.compile(r'href="([^"]*)"')
 
 @pytest.fixture(scope="module")
 def site(demo_app, tmp_path_factory):
-    """The demo county read by an app showing two rows a page, with a bearer token for each role (revoked
-    and deleted afterwards: the demo county is shared)."""
-    application = create_app(make_config(demo_app.config["SQLALCHEMY_DATABASE_URI"], tmp_path_factory.mktemp("q"),
-                                         TRACKER_TODAY=DEMO_TODAY, PER_PAGE=2,
-                                         # A failure answers 500 as in production, and the walk goes on.
-                                         PROPAGATE_EXCEPTIONS=False))
-    application.test_client_class = BrowserClient
-    with application.app_context():
-        people = {role: db.session.scalar(sa.select(User).where(User.username == name))
-                  for role, name in PEOPLE.items()}
-        tokens = {role: issue_token(person, "reserved query arguments") for role, person in people.items()}
-        yield application, people, {role: token for role, (_record, token) in tokens.items()}
-        db.session.execute(sa.delete(ApiToken).where(ApiToken.id.in_([record.id for record, _ in tokens.values()])))
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-
-
-def _first(stmt) -> int:
-    return db.session.scalar(stmt.limit(1)) or ABSENT_ID
-
-
-def _values(people) -> dict:
-    """A value (or several) for every route argument, from the demo county's marker unit."""
-    unit = sa.select(Unit.id).where(Unit.code == MARKER_UNIT).scalar_subquery()
-    visited = (sa.select(Inspection.premises_id).where(Inspection.unit_id == unit)
-               .group_by(Inspection.premises_id).order_by(sa.func.count().desc(), Inspection.premises_id))
-    return {
-        "premises_id": [_first(visited)],
-        "inspection_id": [_first(sa.select(Inspection.id).where(Inspection.unit_id == unit).order_by(Inspection.id))],
-        "evidence_id": [_first(sa.select(Evidence.id).order_by(Evidence.id))],
-        "case_id": [_first(sa.select(Case.id).where(Case.unit_id == unit, Case.decided_on.is_not(None))
-                           .order_by(Case.id))],
-        "user_id": [people["officer"].id],
-        "token_id": [ABSENT_ID],
-        "filename": ["app.css", "bootstrap5/css/bootstrap.min.css"],
-    }
-
-
-def _get_urls(app, people) -> list[str]:
-    """Every GET route of the URL map, its arguments filled (every word of an enumeration)."""
-    values = _values(people)
-    adapter = app.url_map.bind("localhost")
-    urls = []
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if "GET" not in rule.methods:
-            continue
-        choices = []
-        for name in sorted(rule.arguments):
-            converter = rule._converters[name]
-            if isinstance(converter, AnyConverter):
-                choices.append([(name, word) for word in sorted(converter.items)])
-            else:
-                assert name in values, f"{rule.rule}: no demo value for <{name}>; add one to _values"
-                choices.append([(name, value) for value in values[name]])
-        combos = [{}]
-        for options in choices:
-            combos = [{**combo, key: value} for combo in combos for key, value in options]
-        for combo in combos:
-            if rule.endpoint == "static" and combo.get("filename", "").startswith("bootstrap5/"):
-                continue
-            if rule.endpoint == "bootstrap.static" and not combo.get("filename", "").startswith("bootstrap5/"):
-                continue
-            urls.append(adapter.build(rule.endpoint, combo, method="GET"))
-    return urls
-
-
-def _clients(app, tokens):
-    """(who, client, headers) for an anonymous visitor and each signed-in role."""
-    yield "anonymous", app.test_client(), {}
-    for role, username in PEOPLE.items():
-        client = app.test_client()
-        assert login(client, username, DEMO_PASSWORD).status_code == 302
-        yield role, client, {"Authorization": f"Bearer {tokens[role]}"}
+    """The demo county read by an app showing two rows a page, with a bearer token for each role (deleted
+    afterwards: the demo county is shared)."""
+    # A failure answers 500 as in production, and the walk goes on.
+    with demo_reader(demo_app, tmp_path_factory.mktemp("q"), PER_PAGE=2, PROPAGATE_EXCEPTIONS=False) as app:
+        issued = {role: issue_token(person, "reserved query arguments") for role, person in people().items()}
+        try:
+            yield app, {role: token for role, (_record, token) in issued.items()}
+        finally:
+            db.session.execute(sa.delete(ApiToken).where(ApiToken.id.in_([r.id for r, _ in issued.values()])))
+            db.session.commit()
 
 
 def _links(response) -> list[str]:
@@ -154,19 +85,21 @@ def _bent(link: str, variant: str, path: str, html: bool) -> str | None:
 
 
 def test_no_get_route_fails_or_bends_its_links_for_reserved_query_arguments(site):
-    app, people, tokens = site
-    urls = _get_urls(app, people)
+    app, tokens = site
+    urls = get_urls(app)
     assert len(urls) >= 60, urls
-    values = _values(people)
+    values = route_values()
     hostile_queries = {**HOSTILE, "other records": {
         name: str(values[name][0] + 1) for name in ("premises_id", "inspection_id", "case_id", "user_id")}}
     failures, answered, pager_links = [], 0, 0
-    for who, client, headers in _clients(app, tokens):
+    for who, client in clients(app):
+        # The API takes no cookies: its routes get the role's bearer token.
+        bearer = {"Authorization": f"Bearer {tokens[who]}"} if who in tokens else {}
         for url in urls:
             api = url.startswith("/api/")
             for variant, hostile in hostile_queries.items():
                 target = f"{url}?{urlencode(hostile)}"
-                response = client.get(target, headers=headers if api else {}, buffered=True)
+                response = client.get(target, headers=bearer if api else {}, buffered=True)
                 answered += 1
                 if response.status_code >= 500:
                     failures.append(f"{who} GET {target}: {response.status_code}")

@@ -44,7 +44,10 @@ class Column:
     """One exported column: its header, how to read it from a row, and what kind of value it is.
 
     ``kind`` is text, enum (a vocabulary value: a code in files, a label on pages), int, date,
-    datetime (naive, in the unit's time zone), money or rate."""
+    datetime (naive, in the unit's time zone), money or rate; or one of the rulebook's codes, written as codes in
+    files and named in the reader's language on pages (tracker.web.labels): commodity, tests (price tests),
+    violations (violation codes), lines (a penalty's lines), unit_of_sale and legal_basis (recorded texts, shown
+    in the reader's language when they are the rulebook's)."""
 
     header: Any
     value: Callable[[Any], Any]
@@ -53,6 +56,13 @@ class Column:
     #: ``value`` gives for the record (None: the one value as it is).
     sql: tuple = ()
     convert: Callable[..., Any] | None = None
+    #: What a list page names for the record when it is not ``value`` (files keep ``value``): the codes as a
+    #: list rather than joined, a penalty's lines rather than their description, the record itself.
+    shown: Callable[[Any], Any] | None = None
+
+    def page_value(self, record) -> Any:
+        """The value a list page renders for ``record`` (by ``kind``)."""
+        return (self.shown or self.value)(record)
 
 
 @dataclass(frozen=True)
@@ -336,8 +346,9 @@ OBSERVATIONS = Dataset(
         Column(_l("Inspected"), lambda o: local(o.inspection.started_at, o.inspection.unit.timezone), "datetime",
                (Inspection.started_at, _UNIT.timezone), local),
         Column(_l("Premises"), lambda o: o.inspection.premises.name, "text", (_PREMISES.name,)),
-        Column(_l("Commodity"), lambda o: o.commodity, "text", (PriceObservation.commodity,)),
-        Column(_l("Unit of sale"), lambda o: o.unit_of_sale, "text", (PriceObservation.unit_of_sale,)),
+        Column(_l("Commodity"), lambda o: o.commodity, "commodity", (PriceObservation.commodity,)),
+        Column(_l("Unit of sale"), lambda o: o.unit_of_sale, "unit_of_sale", (PriceObservation.unit_of_sale,),
+               shown=lambda o: o),
         Column(_l("Price"), lambda o: o.price, "money", (PriceObservation.price,)),
         Column(_l("Marked price"), lambda o: o.marked_price, "money", (PriceObservation.marked_price,)),
         Column(_l("Cost"), lambda o: o.cost, "money", (PriceObservation.cost,)),
@@ -346,7 +357,8 @@ OBSERVATIONS = Dataset(
         Column(_l("Margin on cost"), lambda o: o.margin_rate, "rate", (PriceObservation.margin_rate,)),
         Column(_l("Baseline margin"), lambda o: o.baseline_margin_rate, "rate",
                (PriceObservation.baseline_margin_rate,)),
-        Column(_l("Flags"), lambda o: "; ".join(o.flag_tests), "text", (PriceObservation.flags,), _flag_tests),
+        Column(_l("Flags"), lambda o: "; ".join(o.flag_tests), "tests", (PriceObservation.flags,), _flag_tests,
+               shown=lambda o: o.flag_tests),
         Column(_l("Estimated illegal gains"), lambda o: o.estimated_illegal_gains, "money",
                (PriceObservation.estimated_illegal_gains,)),
     ),
@@ -381,8 +393,8 @@ VIOLATIONS = Dataset(
         Column(_l("Inspected"), lambda v: local(v.inspection.started_at, v.inspection.unit.timezone), "datetime",
                (Inspection.started_at, _UNIT.timezone), local),
         Column(_l("Premises"), lambda v: v.inspection.premises.name, "text", (_PREMISES.name,)),
-        Column(_l("Code"), lambda v: v.code, "text", (Violation.code,)),
-        Column(_l("Legal basis"), lambda v: v.legal_basis, "text", (Violation.legal_basis,)),
+        Column(_l("Code"), lambda v: v.code, "violations", (Violation.code,)),
+        Column(_l("Legal basis"), lambda v: v.legal_basis, "legal_basis", (Violation.legal_basis,), shown=lambda v: v),
         Column(_l("Description"), lambda v: v.description, "text", (Violation.description,)),
         Column(_l("Case"), lambda v: v.case.number if v.case is not None else "", "text", (_CASE.number,), _text),
     ),
@@ -473,7 +485,7 @@ CASES = Dataset(
         Column(_l("Operator type"), lambda c: _enum(c.operator_type), "enum"),
         Column(_l("State"), lambda c: _enum(c.state), "enum"),
         Column(_l("Clue date"), lambda c: c.clue_on, "date"),
-        Column(_l("Violations"), _codes),
+        Column(_l("Violations"), _codes, "violations", shown=lambda c: [v.code for v in c.violations]),
         Column(_l("Officers"), lambda c: "; ".join(o.user.username for o in c.officers)),
         Column(_l("Next deadline"), lambda c: c.next_deadline or ""),
         Column(_l("Due on"), lambda c: c.next_due_on, "date"),
@@ -503,10 +515,10 @@ PENALTIES = Dataset(
         Column(_l("Unit"), lambda c: c.unit.code),
         Column(_l("Party"), lambda c: c.premises.name),
         Column(_l("Operator type"), lambda c: _enum(c.operator_type), "enum"),
-        Column(_l("Violations"), _codes),
+        Column(_l("Violations"), _codes, "violations", shown=lambda c: [v.code for v in c.violations]),
         Column(_l("Decided on"), lambda c: c.decided_on, "date"),
         Column(_l("State"), lambda c: _enum(c.state), "enum"),
-        Column(_l("Penalty"), lambda c: describe_lines(c.decided_lines)),
+        Column(_l("Penalty"), lambda c: describe_lines(c.decided_lines), "lines", shown=lambda c: c.decided_lines),
         Column(_l("Fine"), lambda c: line_total(c.decided_lines, "fine"), "money"),
         Column(_l("Confiscation"), lambda c: line_total(c.decided_lines, "confiscation"), "money"),
         Column(_l("Illegal gains"), lambda c: c.illegal_gains, "money"),

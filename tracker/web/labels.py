@@ -179,6 +179,55 @@ def local_date(value) -> str:
     return localformat.day(value, get_locale(), None if type(value) is date else get_timezone())
 
 
+def commodity_name(code: str | None) -> str:
+    """A commodity of the rulebook by its name in the reader's language (a code it does not know, as it is)."""
+    commodity = current_rulebook().commodities.get(code)
+    return str(commodity.name) if commodity is not None else (code or "")
+
+
+def category_name(code: str | None) -> str:
+    """A commodity category of the rulebook by its name in the reader's language."""
+    category = current_rulebook().categories.get(code)
+    return str(category.name) if category is not None else (code or "")
+
+
+def violation_title(code: str | None) -> str:
+    """A violation code of the rulebook by its title in the reader's language (a code of an earlier rulebook,
+    as it is)."""
+    rule = current_rulebook().violations.get(code)
+    return str(rule.title) if rule is not None else (code or "")
+
+
+def unit_of_sale(observation) -> str:
+    """An observation's unit of sale as recorded, in the reader's language when what was recorded is the
+    rulebook's unit for its commodity (a unit typed otherwise keeps its own words)."""
+    commodity = current_rulebook().commodities.get(observation.commodity)
+    if commodity is not None and observation.unit_of_sale == commodity.unit:  # compares the English text
+        return str(commodity.unit)
+    return observation.unit_of_sale or ""
+
+
+def listed(values, name=None) -> str:
+    """Several codes (a list, or one code) each by its name (``name``, else ``label``), separated by semicolons."""
+    if isinstance(values, str):
+        values = [values] if values else []
+    return "; ".join((name or label)(value) for value in values or ())
+
+
+def violation_titles(codes) -> str:
+    """Violation codes (a list, or one code) by their titles."""
+    return listed(codes, violation_title)
+
+
+def penalty_lines(lines) -> str:
+    """A penalty's lines by name, with their amounts: "Confiscation of illegal gains 2,060.00; Fine 6,000.00"."""
+    parts = []
+    for line in lines or ():
+        amount = line.get("amount")
+        parts.append(f"{label(line['kind'])} {money(Decimal(amount))}" if amount else label(line["kind"]))
+    return "; ".join(parts)
+
+
 def legal_basis(violation) -> str:
     """A recorded violation's legal basis, in the reader's language when it is the rulebook's text."""
     return current_rulebook().recorded_legal_basis(violation.code, violation.legal_basis)
@@ -191,7 +240,9 @@ def status_label(status) -> str:
 
 FILTERS = {"label": label, "status_label": status_label, "money": money, "currency": currency, "number": number,
            "percent": percent, "local_datetime": local_datetime, "local_date": local_date,
-           "legal_basis": legal_basis}
+           "legal_basis": legal_basis, "commodity_name": commodity_name, "category_name": category_name,
+           "violation_title": violation_title, "violation_titles": violation_titles, "unit_of_sale": unit_of_sale,
+           "listed": listed, "penalty_lines": penalty_lines}
 
 
 def template_context() -> dict:

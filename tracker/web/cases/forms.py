@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from tracker.domain.deadlines import CASE_DEADLINE_NAMES
 from tracker.domain.lifecycle import CaseAction, CaseState
 from tracker.services.listings import PENALTY_KINDS
 from tracker.services.localisation import lazy_gettext as _l
@@ -266,7 +267,9 @@ class CaseFilterForm(_StateAndCodeChoices, ListFilterForm):
 
     def prepare(self, actor, rulebook) -> None:
         super().prepare(actor, rulebook)
-        self.deadline.choices = options([("", _l("Any deadline"))] + [(name, label(name)) for name in rulebook.deadlines])
+        # The deadlines a case's next deadline can be (the rulebook's others are windows of the parties).
+        self.deadline.choices = options([("", _l("Any deadline"))] + [
+            (name, label(name)) for name in CASE_DEADLINE_NAMES if name in rulebook.deadlines])
         self.deadline.validators = [valid_choice]
 
 

@@ -5,6 +5,7 @@ from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+import wtforms
 from wtforms.validators import Length, Optional, ValidationError
 
 from tracker.domain.vocabulary import PremisesKind, PremisesStatus, Role
@@ -20,6 +21,14 @@ class ListFilterForm(FlaskForm):
 
     class Meta:
         csrf = False
+
+    def process(self, *args, **kwargs) -> None:
+        super().process(*args, **kwargs)
+        # A select the query string leaves out (a list opened with no filter) is its blank option, "All ...":
+        # WTForms would call its None "Not a valid choice." before the reader chose anything.
+        for field in self:
+            if isinstance(field, wtforms.SelectField) and field.data is None:
+                field.data = ""
 
     unit = SelectField(_l("Unit"), choices=options([("", _l("All units"))]), validate_choice=False)
     date_from = DateField(_l("From"), validators=[Optional()])

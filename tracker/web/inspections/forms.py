@@ -11,7 +11,7 @@ from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, Inspe
 from tracker.services.localisation import lazy_gettext as _l
 from tracker.web.exports.filters import ListFilterForm, text_field, valid_choice
 from tracker.web.forms import BooleanField, SelectField, StringField, LocalDateField as DateField, LocalDateTimeField as DateTimeLocalField, money_field, not_in_future
-from tracker.web.labels import TEST_LABELS, choices, options
+from tracker.web.labels import TEST_LABELS, category_name, choices, options
 
 CHECKLIST_CHOICES = options([("", _l("not checked")), ("yes", _l("Yes")), ("no", _l("No")), ("n/a", _l("Not applicable"))])
 
@@ -113,7 +113,7 @@ class ObservationFilterForm(ListFilterForm):
         self.commodity.choices = options([("", _("All commodities"))] + [(c.code, c.name) for c in commodities])
         self.commodity.validators = [valid_choice]
         categories = sorted({c.category for c in commodities})
-        self.category.choices = options([("", _("All categories"))] + [(c, c) for c in categories])
+        self.category.choices = options([("", _("All categories"))] + [(c, category_name(c)) for c in categories])
         self.category.validators = [valid_choice]
 
 

@@ -28,7 +28,7 @@ from tracker.services.listings import dataset
 from tracker.web.exports.filters import read_filters
 from tracker.web.cases.forms import OnTheSpotForm, OpenCaseForm
 from tracker.web.forms import apply_errors, to_utc
-from tracker.web.labels import options
+from tracker.web.labels import commodity_name, options
 from tracker.web.inspections.forms import (
     AmendmentForm,
     EvidenceForm,
@@ -207,7 +207,7 @@ def _forms(inspection: Inspection, **given):
     violation = forms["violation"]
     violation.code.choices = options((v.code, f"{v.title} — {v.legal_basis}") for v in rulebook.violations.values())
     violation.observation_ids.choices = [
-        (o.id, f"#{o.id} {rulebook.commodities[o.commodity].name if o.commodity in rulebook.commodities else o.commodity} {o.price}")
+        (o.id, f"#{o.id} {commodity_name(o.commodity)} {o.price}")
         for o in inspection.observations
     ]
     violation.evidence_ids.choices = [(e.id, f"#{e.id} {e.original_name}") for e in inspection.evidence]

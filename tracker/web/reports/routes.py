@@ -12,9 +12,8 @@ from tracker.services import dashboard as dashboard_service
 from tracker.services import queues as queue_service
 from tracker.services.errors import Invalid
 from tracker.services.localisation import select_timezone
-from tracker.services.rulebooks import current_rulebook
 from tracker.web.access import READERS, allow
-from tracker.web.labels import label, options
+from tracker.web.labels import label, options, violation_title
 from tracker.web.reports.forms import ReportFilterForm
 from tracker.web.reports.links import chart, list_url
 
@@ -27,13 +26,6 @@ def _period_message(error: PeriodError) -> str:
     if error.reason == "order":
         return _("The end of the period comes before its start.")
     return _("Give the date as YYYY-MM-DD.")
-
-
-def _violation_title(code: str) -> str:
-    try:
-        return current_rulebook().violation(code).title
-    except KeyError:  # a code of an earlier rulebook
-        return code
 
 
 def _charts(board: dashboard_service.Dashboard) -> dict:
@@ -49,7 +41,7 @@ def _charts(board: dashboard_service.Dashboard) -> dict:
             for c in board.flagged_by_test
         ]),
         "codes": chart([
-            (_violation_title(c.key), c.count, list_url("inspections.violations", code=c.key, **period))
+            (violation_title(c.key), c.count, list_url("inspections.violations", code=c.key, **period))
             for c in board.violations_by_code
         ]),
         "states": chart([
