@@ -32,7 +32,7 @@ CHINESE_AFTER = ("", "鲜肉店", "面馆", "水果摊", " 粮油")
 # How people are called by a given name alone: bare (two characters or more), or with a familiar
 # prefix or a kinship word; a one-character given name is also said twice (娜娜).
 CHINESE_CALLED = ("{g}", "老{g}", "小{g}", "阿{g}", "{g}姐")
-CHINESE_CALLED_ONE = ("{g}{g}", "小{g}", "阿{g}", "{g}姐", "{g}哥")
+CHINESE_CALLED_ONE = ("{g}{g}", "小{g}", "阿{g}", "老{g}", "{g}姐", "{g}哥")
 
 
 @dataclass(frozen=True)

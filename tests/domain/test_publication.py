@@ -185,7 +185,7 @@ def test_an_operators_name_is_masked_in_any_order_spacing_case_and_as_a_chinese_
 
 def test_a_one_character_given_name_is_left_in_ordinary_words(cn):
     # 利 of 张利 in 便利店 (a convenience store) names nobody: masking every 利 would blank half the
-    # stalls' names for no one's privacy (see publication.CALLED_BY_GIVEN_NAME).
+    # stalls' names for no one's privacy (publication.FAMILIAR_PREFIXES, ADDRESS_WORDS).
     party = public_party({"name": "张利便利店", "operator_name": "张利"}, "individual", cn.redaction)
     assert party.name == "张**便利店"
     party = public_party({"name": "平价超市 小平", "operator_name": "王平"}, "individual", cn.redaction)
