@@ -183,6 +183,17 @@ def test_an_operators_name_is_masked_in_any_order_spacing_case_and_as_a_chinese_
         assert (party.name, party.operator_name) == (published, operator[0] + "**")
 
 
+@pytest.mark.parametrize("hidden", ["\u202e", "\u200b", "\u2066", "\ufeff", "\n"])
+def test_characters_that_change_how_a_name_displays_are_never_published(cn, hidden):
+    """Finding 8 of issue 15: a record made before names refused them may hold a bidirectional override or a
+    zero-width character; it is dropped, and cannot split a name past the masking."""
+    party = public_party({"name": f"Li{hidden}Na Noodles", "operator_name": "Li Na", "address": f"3 Station{hidden} Rd"},
+                         "organisation", cn.redaction)
+    assert party.name == "LiNa Noodles" and party.address == "3 Station Rd"
+    party = public_party({"name": f"Na{hidden} Li Noodles", "operator_name": f"Li {hidden}Na"}, "individual", cn.redaction)
+    assert party.name == "L** Noodles" and party.operator_name == "L**"
+
+
 def test_a_one_character_given_name_is_left_in_ordinary_words(cn):
     # 利 of 张利 in 便利店 (a convenience store) names nobody: masking every 利 would blank half the
     # stalls' names for no one's privacy (publication.FAMILIAR_PREFIXES, ADDRESS_WORDS).

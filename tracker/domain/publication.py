@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from tracker.domain.characters import without_hidden_characters
 from tracker.domain.penalties import Penalty
 from tracker.domain.rulebook import Publication, Redaction
 
@@ -342,9 +343,11 @@ def public_party(snapshot: Mapping, operator_type: str, redaction: Redaction) ->
     :param snapshot: the premises as it stood (name, kind, operator_name, credit_code, address, phone).
     :param operator_type: ``individual`` (a natural person or individual business) or ``organisation``.
     """
-    name = str(snapshot.get("name") or "")
-    operator = str(snapshot.get("operator_name") or "")
-    address = str(snapshot.get("address") or "")
+    # Characters that change how text displays (a reversed name, a zero-width space splitting a name past
+    # the masking) are dropped first: records made before names refused them may hold some.
+    name = without_hidden_characters(str(snapshot.get("name") or ""))
+    operator = without_hidden_characters(str(snapshot.get("operator_name") or ""))
+    address = without_hidden_characters(str(snapshot.get("address") or ""))
     credit_code = snapshot.get("credit_code") or None
     kind = snapshot.get("kind") or None
     if operator_type != INDIVIDUAL:
