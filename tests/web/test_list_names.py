@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.demo_walk import clients, demo_reader, get_urls
+from tests.demo_walk import clients, demo_reader, get_urls, route_values
 from tests.i18n.helpers import in_chinese, request_in
 from tracker.domain.lifecycle import CaseState
 from tracker.domain.vocabulary import (
@@ -171,7 +171,8 @@ def test_the_observations_list_names_commodities_and_price_tests_in_the_readers_
     _role, auditor = next(clients(demo, ("auditor",)))
     with request_in(demo, "zh-CN"):
         chinese = {code: str(c.name) for code, c in rulebook.commodities.items()}
-        chinese_units = {str.__str__(c.unit): str(c.unit) for c in rulebook.commodities.values()}
+        chinese_units = {str(c.unit) for c in rulebook.commodities.values()}
+    english_units = {str.__str__(c.unit) for c in rulebook.commodities.values()} - chinese_units
     english = {code: str.__str__(c.name) for code, c in rulebook.commodities.items()}
     for language, names, margin in (("en", english, "Margin above the baseline margin"),
                                     ("zh-CN", chinese, in_chinese(demo, "Margin above the baseline margin"))):
@@ -184,8 +185,7 @@ def test_the_observations_list_names_commodities_and_price_tests_in_the_readers_
         assert not any("baseline_margin" in cell for cell in cells)
     # The unit of sale recorded from the rulebook reads in Chinese too.
     cells = _cells(auditor, "/inspections/observations", "zh-CN")
-    assert set(chinese_units.values()) & set(cells)
-    assert not set(chinese_units) - set(chinese_units.values()) & set(cells)
+    assert chinese_units & set(cells) and not english_units & set(cells)
     # The category filter names categories.
     response = auditor.get("/inspections/observations", headers={"Accept-Language": "zh-CN"})
     options = dict(_page(response).options)
@@ -210,3 +210,18 @@ def test_violations_penalties_kinds_and_states_read_as_names(demo):
     for state, name in (("decided", in_chinese(demo, "Decided")), ("closed", in_chinese(demo, "Closed", "case state"))):
         cases = _cells(auditor, f"/cases/?state={state}", "zh-CN")
         assert name in cases and state not in cases, (state, cases[:20])
+
+
+def test_a_chinese_decision_names_commodities_and_units_of_sale_in_chinese(demo):
+    rulebook = current_rulebook()
+    with request_in(demo, "zh-CN"):
+        chinese_units = {str(c.unit) for c in rulebook.commodities.values()}
+        names = {code: str(c.name) for code, c in rulebook.commodities.items()}
+    english_units = {str.__str__(c.unit) for c in rulebook.commodities.values()} - chinese_units
+    _role, officer = next(clients(demo, ("officer",)))
+    case_id = route_values()["case_id"][0]
+    text = officer.get(f"/cases/{case_id}/decision", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert any(f"（{unit}）" in text for unit in chinese_units)
+    assert not [unit for unit in english_units if f"（{unit}）" in text]
+    assert any(name in text for name in names.values())
+    assert not [code for code in names if re.search(rf"(?<![\w/.]){code}(?![\w.])", text)]
