@@ -16,9 +16,9 @@ from tracker.domain.casepack import verify_pack
 from tracker.extensions import db
 from tracker.models import CaseEvent
 from tracker.services.casepack import build_case_pack
+from tracker.services.caserecord import case_record
 from tracker.services.cases import load_case
 from tracker.services.inspections import evidence_path
-from tracker.web.exports.pack import case_record
 
 MADE = datetime(2020, 12, 31, 8, 30, tzinfo=timezone.utc)
 

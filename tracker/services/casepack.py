@@ -62,7 +62,7 @@ def case_evidence(case: Case) -> list[Evidence]:
 def build_case_pack(case: Case, actor: User, record: Mapping, now: datetime | None = None) -> CasePack:
     """Write the case-file pack of a case the actor may read (the caller checks scope and role).
 
-    :param record: the case as GET /api/v1/cases/{id} answers it (``tracker.api.cases``), JSON-ready.
+    :param record: the case as GET /api/v1/cases/{id} answers it, JSON-ready (``caserecord.case_record``).
     :param now: when the pack is made (default: the real time, UTC).
     """
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)

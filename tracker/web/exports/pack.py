@@ -4,10 +4,9 @@ from __future__ import annotations
 from flask import send_file
 from flask_login import current_user
 
-from tracker.api.cases import CaseOut, case_out
 from tracker.domain.vocabulary import Role
-from tracker.models import Case, User
 from tracker.services import casepack as service
+from tracker.services.caserecord import case_record
 from tracker.services.cases import load_case
 from tracker.web.access import allow
 from tracker.web.exports.routes import bp
@@ -18,11 +17,6 @@ PACK_ROLES = (Role.AUDITOR, Role.SUPERVISOR)
 def may_download_case_pack(user) -> bool:
     """Auditors, and supervisors for the cases of their unit (the only ones they see), download packs."""
     return bool(getattr(user, "is_authenticated", False)) and user.role in PACK_ROLES
-
-
-def case_record(case: Case, user: User) -> dict:
-    """The case exactly as the API's GET /api/v1/cases/{id} answers it, JSON-ready."""
-    return CaseOut().dump(case_out(case, user))
 
 
 @bp.app_context_processor
