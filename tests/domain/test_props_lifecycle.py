@@ -191,7 +191,11 @@ def test_the_domain_table_and_the_transition_table_agree():
 
 def test_the_runs_reached_every_state():
     """The machine's runs (above, same module) visited every state of the table, closing included."""
-    if not VISITED:  # run alone (-k): drive the machine here
+    # Run alone (-k), or when the module's runs happened to miss a rarely drawn exit (a transfer, say), drive
+    # the machine again: the property is that runs of this machine reach every state, not that one batch did.
+    for _attempt in range(5):
+        if VISITED >= REACHABLE - {S.CLUE}:
+            break
         test_case_lifecycle("runTest").runTest()
     assert VISITED >= REACHABLE - {S.CLUE}, REACHABLE - {S.CLUE} - VISITED
 
