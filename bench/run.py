@@ -121,7 +121,7 @@ def seed(app, url: str, size: int) -> dict:
             raise RuntimeError(f"seed-scale failed:\n{completed.stdout[-2000:]}\n{completed.stderr[-4000:]}")
         return {"method": f"flask seed-scale --inspections {size}", "seconds": time.perf_counter() - began,
                 "output": completed.stdout.strip().splitlines()[-3:]}
-    from tracker.services.demo import seed_demo_county
+    from tracker.seed.demo import seed_demo_county
 
     began = time.perf_counter()
     with app.app_context():

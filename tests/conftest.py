@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 
 from tracker import create_app
 from tracker.extensions import db
-from tracker.services.demo import DEMO_TODAY, seed_demo_county
+from tracker.seed.demo import DEMO_TODAY, seed_demo_county
 
 PG_PREFIX = "postgresql"
 

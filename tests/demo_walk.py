@@ -15,7 +15,7 @@ from tests.conftest import BrowserClient, login, make_config
 from tracker import create_app
 from tracker.extensions import db
 from tracker.models import Case, Evidence, Inspection, Unit, User
-from tracker.services.demo import DEMO_PASSWORD, DEMO_TODAY, MARKER_UNIT
+from tracker.seed.demo import DEMO_PASSWORD, DEMO_TODAY, MARKER_UNIT
 
 # One demo account of each role; the officer and the supervisor work in the marker unit (CG).
 PEOPLE = {"officer": "zhang.wei", "supervisor": "wang.fang", "auditor": "dong.xiaoyan", "admin": "shen.yuting"}

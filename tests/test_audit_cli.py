@@ -136,7 +136,7 @@ def test_verify_pack_needs_no_database(app, tmp_path):
 
 
 def test_a_demo_county_case_pack_downloaded_by_the_auditor_verifies_end_to_end(app, runner, tmp_path):
-    from tracker.services.demo import DEMO_PASSWORD, seed_demo_county
+    from tracker.seed.demo import DEMO_PASSWORD, seed_demo_county
 
     seed_demo_county()  # a county of its own, not the shared demo_app: issuing the API token below writes
     counts = sa.select(CaseEvent.case_id, sa.func.count()).group_by(CaseEvent.case_id).order_by(sa.func.count().desc())

@@ -23,7 +23,7 @@ from tracker import create_app
 from tracker.extensions import db
 from tracker.models import Case, CaseEvent, Evidence, Premises, User
 from tracker.services.audit import verify_all
-from tracker.services.demo import DEMO_TODAY, seed_demo_county
+from tracker.seed.demo import DEMO_TODAY, seed_demo_county
 from tracker.services.inspections import InspectionData, attach_evidence, start_inspection
 
 ROOT = Path(__file__).resolve().parent.parent

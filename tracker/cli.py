@@ -72,7 +72,7 @@ def user_token(username: str, name: str) -> None:
 @click.command("seed-demo")
 def seed_demo() -> None:
     """Load the demo county (running it twice changes nothing)."""
-    from tracker.services.demo import DEMO_PASSWORD, seed_demo_county
+    from tracker.seed.demo import DEMO_PASSWORD, seed_demo_county
 
     try:
         report = seed_demo_county()
@@ -94,7 +94,7 @@ def seed_demo() -> None:
 def seed_scale(inspections: str, seed: str, units: str | None) -> None:
     """Load a province-sized data set in bulk into an empty database (benchmarks)."""
     from tracker.services.errors import Invalid
-    from tracker.services.scale import SCALE_PASSWORD, seed_scale as load
+    from tracker.seed.scale import SCALE_PASSWORD, seed_scale as load
 
     numbers = {}
     for name, raw in (("inspections", inspections), ("seed", seed), ("units", units)):

@@ -32,7 +32,7 @@ from tracker.domain.vocabulary import (
 from tracker.extensions import db
 from tracker.models import Case, CaseEvent, Inspection, Premises, PriceEmergency, Unit, User, Violation
 from tracker.services.cases import deadlines_of, money_account
-from tracker.services.demo import DEMO_PASSWORD, DEMO_TODAY, DemoReport, seed_demo_county
+from tracker.seed.demo import DEMO_PASSWORD, DEMO_TODAY, DemoReport, seed_demo_county
 from tracker.services.errors import Conflict
 from tracker.services.rulebooks import current_rulebook
 

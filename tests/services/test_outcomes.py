@@ -14,7 +14,7 @@ from tests.conftest import count_queries
 from tests.factories import premises
 from tracker.extensions import db
 from tracker.models import Case
-from tracker.services.demo import DEMO_TODAY
+from tracker.seed.demo import DEMO_TODAY
 from tracker.services.outcomes import (
     OutcomeFilters,
     latest_outcomes,

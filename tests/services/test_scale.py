@@ -34,7 +34,7 @@ from tracker.services.audit import verify_all
 from tracker.services.cases import deadlines_of, money_account
 from tracker.services.errors import Conflict, Invalid
 from tracker.services.premises import PremisesData, register_premises
-from tracker.services.scale import SCALE_PASSWORD, seed_scale
+from tracker.seed.scale import SCALE_PASSWORD, seed_scale
 
 N = 300
 TODAY = date(2024, 6, 28)

@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import login, page_queries, signed_in
 from tests.factories import County
 from tests.services.test_dashboard import DashboardWorld, add_decided_cases
-from tracker.services.demo import DEMO_PASSWORD, DEMO_TODAY
+from tracker.seed.demo import DEMO_PASSWORD, DEMO_TODAY
 
 FEB_MAR = "date_from=2020-02-01&date_to=2020-03-31"
 

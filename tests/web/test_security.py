@@ -17,7 +17,7 @@ from tracker import create_app
 from tracker.config import PROJECT_ROOT
 from tracker.extensions import db
 from tracker.models import Evidence
-from tracker.services.demo import DEMO_PASSWORD
+from tracker.seed.demo import DEMO_PASSWORD
 from tracker.services.tokens import issue_token
 from tracker.web.security import CONTENT_SECURITY_POLICY
 

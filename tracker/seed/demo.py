@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 
 from tracker.domain.credit_code import ALPHABET, check_character
-from tracker.domain.scale import BASE_PRICE, GIVEN_NAMES, SURNAMES  # the same invented names and prices as the scale data
+from tracker.seed.names import BASE_PRICE, GIVEN_NAMES, SURNAMES  # the same invented names and prices as the scale data
 from tracker.extensions import db
 from tracker.models import Case, Inspection, PriceEmergency, PriceObservation, Premises, Unit, User, Violation
 from tracker.services.accounts import create_unit, create_user, find_unit

@@ -1,4 +1,5 @@
-"""Pure helpers for the scale data set (``flask seed-scale``): invented names, addresses, phones and credit codes.
+"""Invented names, addresses, phones and credit codes for the seed data: the scale data set (``flask seed-scale``)
+and, for its names and base prices, the demo county (``flask seed-demo``).
 
 Standard library only. Everything is derived from a ``random.Random`` or a counter, so a seed gives the same
 data every time; credit codes are unique by construction (the organisation code encodes a serial number).

@@ -30,7 +30,7 @@ from flask_babel import format_decimal, gettext as _
 from flask import current_app
 from werkzeug.security import generate_password_hash
 
-from tracker.domain import scale as names
+from tracker.seed import names
 from tracker.domain.deadlines import due_date
 from tracker.domain.figures import due_soon_from
 from tracker.domain.gouging import ObservationFacts, evaluate
