@@ -22,11 +22,11 @@ from tracker.domain.rulebook import SEVERITIES
 from tracker.extensions import db
 from tracker.models import Case, CaseEvent, Unit, Violation
 from tracker.services import cases as service
+from tracker.services.access import FIELD, READERS
 from tracker.services.caserecord import CaseOut, case_out
 from tracker.services.cases import APPEAL_KINDS, APPEAL_OUTCOMES, CASE_DETAIL, SERVICE_METHODS, TRANSFER_TO
 from tracker.services.errors import Invalid
 from tracker.services.scope import get_visible, scoped
-from tracker.web.access import FIELD, READERS
 
 blp = ApiBlueprint(
     "api_cases", __name__, url_prefix="/api/v1",

@@ -20,9 +20,9 @@ from tracker.api.messages import http_description, title as problem_title, trans
 from tracker.extensions import db
 from tracker.models import IdempotencyRecord, User
 from tracker.models.types import utcnow
+from tracker.services.access import PUBLIC, admits, needs_sign_in
 from tracker.services.errors import Conflict, ServiceError
 from tracker.services.tokens import user_for_token
-from tracker.web.access import PUBLIC
 
 PROBLEM = "application/problem+json"
 # Documented on every POST (blp.doc(parameters=[IDEMPOTENCY_KEY])) and honoured by @idempotent.
@@ -136,10 +136,10 @@ def api_allow(*who):
                 if user is None:
                     return problem(401, _("The bearer token is missing, unknown, revoked or its account deactivated."))
                 g.api_user = user
-            if PUBLIC not in declared:
+            if needs_sign_in(declared):
                 if g.api_user is None:
                     return problem(401, _("Send 'Authorization: Bearer <token>'; `flask users token USERNAME` issues one."))
-                if g.api_user.role not in declared:
+                if not admits(declared, g.api_user.role):
                     return problem(403, _("The role %(role)s may not use this endpoint.", role=g.api_user.role.value))
             return view(*args, **kwargs)
 
@@ -147,6 +147,17 @@ def api_allow(*who):
         return guarded
 
     return decorate
+
+
+def open_document(view):
+    """Declare a view that answers anyone and reads no token (the OpenAPI document)."""
+
+    @wraps(view)
+    def public(*args, **kwargs):
+        return view(*args, **kwargs)
+
+    public.access = frozenset({PUBLIC})
+    return public
 
 
 def caller() -> User:

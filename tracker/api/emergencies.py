@@ -8,8 +8,8 @@ from tracker.api.core import IDEMPOTENCY_KEY, ApiBlueprint, PageQuery, api_allow
 from tracker.api.fields import StrictDate, Text, problems
 from tracker.domain.vocabulary import Role
 from tracker.models import PriceEmergency
+from tracker.services.access import READERS
 from tracker.services.emergencies import EmergencyData, declare_emergency
-from tracker.web.access import READERS
 
 blp = ApiBlueprint(
     "api_emergencies", __name__, url_prefix="/api/v1",

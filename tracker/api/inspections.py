@@ -17,9 +17,9 @@ from tracker.api.fields import (
 from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType
 from tracker.models import Inspection, PriceObservation, Violation
 from tracker.services import inspections as service
+from tracker.services.access import FIELD, READERS
 from tracker.services.localisation import DEFAULT_TIMEZONE
 from tracker.services.scope import get_visible, scoped
-from tracker.web.access import FIELD, READERS
 
 blp = ApiBlueprint(
     "api_inspections", __name__, url_prefix="/api/v1", description="Inspections: log, record prices and violations, submit"

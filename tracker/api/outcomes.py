@@ -13,8 +13,8 @@ from tracker.api.core import ApiBlueprint, PageQuery, api_allow, cursor_position
 from tracker.api.fields import StrictDate, Text, values
 from tracker.domain.penalties import PENALTY_KINDS
 from tracker.domain.vocabulary import OperatorType, PremisesKind
+from tracker.services.access import PUBLIC
 from tracker.services.outcomes import Outcome, OutcomeFilters, register_keyset
-from tracker.web.access import PUBLIC
 
 blp = ApiBlueprint(
     "api_outcomes", __name__, url_prefix="/api/v1",

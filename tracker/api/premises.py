@@ -14,10 +14,10 @@ from tracker.api.fields import Code, Text, problems, values
 from tracker.domain.vocabulary import OperatorType, PremisesKind, PremisesStatus
 from tracker.extensions import db
 from tracker.models import Premises, Unit
+from tracker.services.access import FIELD, READERS
 from tracker.services.errors import Invalid
 from tracker.services.premises import PremisesData, register_premises, search_premises, update_premises
 from tracker.services.scope import get_visible, scoped
-from tracker.web.access import FIELD, READERS
 
 blp = ApiBlueprint("api_premises", __name__, url_prefix="/api/v1", description="The premises registry")
 

@@ -6,9 +6,9 @@ import sqlalchemy as sa
 
 from tracker.api.core import ApiBlueprint, PageQuery, api_allow, keyset_page
 from tracker.models import Unit
+from tracker.services.access import READERS
 from tracker.services.rulebooks import current_rulebook
 from tracker.domain.vocabulary import Role
-from tracker.web.access import READERS
 
 blp = ApiBlueprint("api_reference", __name__, url_prefix="/api/v1", description="Units and the rulebook's vocabularies")
 

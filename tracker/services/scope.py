@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from tracker.domain.vocabulary import Role
 from tracker.extensions import db
 from tracker.models import User
+from tracker.services.access import READERS
 from tracker.services.errors import Forbidden, NotFound
 
 T = TypeVar("T")
@@ -16,7 +17,7 @@ T = TypeVar("T")
 
 def can_read(actor: User) -> bool:
     """Officers, supervisors and auditors read records; admins manage the system only."""
-    return actor.role in (Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR)
+    return actor.role in READERS
 
 
 def scoped(stmt: sa.Select, model: type, actor: User) -> sa.Select:

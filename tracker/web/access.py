@@ -1,4 +1,6 @@
-"""Every route declares who may use it; a test walks the URL map to prove none is left open."""
+"""Every route declares who may use it; a test walks the URL map to prove none is left open.
+
+The role sets and the rule are tracker.services.access, shared with the API; this is the pages' decorator."""
 from __future__ import annotations
 
 from functools import wraps
@@ -6,13 +8,10 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 
-from tracker.domain.vocabulary import Role
 from tracker.extensions import login_manager
+from tracker.services.access import FIELD, PUBLIC, READERS, SIGNED_IN, admits, needs_sign_in
 
-PUBLIC = "public"
-SIGNED_IN = "signed_in"
-READERS = (Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR)
-FIELD = (Role.OFFICER, Role.SUPERVISOR)
+__all__ = ["FIELD", "PUBLIC", "READERS", "SIGNED_IN", "allow"]
 
 
 def allow(*who):
@@ -22,10 +21,10 @@ def allow(*who):
     def decorate(view):
         @wraps(view)
         def guarded(*args, **kwargs):
-            if PUBLIC not in declared:
+            if needs_sign_in(declared):
                 if not current_user.is_authenticated:
                     return login_manager.unauthorized()
-                if SIGNED_IN not in declared and current_user.role not in declared:
+                if not admits(declared, current_user.role):
                     abort(403)
             return view(*args, **kwargs)
 
