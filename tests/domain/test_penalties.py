@@ -327,3 +327,14 @@ def test_account_invariants(fine, confiscation, due_offset, payments, appeals, t
     assert 0 <= acc.surcharge <= acc.fine
     assert acc.paid + acc.due == acc.fine + acc.surcharge + acc.confiscation
     assert acc.settled == (acc.due == 0)
+
+
+def test_a_decision_lowers_the_noticed_lines_the_same_way_from_any_face():
+    from tracker.domain.penalties import lowered_lines
+
+    noticed = [{"kind": "confiscation", "amount": "2060.00"}, {"kind": "fine", "amount": "6000.00"}, {"kind": "closure"}]
+    assert lowered_lines(noticed, fine=Decimal("3000.00")) == [
+        {"kind": "confiscation", "amount": "2060.00"}, {"kind": "fine", "amount": "3000.00"}, {"kind": "closure"}]
+    assert lowered_lines(noticed, fine=Decimal("0"), confiscation=Decimal("100")) == [
+        {"kind": "confiscation", "amount": "100"}, {"kind": "closure"}]  # a zero drops the line
+    assert lowered_lines(noticed) == noticed

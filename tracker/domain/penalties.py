@@ -124,6 +124,21 @@ class Penalty:
         return result
 
 
+def lowered_lines(noticed: list[dict], fine: Decimal | None = None, confiscation: Decimal | None = None) -> list[dict]:
+    """The noticed penalty's JSON lines with its fine and its confiscation set to new amounts (None keeps a line
+    as noticed, zero drops it): the lines a decision that lowers the noticed penalty sends. The service refuses
+    any that would be heavier (``is_heavier``), whoever sends them."""
+    new = {"fine": fine, "confiscation": confiscation}
+    lowered = []
+    for line in noticed:
+        amount = new.get(line["kind"])
+        if amount is not None:
+            line = {"kind": line["kind"], "amount": str(amount)}
+        if line.get("amount") is None or to_decimal(line["amount"]) != 0:
+            lowered.append(line)
+    return lowered
+
+
 def _parse_amount(field: str, kind: str, value: object) -> Decimal:
     """A money line's amount: an exact number > 0 with at most 2 decimal places."""
     name = _MONEY_KIND_NAMES[kind]

@@ -6,7 +6,6 @@ change, appends the history event chained to the previous one, and commits once.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,12 +20,12 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.domain import commands
 from tracker.domain import lifecycle as lc
-from tracker.domain.deadlines import CASE_DEADLINE_NAMES, CaseDates, Deadline, case_deadlines, due_date, max_extension
+from tracker.domain.deadlines import CaseDates, Deadline, case_deadlines, due_date, max_extension
 from tracker.domain.figures import due_soon_from
 from tracker.domain.history import GENESIS, link
 from tracker.domain.lifecycle import CaseAction, CaseState
-from tracker.domain.money import to_decimal
 from tracker.domain.penalties import (
     Account,
     Penalty,
@@ -39,7 +38,6 @@ from tracker.domain.penalties import (
     parse_penalty,
     simplified_allowed,
 )
-from tracker.domain.rulebook import SEVERITIES
 from tracker.domain.vocabulary import InspectionOutcome, PremisesStatus, Role
 from tracker.extensions import db
 from tracker.models import (
@@ -71,12 +69,11 @@ MEETS = {
     CaseAction.SERVE_DECISION: "decision_service",
     CaseAction.CLOSE: "closing",
 }
-SERVICE_METHODS = ("in_person", "post", "electronic", "public_notice", "left_at_premises")
-TRANSFER_TO = ("police", "judiciary", "agency")
-APPEAL_KINDS = ("reconsideration", "lawsuit")
+SERVICE_METHODS = commands.SERVICE_METHODS
+TRANSFER_TO = commands.TRANSFER_TO
+APPEAL_KINDS = commands.APPEAL_KINDS
 APPEAL_OUTCOMES = lc.APPEAL_OUTCOMES
 STALE = _l("This case changed meanwhile: reload it and try again.")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 CASE_DETAIL = (
     selectinload(Case.officers).joinedload(CaseOfficer.user),
@@ -190,57 +187,22 @@ def _refresh_next_deadline(case: Case, today: date) -> None:
 def _parse_date(value, field: str, default: date | None = None) -> date | None:
     if value is None or value == "":
         return default
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
+    with _as_invalid():
+        return commands.parse_day(value, field)
+
+
+def _text(value, field: str, required: bool = False, limit: int = commands.REASON_MAX) -> str:
+    with _as_invalid():
+        return commands.parse_text(value, field, limit, required)
+
+
+@contextmanager
+def _as_invalid():
+    """A body that does not fit its command is a 422 naming the field."""
     try:
-        if not ISO_DATE.match(str(value)):  # fromisoformat would also take 20200210 or 2020-W06-1
-            raise ValueError
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise Invalid.field(field, _("Give the date as YYYY-MM-DD, not %(value)s.", value=repr(str(value)[:40]))) from None
-
-
-def _text(body: Mapping, field: str, required: bool = False, limit: int = 5000) -> str:
-    value = body.get(field)
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise Invalid.field(field, _("Give text."))
-    value = value.strip()
-    if required and not value:
-        raise Invalid.field(field, _("'%(field)s' is required.", field=field))
-    if len(value) > limit:
-        raise Invalid.field(field, _("At most %(n)s characters.", n=limit))
-    return value
-
-
-def _choice(body: Mapping, field: str, allowed: tuple[str, ...], default: str | None = None) -> str:
-    value = body.get(field, default)
-    if value not in allowed:
-        raise Invalid.field(field, _("Choose one of: %(values)s.", values=", ".join(allowed)))
-    return value
-
-
-def _bool(body: Mapping, field: str) -> bool:
-    value = body.get(field, False)
-    if not isinstance(value, bool):
-        raise Invalid.field(field, _("Give true or false."))
-    return value
-
-
-def _money(body: Mapping, field: str, required: bool = False) -> Decimal | None:
-    raw = body.get(field)
-    if raw is None or raw == "":
-        if required:
-            raise Invalid.field(field, _("This amount is required."))
-        return None
-    try:
-        value = to_decimal(raw)
-    except ValueError:
-        raise Invalid.field(field, _('Give the amount as a decimal string, such as "1100.00".')) from None
-    if value < 0 or value.as_tuple().exponent < -2 or value >= Decimal("1e12"):
-        raise Invalid.field(field, _("Give a non-negative amount with at most two decimal places."))
-    return value
+        yield
+    except commands.CommandInvalid as error:
+        raise Invalid.field(error.field, str(error)) from None
 
 
 def _penalty(raw, field: str = "lines") -> Penalty:
@@ -392,7 +354,7 @@ def _new_case(actor: User, inspection_id, violation_ids, premises_id, complaint,
         premises = db.session.get(Premises, premises_id) if isinstance(premises_id, int) else None
         if premises is None or premises.unit_id != actor.unit_id:
             raise Invalid.field("premises_id", _("No such premises in your unit."))
-        complaint_text = _text({"complaint": complaint}, "complaint", required=True, limit=20000)
+        complaint_text = _text(complaint, "complaint", required=True, limit=commands.REPORT_MAX)
         clue_on = _parse_date(received_on, "received_on")
         if clue_on is None:
             raise Invalid.field("received_on", _("Give the date the complaint was received."))
@@ -438,7 +400,7 @@ class Step:
     action: CaseAction
     on: date
     today: date
-    body: Mapping
+    command: commands.Command
     data: dict
     target: CaseState | None
 
@@ -466,8 +428,14 @@ def run_action(
     if expected_version is not None and expected_version != case.version:
         raise Conflict(str(STALE))
     today = today or unit_today(case.unit.timezone)
+    try:
+        command, misfit = commands.parse_command(name, body), None
+    except commands.CommandInvalid as error:
+        command, misfit = None, error
+    if misfit is not None and misfit.field in ("on", "reason"):
+        raise Invalid.field(misfit.field, str(misfit))
     on = _parse_date(body.get("on"), "on", today)
-    reason = _text(body, "reason")
+    reason = _text(body.get("reason"), "reason")
     facts = case_facts(case)
     # An appeal's outcome decides who records it (an appeal that varied or annulled the decision: DOMAIN.md §3).
     outcome = body.get("outcome", "pending") if name is CaseAction.RECORD_APPEAL else None
@@ -477,7 +445,9 @@ def run_action(
         lc.require_reason(transition, reason)
     except lc.ActionRefused as error:
         raise _refused(error) from None
-    step = Step(case, actor, name, on, today, body, {}, transition.target)
+    if misfit is not None:  # the rest of the body, once the state, the role and the date allow the action
+        raise Invalid.field(misfit.field, str(misfit))
+    step = Step(case, actor, name, on, today, command, {}, transition.target)
     # Nothing is written before the single commit: a concurrent loser fails there, as a Conflict.
     with db.session.no_autoflush, _undone_on_refusal():
         _check_lateness(step, reason)
@@ -512,17 +482,16 @@ def _check_lateness(step: Step, reason: str) -> None:
 
 
 def _file(step: Step) -> None:
-    case, body = step.case, step.body
-    raw = body.get("officers")
-    if not isinstance(raw, list) or not raw:
+    case, command = step.case, step.command
+    if not command.officers:
         raise Invalid.field("officers", _("Name at least two officers of the unit for the investigation."))
-    named = [_unit_member(u, case.unit_id, "officers") for u in raw[:10]]
+    named = [_unit_member(u, case.unit_id, "officers") for u in command.officers]
     if len({u.id for u in named}) < 2:
         raise Invalid.field("officers", _("At least two different officers are assigned to a case."))
-    act_on = _parse_date(body.get("act_on"), "act_on", case.clue_on)
+    act_on = command.act_on or case.clue_on
     if act_on > step.on:
         raise Invalid.field("act_on", _("The act cannot come after the filing."))
-    harm = _bool(body, "harm_to_safety")
+    harm = command.harm_to_safety
     rulebook = current_rulebook()
     try:
         lc.check_not_time_barred(act_on, harm, step.on, rulebook.limitation_years, rulebook.limitation_years_harm)
@@ -567,19 +536,16 @@ def _terminate(step: Step) -> None:
 
 
 def _transfer(step: Step) -> None:
-    step.data["to"] = _choice(step.body, "to", TRANSFER_TO, "police")
+    step.data["to"] = step.command.to
     step.case.closable_on = step.on
 
 
 def _propose(step: Step) -> None:
-    case, body = step.case, step.body
+    case, command = step.case, step.command
     if not case.violations:
         raise Invalid.field("violations", _("Record at least one violation code before proposing a penalty."))
-    penalty = _penalty(body.get("lines"))
-    gains = _money(body, "illegal_gains")
-    severity = _choice(body, "severity", tuple(SEVERITIES), "ordinary")
-    departure = _text(body, "departure_reason")
-    report = _text(body, "report", limit=20000)
+    penalty, gains, severity = command.lines, command.illegal_gains, command.severity
+    departure, report = command.departure_reason, command.report
     rulebook = current_rulebook()
     rules = [rulebook.violation(v.code).penalty for v in case.violations if v.code in rulebook.violations]
     check = check_penalty(penalty, rules, case.operator_type.value, severity, gains)
@@ -626,7 +592,7 @@ def _return(step: Step) -> None:
 
 
 def _serve_notice(step: Step) -> None:
-    step.data["method"] = _choice(step.body, "method", SERVICE_METHODS, "in_person")
+    step.data["method"] = step.command.method
     step.data["hearing_right"] = step.case.hearing_right
     step.case.notice_served_on = step.on
 
@@ -648,17 +614,17 @@ def _request_hearing(step: Step) -> None:
 
 def _hold_hearing(step: Step) -> None:
     case = step.case
-    host = _unit_member(step.body.get("host"), case.unit_id, "host", roles=(Role.SUPERVISOR,))
+    host = _unit_member(step.command.host, case.unit_id, "host", roles=(Role.SUPERVISOR,))
     if host.id in {o.user_id for o in case.officers}:
         raise Forbidden(_("The hearing host must be a supervisor who is not a case officer."))
-    report = _text(step.body, "report", required=True, limit=20000)
+    report = step.command.report
     _end_pause(case, "hearing", step.on)
     step.data.update(host=host.username, report=report)
 
 
 def _decide(step: Step) -> None:
-    case, body = step.case, step.body
-    waived = _bool(body, "waived")
+    case, command = step.case, step.command
+    waived = command.waived
     if not waived:
         ends = _window_end("statement", case.notice_served_on)
         if step.on <= ends:
@@ -669,12 +635,12 @@ def _decide(step: Step) -> None:
             )
     noticed = penalty_of(case.approved_lines)
     decided = noticed
-    if body.get("lines"):
-        decided = _penalty(body.get("lines"))
+    if command.lines is not None:
+        decided = command.lines
         if is_heavier(decided, noticed):
             raise Invalid.field("lines", _("A decision may lower the noticed penalty, never raise it: serve a new notice instead."))
     if case.major:
-        step.data["collective_discussion"] = _collective_discussion(body, case.unit_id)
+        step.data["collective_discussion"] = _collective_discussion(command.collective_discussion, case.unit_id)
     case.waived = waived
     case.decided_lines = decided.to_json()
     case.decided_on = step.on
@@ -683,23 +649,18 @@ def _decide(step: Step) -> None:
     step.data.update(waived=waived, lines=case.decided_lines)
 
 
-def _collective_discussion(body: Mapping, unit_id: int) -> dict:
-    raw = body.get("collective_discussion")
-    if not isinstance(raw, Mapping):
+def _collective_discussion(discussion: commands.Discussion | None, unit_id: int) -> dict:
+    if discussion is None:
         raise Invalid.field("collective_discussion", _("A major case records the heads' collective discussion (date and participants)."))
-    on = _parse_date(raw.get("on"), "collective_discussion.on")
-    people = raw.get("participants")
-    if on is None or not isinstance(people, list):
-        raise Invalid.field("collective_discussion", _("Give the discussion's date and its participants."))
-    names = sorted({_unit_member(p, unit_id, "collective_discussion.participants").username for p in people[:30]})
+    names = sorted({_unit_member(p, unit_id, "collective_discussion.participants").username for p in discussion.participants})
     if len(names) < 2:
         raise Invalid.field("collective_discussion.participants", _("At least two participants take part."))
-    return {"on": on.isoformat(), "participants": names}
+    return {"on": discussion.on.isoformat(), "participants": names}
 
 
 def _serve_decision(step: Step) -> None:
     case = step.case
-    step.data["method"] = _choice(step.body, "method", SERVICE_METHODS, "in_person")
+    step.data["method"] = step.command.method
     case.decision_served_on = step.on
     decided = penalty_of(case.decided_lines)
     rulebook = current_rulebook()
@@ -716,13 +677,13 @@ def _serve_decision(step: Step) -> None:
 
 def _record_payment(step: Step) -> None:
     case = step.case
-    amount = _money(step.body, "amount", required=True)
+    amount = step.command.amount
     if amount <= 0:
         raise Invalid.field("amount", _("A payment is above zero."))
     before = money_account(case, step.on)
     if amount > before.due:
         raise Invalid.field("amount", _("The amount due on %(on)s is %(due)s.", on=day(step.on), due=money(before.due)))
-    receipt = _text(step.body, "receipt", limit=120)
+    receipt = step.command.receipt
     case.payments.append(Payment(on=step.on, amount=amount, receipt=receipt, recorded_by_id=step.actor.id))
     after = money_account(case, step.on)
     step.data.update(amount=f"{amount:.2f}", receipt=receipt, due=f"{after.due:.2f}")
@@ -735,7 +696,7 @@ def _record_payment(step: Step) -> None:
 
 def _apply_enforcement(step: Step) -> None:
     case = step.case
-    demand_on = _parse_date(step.body.get("demand_served_on"), "demand_served_on")
+    demand_on = step.command.demand_served_on
     if demand_on is None:
         raise Invalid.field("demand_served_on", _("Give the date the payment demand was served."))
     rulebook = current_rulebook()
@@ -761,12 +722,9 @@ def _close(step: Step) -> None:
 
 
 def _record_appeal(step: Step) -> None:
-    case, body = step.case, step.body
-    kind = _choice(body, "kind", APPEAL_KINDS)
-    outcome = _choice(body, "outcome", APPEAL_OUTCOMES, "pending")
-    outcome_on = _parse_date(body.get("outcome_on"), "outcome_on")
-    reference = _text(body, "reference", limit=120)
-    varied = _penalty(body.get("lines")) if outcome == "varied" and body.get("lines") else None
+    case, command = step.case, step.command
+    kind, outcome, outcome_on, reference = command.kind, command.outcome, command.outcome_on, command.reference
+    varied = command.lines if outcome == "varied" else None
     try:
         lc.check_appeal_outcome(outcome, reference, varied, penalty_of(case.decided_lines))
     except lc.ActionRefused as error:
@@ -822,27 +780,24 @@ def _vary_decision(step: Step, appeal: Appeal, varied: Penalty, outcome_on: date
 
 
 def _extend_deadline(step: Step) -> None:
-    case, body = step.case, step.body
-    name = _choice(body, "deadline", CASE_DEADLINE_NAMES)
-    days = body.get("days")
-    if not isinstance(days, int) or isinstance(days, bool) or not 0 < days <= 366:
-        raise Invalid.field("days", _("Give a whole number of days from 1 to 366."))
+    case, command = step.case, step.command
+    name, days = command.deadline, command.days
     current = next((d for d in deadlines_of(case, step.on) if d.name == name), None)
     if current is None or current.status.value == "met":
         raise Invalid.field("deadline", _("The %(deadline)s deadline is not running.", deadline=deadline_name(name)))
     rule = current_rulebook().deadline(name)
     limit = max_extension(rule)
     already = sum(e.days for e in case.extensions if e.deadline == name)
-    collective = body.get("collective_discussion")
+    collective = command.collective_discussion
     if limit is not None and already + days > limit and not collective:
         raise Invalid.field("days", _("The %(deadline)s deadline extends by at most %(days)s days without a collective decision.",
                                        deadline=deadline_name(name), days=limit))
     if limit is None and not collective:
         raise Invalid.field("deadline", _("The %(deadline)s deadline cannot be extended.", deadline=deadline_name(name)))
     if collective:
-        step.data["collective_discussion"] = _collective_discussion(body, case.unit_id)
+        step.data["collective_discussion"] = _collective_discussion(collective, case.unit_id)
     case.extensions.append(
-        DeadlineExtension(deadline=name, days=days, reason=_text(body, "reason"), granted_by_id=step.actor.id, on=step.on)
+        DeadlineExtension(deadline=name, days=days, reason=command.reason, granted_by_id=step.actor.id, on=step.on)
     )
     step.data.update(deadline=name, days=days)
 
@@ -899,7 +854,8 @@ def decide_on_the_spot(
               "%(organisation)s (organisation).", individual=whole(limits.individual_max_fine),
               organisation=whole(limits.organisation_max_fine)),
         )
-    method = _choice({"method": method}, "method", SERVICE_METHODS)
+    if method not in SERVICE_METHODS:
+        raise Invalid.field("method", _("Choose one of: %(values)s.", values=", ".join(SERVICE_METHODS)))
     with db.session.no_autoflush, _undone_on_refusal():
         case = _new_case(actor, inspection_id, violation_ids, None, None, None, today)
         if on_date < case.clue_on:

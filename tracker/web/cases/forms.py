@@ -9,7 +9,11 @@ from wtforms import HiddenField, IntegerField, SelectMultipleField, SubmitField,
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.domain.deadlines import CASE_DEADLINE_NAMES
+from tracker.domain.commands import (
+    REPORT_MAX, Command, ExtendDeadline, HoldHearing, ProposePenalty, RecordAppeal, RecordPayment, spec_of,
+)
 from tracker.domain.lifecycle import CaseAction, CaseState
+from tracker.domain.penalties import lowered_lines
 from tracker.services.listings import PENALTY_KINDS
 from tracker.services.localisation import lazy_gettext as _l
 from tracker.web.exports.filters import ListFilterForm, valid_choice
@@ -26,10 +30,15 @@ SANCTIONS = options([
 ])
 
 
+def limit(command, name: str) -> int:
+    """The limit the command declares for one of its fields (tracker.domain.commands), so form and API agree."""
+    return spec_of(command, name).limit
+
+
 class ActionForm(FlaskForm):
     version = HiddenField()
     on = DateField(_l("Date it happened"), validators=[Optional()], description=_l("Leave empty for today."))
-    reason = TextAreaField(_l("Reason"), validators=[Length(max=5000)])
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=limit(Command, "reason"))])
     submit = SubmitField(_l("Record"))
 
     def body(self) -> dict:
@@ -41,7 +50,7 @@ class ActionForm(FlaskForm):
 
 
 class ReasonForm(ActionForm):
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=5000)])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=limit(Command, "reason"))])
 
 
 class FileForm(ActionForm):
@@ -83,8 +92,8 @@ class ProposeForm(ActionForm):
     sanction = SelectField(_l("Sanction"), choices=SANCTIONS, default="")
     illegal_gains = money_field(_l("Illegal gains (as confirmed by the officer)"))
     severity = SelectField(_l("Severity"), choices=options([("ordinary", _l("Ordinary")), ("heavier", _l("Heavier")), ("serious", _l("Serious"))]))
-    departure_reason = TextAreaField(_l("Reason for departing from the range"), validators=[Length(max=5000)])
-    report = TextAreaField(_l("Investigation report"), validators=[Length(max=20000)])
+    departure_reason = TextAreaField(_l("Reason for departing from the range"), validators=[Length(max=limit(ProposePenalty, "departure_reason"))])
+    report = TextAreaField(_l("Investigation report"), validators=[Length(max=limit(ProposePenalty, "report"))])
 
     def body(self) -> dict:
         data = super().body() | {
@@ -107,7 +116,7 @@ class ServeForm(ActionForm):
 
 class HearingForm(ActionForm):
     host = SelectField(_l("Host (a supervisor who is not a case officer)"))
-    report = TextAreaField(_l("Hearing report"), validators=[DataRequired(), Length(max=20000)])
+    report = TextAreaField(_l("Hearing report"), validators=[DataRequired(), Length(max=limit(HoldHearing, "report"))])
 
     def body(self) -> dict:
         return super().body() | {"host": self.host.data, "report": self.report.data}
@@ -123,15 +132,7 @@ class DecideForm(ActionForm):
     def body(self, noticed: list[dict] | None = None) -> dict:
         data = super().body() | {"waived": bool(self.waived.data)}
         if noticed and (self.lower_fine.data is not None or self.lower_confiscation.data is not None):
-            lowered = []
-            for line in noticed:
-                if line["kind"] == "fine" and self.lower_fine.data is not None:
-                    line = {"kind": "fine", "amount": str(self.lower_fine.data)}
-                if line["kind"] == "confiscation" and self.lower_confiscation.data is not None:
-                    line = {"kind": "confiscation", "amount": str(self.lower_confiscation.data)}
-                if line.get("amount") not in ("0", "0.00"):
-                    lowered.append(line)
-            data["lines"] = lowered
+            data["lines"] = lowered_lines(noticed, self.lower_fine.data, self.lower_confiscation.data)
         if self.discussion_on.data:
             data["collective_discussion"] = {"on": self.discussion_on.data.isoformat(), "participants": self.participants.data}
         return data
@@ -139,7 +140,7 @@ class DecideForm(ActionForm):
 
 class PaymentForm(ActionForm):
     amount = money_field(_l("Amount paid"), required=True, minimum="0.01")
-    receipt = StringField(_l("Receipt number"), validators=[Length(max=120)])
+    receipt = StringField(_l("Receipt number"), validators=[Length(max=limit(RecordPayment, "receipt"))])
 
     def body(self) -> dict:
         return super().body() | {"amount": str(self.amount.data), "receipt": self.receipt.data or ""}
@@ -162,7 +163,7 @@ class AppealForm(ActionForm):
     kind = SelectField(_l("Appeal"), choices=options([("reconsideration", _l("Administrative reconsideration")), ("lawsuit", _l("Administrative lawsuit"))]))
     outcome = SelectField(_l("Outcome"), choices=options(APPEAL_OUTCOME_CHOICES))
     outcome_on = DateField(_l("Outcome date"), validators=[Optional()])
-    reference = StringField(_l("Number of the appeal body's decision (varied or annulled)"), validators=[Length(max=120)])
+    reference = StringField(_l("Number of the appeal body's decision (varied or annulled)"), validators=[Length(max=limit(RecordAppeal, "reference"))])
     warning = BooleanField(_l("Warning"))
     fine = money_field(_l("New fine (varied)"))
     confiscation = money_field(_l("New confiscation (varied)"))
@@ -188,7 +189,7 @@ class ExtendForm(ReasonForm):
         ("filing", _l("Filing")), ("decision", _l("Decision")), ("review", _l("Review")),
         ("decision_service", _l("Service of the decision")), ("closing", _l("Closing")),
     ]))
-    days = IntegerField(_l("Extra days"), validators=[InputRequired(), NumberRange(min=1, max=366)])
+    days = IntegerField(_l("Extra days"), validators=[InputRequired(), NumberRange(min=1, max=limit(ExtendDeadline, "days"))])
 
     def body(self) -> dict:
         return super().body() | {"deadline": self.deadline.data, "days": self.days.data}
@@ -237,7 +238,7 @@ class OnTheSpotForm(OpenCaseForm):
 
 
 class ComplaintForm(FlaskForm):
-    complaint = TextAreaField(_l("Complaint"), validators=[DataRequired(), Length(max=20000)])
+    complaint = TextAreaField(_l("Complaint"), validators=[DataRequired(), Length(max=REPORT_MAX)])
     received_on = DateField(_l("Received on"), validators=[InputRequired()])
     submit = SubmitField(_l("Open a case from this complaint"))
 
