@@ -15,16 +15,15 @@ from sqlalchemy.orm import joinedload
 
 from tracker.api.core import IDEMPOTENCY_KEY, ApiBlueprint, PageQuery, api_allow, caller, idempotent, keyset_page
 from tracker.api.fields import MAX_ID, DecimalString, QueryBoolean, StrictBoolean, StrictDate, Text
-from tracker.domain.deadlines import CASE_DEADLINE_NAMES
+from tracker.domain import commands
 from tracker.domain.lifecycle import CaseAction, CaseState
 from tracker.domain.penalties import MAX_LINES, PENALTY_KINDS
-from tracker.domain.rulebook import SEVERITIES
 from tracker.extensions import db
 from tracker.models import Case, CaseEvent, Unit, Violation
 from tracker.services import cases as service
 from tracker.services.access import FIELD, READERS
 from tracker.services.caserecord import CaseOut, case_out
-from tracker.services.cases import APPEAL_KINDS, APPEAL_OUTCOMES, CASE_DETAIL, SERVICE_METHODS, TRANSFER_TO
+from tracker.services.cases import CASE_DETAIL
 from tracker.services.errors import Invalid
 from tracker.services.scope import get_visible, scoped
 
@@ -137,66 +136,51 @@ def _lines(**kwargs):
 
 class CollectiveDiscussionIn(ma.Schema):
     on = _day(required=True)
-    participants = ma.fields.List(_username(), required=True, validate=ma.validate.Length(max=30))
+    participants = ma.fields.List(_username(), required=True,
+                                  validate=ma.validate.Length(max=commands.PARTICIPANTS_MAX))
 
 
-class ActionIn(ma.Schema):
-    """Every field any action takes; each action accepts only its own (ACTION_FIELDS) and run_action
-    applies the rules. All are optional here: what an action requires, it says with a 422."""
-
-    on = _day(metadata={"description": "The day the step happened (default: today); never in the future nor "
-                                       "before the case's previous step."})
-    reason = _text(5000, metadata={"description": "Required by decline, mark_major, suspend, resume, terminate, "
-                                                  "transfer, return, extend_deadline, and by any late step."})
-    officers = ma.fields.List(_username(), validate=ma.validate.Length(max=10), metadata={"description": "file"})
-    act_on = _day(metadata={"description": "file: the day of the act (limitation period)"})
-    harm_to_safety = StrictBoolean(metadata={"description": "file"})
-    to = ma.fields.String(validate=ma.validate.OneOf(TRANSFER_TO), metadata={"description": "transfer"})
-    lines = _lines(metadata={"description": "propose_penalty; decide (only to lower); record_appeal (when varied)"})
-    illegal_gains = DecimalString(metadata={"description": "propose_penalty"})
-    severity = ma.fields.String(validate=ma.validate.OneOf(SEVERITIES), metadata={"description": "propose_penalty"})
-    departure_reason = _text(5000, metadata={"description": "propose_penalty outside the rulebook's range"})
-    report = _text(20000, metadata={"description": "propose_penalty, hold_hearing"})
-    method = ma.fields.String(validate=ma.validate.OneOf(SERVICE_METHODS), metadata={"description": "serve_notice, serve_decision"})
-    host = _username()
-    waived = StrictBoolean(metadata={"description": "decide: the party waived its rights in writing"})
-    collective_discussion = ma.fields.Nested(
-        CollectiveDiscussionIn, metadata={"description": "decide (major cases), extend_deadline beyond the limit"}
-    )
-    amount = DecimalString(metadata={"description": "record_payment"})
-    receipt = _text(120, metadata={"description": "record_payment"})
-    demand_served_on = _day(metadata={"description": "apply_enforcement"})
-    kind = ma.fields.String(validate=ma.validate.OneOf(APPEAL_KINDS), metadata={"description": "record_appeal"})
-    outcome = ma.fields.String(validate=ma.validate.OneOf(APPEAL_OUTCOMES), metadata={"description": "record_appeal"})
-    outcome_on = _day(metadata={"description": "record_appeal"})
-    reference = _text(120, metadata={"description": "record_appeal: the appeal body's decision number, required "
-                                                    "when the outcome is varied or annulled"})
-    deadline = ma.fields.String(validate=ma.validate.OneOf(CASE_DEADLINE_NAMES), metadata={"description": "extend_deadline"})
-    days = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=366), metadata={"description": "extend_deadline"})
+def _field(spec: commands.Spec) -> ma.fields.Field:
+    """The API field of a command's input field (tracker.domain.commands declares each once)."""
+    meta = {"metadata": {"description": spec.description}} if spec.description else {}
+    if spec.kind == "date":
+        return _day(**meta)
+    if spec.kind == "text":
+        return _text(spec.limit, **meta)
+    if spec.kind == "choice":
+        return ma.fields.String(validate=ma.validate.OneOf(spec.choices), **meta)
+    if spec.kind == "bool":
+        return StrictBoolean(**meta)
+    if spec.kind == "money":
+        return DecimalString(**meta)
+    if spec.kind == "lines":
+        return _lines(**meta)
+    if spec.kind == "username":
+        return _username()
+    if spec.kind == "usernames":
+        return ma.fields.List(_username(), validate=ma.validate.Length(max=spec.limit), **meta)
+    if spec.kind == "days":
+        return ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=spec.limit), **meta)
+    if spec.kind == "discussion":
+        return ma.fields.Nested(CollectiveDiscussionIn, **meta)
+    raise ValueError(f"no API field for {spec.kind!r}")
 
 
-COMMON = ("on", "reason")
+def _action_input() -> type[ma.Schema]:
+    """Every field any action takes, built from the commands; each action accepts only its own (ACTION_FIELDS)
+    and run_action applies the rules. All are optional here: what an action requires, it says with a 422."""
+    fields: dict[str, ma.fields.Field] = {}
+    for command in dict.fromkeys(commands.COMMANDS.values()):
+        for name, spec in commands.specs(command).items():
+            fields.setdefault(name, _field(spec))
+    return ma.Schema.from_dict(fields, name="ActionIn")
+
+
+ActionIn = _action_input()
+COMMON = tuple(commands.specs(commands.Command))
 ACTION_FIELDS: dict[str, tuple[str, ...]] = {
-    "file": ("officers", "act_on", "harm_to_safety"),
-    "decline": (),
-    "mark_major": (),
-    "suspend": (),
-    "resume": (),
-    "terminate": (),
-    "transfer": ("to",),
-    "propose_penalty": ("lines", "illegal_gains", "severity", "departure_reason", "report"),
-    "approve_penalty": (),
-    "return": (),
-    "serve_notice": ("method",),
-    "request_hearing": (),
-    "hold_hearing": ("host", "report"),
-    "decide": ("waived", "lines", "collective_discussion"),
-    "serve_decision": ("method",),
-    "record_payment": ("amount", "receipt"),
-    "apply_enforcement": ("demand_served_on",),
-    "close": (),
-    "record_appeal": ("kind", "outcome", "outcome_on", "lines", "reference"),
-    "extend_deadline": ("deadline", "days", "collective_discussion"),
+    action.value: tuple(name for name in commands.specs(command) if name not in COMMON)
+    for action, command in commands.COMMANDS.items()
 }
 ACTION_SCHEMAS = {action: ActionIn(only=COMMON + fields) for action, fields in ACTION_FIELDS.items()}
 assert set(ACTION_FIELDS) == set(ACTIONS)
