@@ -20,9 +20,9 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.domain import commands
+from tracker.domain import caserules, commands
 from tracker.domain import lifecycle as lc
-from tracker.domain.deadlines import CaseDates, Deadline, case_deadlines, due_date, max_extension
+from tracker.domain.deadlines import CaseDates, Deadline, case_deadlines
 from tracker.domain.figures import due_soon_from
 from tracker.domain.history import GENESIS, link
 from tracker.domain.lifecycle import CaseAction, CaseState
@@ -34,7 +34,6 @@ from tracker.domain.penalties import (
     account,
     check_penalty,
     hearing_right,
-    is_heavier,
     parse_penalty,
     simplified_allowed,
 )
@@ -57,7 +56,7 @@ from tracker.services.errors import Conflict, Forbidden, Invalid, NotFound, Serv
 from tracker.services.localisation import lazy_gettext as _l
 from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import require_field_role
-from tracker.services.wording import appeal_kind, day, deadline_name, listed, money, whole
+from tracker.services.wording import appeal_kind, day, deadline_name, listed, whole
 
 # Which soft (agency) deadline each action meets: a late step needs a reason and is flagged for audit.
 MEETS = {
@@ -194,6 +193,15 @@ def _parse_date(value, field: str, default: date | None = None) -> date | None:
 def _text(value, field: str, required: bool = False, limit: int = commands.REASON_MAX) -> str:
     with _as_invalid():
         return commands.parse_text(value, field, limit, required)
+
+
+@contextmanager
+def _rules():
+    """A refusal of the domain's rules (lifecycle, case rules) as the service's error: 403, 409 or 422."""
+    try:
+        yield
+    except lc.ActionRefused as error:
+        raise _refused(error) from None
 
 
 @contextmanager
@@ -486,17 +494,12 @@ def _file(step: Step) -> None:
     if not command.officers:
         raise Invalid.field("officers", _("Name at least two officers of the unit for the investigation."))
     named = [_unit_member(u, case.unit_id, "officers") for u in command.officers]
-    if len({u.id for u in named}) < 2:
-        raise Invalid.field("officers", _("At least two different officers are assigned to a case."))
-    act_on = command.act_on or case.clue_on
-    if act_on > step.on:
-        raise Invalid.field("act_on", _("The act cannot come after the filing."))
-    harm = command.harm_to_safety
+    act_on, harm = command.act_on or case.clue_on, command.harm_to_safety
     rulebook = current_rulebook()
-    try:
+    with _rules():
+        caserules.check_case_officers(len({u.id for u in named}))
+        caserules.check_act_before_filing(act_on, step.on)
         lc.check_not_time_barred(act_on, harm, step.on, rulebook.limitation_years, rulebook.limitation_years_harm)
-    except lc.ActionRefused as error:
-        raise _refused(error) from None
     present = {o.user_id for o in case.officers}
     for user in named:
         if user.id not in present:
@@ -597,54 +600,37 @@ def _serve_notice(step: Step) -> None:
     step.case.notice_served_on = step.on
 
 
-def _window_end(name: str, start: date) -> date:
-    rulebook = current_rulebook()
-    return due_date(rulebook.deadline(name), start, rulebook.calendar)
-
-
 def _request_hearing(step: Step) -> None:
-    case = step.case
-    if not case.hearing_right:
-        raise Invalid.field("on", _("This penalty gives no hearing right (below the thresholds, no closure or suspension)."))
-    ends = _window_end("hearing_request", case.notice_served_on)
-    if step.on > ends:
-        raise Invalid.field("on", _("The hearing request window closed on %(on)s (5 working days after service).", on=day(ends)))
+    case, rulebook = step.case, current_rulebook()
+    with _rules():
+        caserules.check_hearing_request(case.hearing_right, step.on, rulebook.deadline("hearing_request"),
+                                        case.notice_served_on, rulebook.calendar)
     case.pauses.append(CasePause(kind="hearing", starts_on=step.on))
 
 
 def _hold_hearing(step: Step) -> None:
     case = step.case
     host = _unit_member(step.command.host, case.unit_id, "host", roles=(Role.SUPERVISOR,))
-    if host.id in {o.user_id for o in case.officers}:
-        raise Forbidden(_("The hearing host must be a supervisor who is not a case officer."))
+    with _rules():
+        caserules.check_hearing_host(host.id, frozenset(o.user_id for o in case.officers))
     report = step.command.report
     _end_pause(case, "hearing", step.on)
     step.data.update(host=host.username, report=report)
 
 
 def _decide(step: Step) -> None:
-    case, command = step.case, step.command
+    case, command, rulebook = step.case, step.command, current_rulebook()
     waived = command.waived
-    if not waived:
-        ends = _window_end("statement", case.notice_served_on)
-        if step.on <= ends:
-            raise Invalid.field(
-                "on",
-                _("The party may state and defend until %(on)s: decide after that date, "
-                  "or record a written waiver (waived: true).", on=day(ends)),
-            )
-    noticed = penalty_of(case.approved_lines)
-    decided = noticed
-    if command.lines is not None:
-        decided = command.lines
-        if is_heavier(decided, noticed):
-            raise Invalid.field("lines", _("A decision may lower the noticed penalty, never raise it: serve a new notice instead."))
+    with _rules():
+        caserules.check_statement_window(waived, step.on, rulebook.deadline("statement"), case.notice_served_on,
+                                         rulebook.calendar)
+        decided = caserules.decided_penalty(penalty_of(case.approved_lines), command.lines)
     if case.major:
         step.data["collective_discussion"] = _collective_discussion(command.collective_discussion, case.unit_id)
     case.waived = waived
     case.decided_lines = decided.to_json()
     case.decided_on = step.on
-    if decided.sanctions & {"suspension", "closure"}:
+    if caserules.orders_closure(decided):
         case.premises.status = PremisesStatus.ORDERED_CLOSED
     step.data.update(waived=waived, lines=case.decided_lines)
 
@@ -662,57 +648,54 @@ def _serve_decision(step: Step) -> None:
     case = step.case
     step.data["method"] = step.command.method
     case.decision_served_on = step.on
-    decided = penalty_of(case.decided_lines)
-    rulebook = current_rulebook()
-    if not decided.warning_only:
-        case.published_on = step.on  # published when served (DOMAIN.md §8)
-    if decided.money_total > 0:
-        case.payment_due_on = due_date(rulebook.deadline("payment"), step.on, rulebook.calendar)
-        step.data["payment_due_on"] = case.payment_due_on.isoformat()
+    _apply_service(case, step, caserules.serve_decision(penalty_of(case.decided_lines), step.on,
+                                                         current_rulebook().deadline("payment"),
+                                                         current_rulebook().calendar))
+
+
+def _apply_service(case: Case, step: "Step | None", served: caserules.Service) -> None:
+    """What serving a decision brings (caserules.serve_decision), on the case: publication, the payment due date,
+    or execution when there is nothing to pay."""
+    on = case.decision_served_on
+    if served.published:
+        case.published_on = on
+    if served.payment_due_on is not None:
+        case.payment_due_on = served.payment_due_on
+        if step is not None:
+            step.data["payment_due_on"] = served.payment_due_on.isoformat()
+    if served.settled:
+        case.settled_on = case.closable_on = on
+    if step is not None:
+        step.target = served.target
     else:
-        # Nothing to pay (a warning, or a closure already ordered at decision): executed on service.
-        step.target = CaseState.EXECUTED
-        case.settled_on = case.closable_on = step.on
+        case.state = served.target
 
 
 def _record_payment(step: Step) -> None:
     case = step.case
     amount = step.command.amount
-    if amount <= 0:
-        raise Invalid.field("amount", _("A payment is above zero."))
-    before = money_account(case, step.on)
-    if amount > before.due:
-        raise Invalid.field("amount", _("The amount due on %(on)s is %(due)s.", on=day(step.on), due=money(before.due)))
+    with _rules():
+        caserules.check_payment(amount, money_account(case, step.on).due, step.on)
     receipt = step.command.receipt
     case.payments.append(Payment(on=step.on, amount=amount, receipt=receipt, recorded_by_id=step.actor.id))
     after = money_account(case, step.on)
     step.data.update(amount=f"{amount:.2f}", receipt=receipt, due=f"{after.due:.2f}")
-    if after.settled:
-        step.target = CaseState.EXECUTED
+    step.target = caserules.after_payment(case.state, after)
+    if step.target is CaseState.EXECUTED:
         case.settled_on = case.closable_on = step.on
-    else:
-        step.target = case.state
 
 
 def _apply_enforcement(step: Step) -> None:
     case = step.case
-    demand_on = step.command.demand_served_on
-    if demand_on is None:
-        raise Invalid.field("demand_served_on", _("Give the date the payment demand was served."))
-    rulebook = current_rulebook()
-    wait_until = due_date(rulebook.deadline("enforcement_demand"), demand_on, rulebook.calendar)
-    if step.on < wait_until:
-        raise Invalid.field("demand_served_on", _("Enforcement may be applied from %(on)s (10 working days after the demand).",
-                                                   on=day(wait_until)))
+    demand_on, rulebook = step.command.demand_served_on, current_rulebook()
     balance = money_account(case, step.on)
-    if case.payment_due_on is None or step.on <= case.payment_due_on or balance is None or balance.due <= 0:
-        raise Invalid.field("on", _("Enforcement needs money still unpaid after the payment due date."))
-    failed = [a for a in case.appeals if a.outcome in ("upheld", "withdrawn")]
-    pending = [a for a in case.appeals if a.outcome == "pending"]
-    lawsuit_end = due_date(rulebook.deadline("lawsuit"), case.decision_served_on, rulebook.calendar)
-    if pending or (step.on <= lawsuit_end and not failed):
-        raise Invalid.field(
-            "on", _("The windows for reconsideration and lawsuit run until %(on)s unless an appeal failed.", on=day(lawsuit_end))
+    with _rules():
+        caserules.check_enforcement(
+            step.on, demand_on, rulebook.deadline("enforcement_demand"), rulebook.calendar, case.payment_due_on,
+            None if balance is None else balance.due,
+            appeals_pending=any(a.outcome == "pending" for a in case.appeals),
+            appeal_failed=any(a.outcome in ("upheld", "withdrawn") for a in case.appeals),
+            lawsuit_ends=caserules.window_end(rulebook.deadline("lawsuit"), case.decision_served_on, rulebook.calendar),
         )
     step.data.update(demand_served_on=demand_on.isoformat(), due=f"{balance.due:.2f}")
 
@@ -732,21 +715,17 @@ def _record_appeal(step: Step) -> None:
     rulebook = current_rulebook()
     appeal = next((a for a in case.appeals if a.kind == kind and a.outcome == "pending"), None)
     if appeal is None:
-        window = "reconsideration" if kind == "reconsideration" else "lawsuit"
-        ends = _window_end(window, case.decision_served_on)
-        decided_reconsiderations = [a for a in case.appeals if a.kind == "reconsideration" and a.outcome_on]
-        after_rule = rulebook.deadlines.get("lawsuit_after_reconsideration")
-        if kind == "lawsuit" and decided_reconsiderations and after_rule is not None:
-            ends = max(ends, due_date(after_rule, decided_reconsiderations[-1].outcome_on, rulebook.calendar))
-        if step.on > ends:
-            raise Invalid.field("on", _("The %(kind)s window closed on %(on)s.", kind=appeal_kind(kind), on=day(ends)))
+        reconsiderations = [a.outcome_on for a in case.appeals if a.kind == "reconsideration" and a.outcome_on]
+        ends = caserules.appeal_window_end(kind, case.decision_served_on, reconsiderations[-1] if reconsiderations else None,
+                                           rulebook.deadlines, rulebook.calendar)
+        with _rules():
+            caserules.check_appeal_window(step.on, ends, appeal_kind(kind))
         appeal = Appeal(kind=kind, lodged_on=step.on)
         case.appeals.append(appeal)
     if outcome != "pending":
-        if outcome_on is None:
-            outcome_on = step.on
-        if outcome_on < appeal.lodged_on or outcome_on > step.today:
-            raise Invalid.field("outcome_on", _("The outcome date lies between the lodging and today."))
+        outcome_on = outcome_on or step.on
+        with _rules():
+            caserules.check_appeal_outcome_date(outcome_on, appeal.lodged_on, step.today)
     appeal.outcome, appeal.outcome_on = outcome, outcome_on if outcome != "pending" else None
     appeal.reference = reference or None
     step.data.update(kind=kind, outcome=outcome, lodged_on=appeal.lodged_on.isoformat())
@@ -756,9 +735,8 @@ def _record_appeal(step: Step) -> None:
         _vary_decision(step, appeal, varied, outcome_on)
     elif outcome == "annulled":
         # The decision is withdrawn and its publication removed; nothing remains to execute.
-        case.withdrawn_on = outcome_on
-        step.target = CaseState.TERMINATED
-        case.closable_on = outcome_on
+        case.withdrawn_on = case.closable_on = outcome_on
+        step.target = caserules.after_appeal(outcome, case.state, settled=False)
     if outcome_on:
         step.data["outcome_on"] = outcome_on.isoformat()
 
@@ -769,12 +747,11 @@ def _vary_decision(step: Step, appeal: Appeal, varied: Penalty, outcome_on: date
     case = step.case
     appeal.lines = case.decided_lines = varied.to_json()
     step.data["lines"] = appeal.lines
-    if case.state in (CaseState.DECISION_SERVED, CaseState.ENFORCEMENT):
-        balance = money_account(case, outcome_on)
-        if balance is None or balance.settled:
-            step.target = CaseState.EXECUTED
-            case.settled_on = case.closable_on = outcome_on
     balance = money_account(case, outcome_on)
+    target = caserules.after_appeal("varied", case.state, settled=balance is None or balance.settled)
+    if target is not None:
+        step.target = target
+        case.settled_on = case.closable_on = outcome_on
     if balance is not None and balance.overpaid > 0:
         step.data["to_refund"] = f"{balance.overpaid:.2f}"
 
@@ -783,17 +760,11 @@ def _extend_deadline(step: Step) -> None:
     case, command = step.case, step.command
     name, days = command.deadline, command.days
     current = next((d for d in deadlines_of(case, step.on) if d.name == name), None)
-    if current is None or current.status.value == "met":
-        raise Invalid.field("deadline", _("The %(deadline)s deadline is not running.", deadline=deadline_name(name)))
-    rule = current_rulebook().deadline(name)
-    limit = max_extension(rule)
     already = sum(e.days for e in case.extensions if e.deadline == name)
     collective = command.collective_discussion
-    if limit is not None and already + days > limit and not collective:
-        raise Invalid.field("days", _("The %(deadline)s deadline extends by at most %(days)s days without a collective decision.",
-                                       deadline=deadline_name(name), days=limit))
-    if limit is None and not collective:
-        raise Invalid.field("deadline", _("The %(deadline)s deadline cannot be extended.", deadline=deadline_name(name)))
+    with _rules():
+        caserules.check_extension(deadline_name(name), current is not None and current.status.value != "met",
+                                  current_rulebook().deadline(name), already, days, collective is not None)
     if collective:
         step.data["collective_discussion"] = _collective_discussion(collective, case.unit_id)
     case.extensions.append(
@@ -867,14 +838,9 @@ def decide_on_the_spot(
         case.filed_on = case.decided_on = case.decision_served_on = on_date
         case.last_step_on = max(case.last_step_on, on_date)
         from_state = case.state
-        if penalty.money_total > 0:
-            case.state = CaseState.DECISION_SERVED
-            case.payment_due_on = due_date(rulebook.deadline("payment"), on_date, rulebook.calendar)
-        else:
-            case.state = CaseState.EXECUTED
-            case.settled_on = case.closable_on = on_date
-        if not penalty.warning_only:
-            case.published_on = on_date
+        # The same step as serving any decision: published, due or executed (caserules.serve_decision).
+        _apply_service(case, None, caserules.serve_decision(penalty, on_date, rulebook.deadline("payment"),
+                                                             rulebook.calendar))
         append_event(
             case, actor, "decide_on_the_spot", on_date, from_state,
             {"lines": case.decided_lines, "method": method, "simplified": True}, None,
