@@ -128,3 +128,12 @@ def test_extensions(cn):
     rules.check_extension("decision", True, rule, 1, rule.extension_days, collective=True)
     with pytest.raises(GuardFailed, match="not running"):
         rules.check_extension("decision", False, rule, 0, 1, collective=True)
+
+
+def test_a_late_agency_step_needs_a_reason_and_is_flagged():
+    assert rules.late_step("filing", date(2020, 3, 2), False, date(2020, 3, 2), "") is False
+    assert rules.late_step("filing", date(2020, 3, 2), True, date(2020, 3, 9), "") is False  # met already
+    assert rules.late_step("filing", date(2020, 3, 2), False, date(2020, 3, 3), "Staff shortage") is True
+    with pytest.raises(GuardFailed, match="The filing deadline was 2020-03-02: give a reason") as refusal:
+        rules.late_step("filing", date(2020, 3, 2), False, date(2020, 3, 3), "")
+    assert refusal.value.field == "reason"

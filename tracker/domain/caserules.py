@@ -13,13 +13,23 @@ from decimal import Decimal
 
 from tracker.domain.calendar import WorkingCalendar
 from tracker.domain.deadlines import due_date, max_extension
-from tracker.domain.lifecycle import CaseState, GuardFailed, NotPermitted
+from tracker.domain.lifecycle import CaseAction, CaseState, GuardFailed, NotPermitted
 from tracker.domain.penalties import Account, Penalty, is_heavier
 from tracker.domain.rulebook import DeadlineRule
 from tracker.domain.text import N_, Money, Text
 
 MIN_CASE_OFFICERS = 2  # an administrative investigation has at least two officers (APL art. 42)
 CLOSING_SANCTIONS = frozenset({"suspension", "closure"})  # a decided one orders the premises closed
+# Which soft (agency) deadline each action meets: a late step needs a reason and is flagged for audit.
+MEETS: dict[CaseAction, str] = {
+    CaseAction.FILE: "filing",
+    CaseAction.DECLINE: "filing",
+    CaseAction.APPROVE_PENALTY: "review",
+    CaseAction.RETURN: "review",
+    CaseAction.DECIDE: "decision",
+    CaseAction.SERVE_DECISION: "decision_service",
+    CaseAction.CLOSE: "closing",
+}
 
 
 def span(rule: DeadlineRule) -> Text:
@@ -34,6 +44,17 @@ def span(rule: DeadlineRule) -> Text:
 def window_end(rule: DeadlineRule, start: date, calendar: WorkingCalendar) -> date:
     """The last day of a window that opens with ``start``."""
     return due_date(rule, start, calendar)
+
+
+def late_step(deadline: Text | str, due_on: date, met: bool, on: date, reason: str) -> bool:
+    """Whether a step misses its soft deadline (then it is recorded, flagged for audit); a late step without a
+    reason is refused."""
+    if met or on <= due_on:
+        return False
+    if not reason:
+        raise GuardFailed("late", Text(N_("The %(deadline)s deadline was %(due_on)s: give a reason for the delay."),
+                                       deadline=deadline, due_on=due_on), "reason")
+    return True
 
 
 # ------------------------------------------------------------------------------------------ filing

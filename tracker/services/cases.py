@@ -58,16 +58,7 @@ from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import require_field_role
 from tracker.services.wording import appeal_kind, day, deadline_name, listed, whole
 
-# Which soft (agency) deadline each action meets: a late step needs a reason and is flagged for audit.
-MEETS = {
-    CaseAction.FILE: "filing",
-    CaseAction.DECLINE: "filing",
-    CaseAction.APPROVE_PENALTY: "review",
-    CaseAction.RETURN: "review",
-    CaseAction.DECIDE: "decision",
-    CaseAction.SERVE_DECISION: "decision_service",
-    CaseAction.CLOSE: "closing",
-}
+MEETS = caserules.MEETS
 SERVICE_METHODS = commands.SERVICE_METHODS
 TRANSFER_TO = commands.TRANSFER_TO
 APPEAL_KINDS = commands.APPEAL_KINDS
@@ -477,16 +468,13 @@ def _check_lateness(step: Step, reason: str) -> None:
     if name is None:
         return
     deadline = next((d for d in deadlines_of(step.case, step.on) if d.name == name), None)
-    if deadline is None or deadline.met_on is not None or step.on <= deadline.due_on:
+    if deadline is None:
         return
-    if not reason:
-        raise Invalid.field(
-            "reason",
-            _("The %(deadline)s deadline was %(due_on)s: give a reason for the delay.",
-              deadline=deadline_name(name), due_on=day(deadline.due_on)),
-        )
-    step.data["late"] = {"deadline": name, "due_on": deadline.due_on.isoformat()}
-    step.case.flagged_for_audit = True
+    with _rules():
+        late = caserules.late_step(deadline_name(name), deadline.due_on, deadline.met_on is not None, step.on, reason)
+    if late:
+        step.data["late"] = {"deadline": name, "due_on": deadline.due_on.isoformat()}
+        step.case.flagged_for_audit = True
 
 
 def _file(step: Step) -> None:
