@@ -58,7 +58,8 @@ def register_rulebook(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     import flask_babel
     from tracker.domain.text import install as install_domain_texts
-    from tracker.services.localisation import lazy_gettext, select_locale, select_timezone
+    from tracker.services.localisation import CatalogDomain, lazy_gettext
+    from tracker.web.locale import select_locale, select_timezone
 
     db.init_app(app)
     with app.app_context():
@@ -68,7 +69,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     limiter.init_app(app)  # before CSRF, so requests refused for CSRF count against the limits too
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone, domain_class=CatalogDomain)
     install_domain_texts(flask_babel.gettext, flask_babel.get_locale)  # domain texts render in the reader's language
     bootstrap.init_app(app)
 
@@ -110,23 +111,27 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from tracker.domain.deadlines import overdue
-    from tracker.services import localisation
-    from tracker.web import labels, links
+    from tracker.web import labels, links, locale
 
     app.context_processor(labels.template_context)
-    app.context_processor(localisation.template_context)
+    app.context_processor(locale.template_context)
     app.jinja_env.filters.update(labels.FILTERS)
     app.jinja_env.globals.update(links.TEMPLATE_GLOBALS)
     app.jinja_env.globals["overdue"] = overdue  # case tables show plain rows, which have no overdue_on()
 
 
 def register_error_handlers(app: Flask) -> None:
+    """Each face answers its own errors (pages everywhere, problem documents under /api/) and adds its hardening."""
+    from tracker.api.errors import register as register_api_errors
+    from tracker.api.security import register as register_api_security
     from tracker.web.errors import refuse_nul_characters, register
     from tracker.web.security import register as register_security
 
     register(app)
     app.before_request(refuse_nul_characters)
     register_security(app)
+    register_api_errors(app)
+    register_api_security(app)
 
 
 def register_commands(app: Flask) -> None:

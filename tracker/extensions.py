@@ -1,8 +1,11 @@
 """Flask extensions, created unbound and wired up in ``create_app``."""
 from __future__ import annotations
 
+from functools import partial
+
 import sqlalchemy as sa
-from flask_babel import Babel
+from flask import request
+from flask_babel import Babel, Domain
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -12,6 +15,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_smorest import Api
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
+from werkzeug.exceptions import HTTPException
 from werkzeug.utils import cached_property
 
 # The same constraint names on SQLite and PostgreSQL keep migrations portable.
@@ -35,16 +39,18 @@ csrf = CSRFProtect()
 
 
 class TrackerBabel(Babel):
-    """Flask-Babel, finding each language's catalog by its catalog name (zh_CN), not Babel's full tag
-    (zh_Hans_CN): tracker.services.localisation.CatalogDomain."""
+    """Flask-Babel, translating through the message domain ``create_app`` names (tracker.services.localisation's
+    CatalogDomain, which finds each language's catalog by its catalog name, zh_CN, not Babel's full tag zh_Hans_CN)."""
+
+    domain_class: type[Domain] = Domain
 
     @cached_property
     def domain_instance(self):
-        from tracker.services.localisation import CatalogDomain
+        return self.domain_class(domain=self.domain)
 
-        return CatalogDomain(domain=self.domain)
-
-    def init_app(self, app, *args, **kwargs):
+    def init_app(self, app, *args, domain_class: type[Domain] | None = None, **kwargs):
+        if domain_class is not None:
+            self.domain_class = domain_class
         super().init_app(app, *args, **kwargs)
         # Templates call _() a hundred times a page: go to the one domain's translations directly rather than
         # through Flask-Babel's per-call domain lookup (the same translations, found faster).
@@ -65,29 +71,58 @@ limiter = Limiter(key_func=get_remote_address)
 
 
 class TrackerApi(Api):
-    """flask-smorest's Api without its app-wide error handlers: ours answer HTML pages in the UI
-    and problem+json under /api/ (tracker.web.errors)."""
+    """flask-smorest's Api without its app-wide error handlers (each face answers its own errors: ``ErrorAnswers``),
+    documenting every error response with ``error_schema``, which the API package sets before ``init_app``
+    (tracker.api.problem_schema: a problem document, application/problem+json)."""
+
+    error_schema: type | None = None
 
     def _register_error_handlers(self):
         pass
 
     def _register_responses(self):
-        """Document every error response as a problem document (application/problem+json)."""
         import http
 
         from flask_smorest.utils import prepare_response
 
-        from tracker.api.problem_schema import ProblemSchema
-
         for status in http.HTTPStatus:
             response = {"description": status.phrase}
             if status >= 400:
-                response["schema"] = ProblemSchema
+                response["schema"] = self.error_schema
             prepare_response(response, self.spec, "application/problem+json")
             self.spec.components.response(status.name, response, lazy=True)
-        response = {"description": "Problem document", "schema": ProblemSchema}
+        response = {"description": "Problem document", "schema": self.error_schema}
         prepare_response(response, self.spec, "application/problem+json")
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
 api = TrackerApi(spec_kwargs={"security": [{"bearerAuth": []}]})
+
+
+class ErrorAnswers:
+    """Error handlers by path: each face registers its own answer to each kind of error (the pages for every
+    path, the API for /api/), and an error is answered by the face with the longest prefix of the request's path.
+    Neither face imports the other; Flask holds one handler per kind of error, which asks the table here."""
+
+    KEY = "tracker.error_answers"
+
+    def register(self, app, prefix: str, error: type[BaseException] | int, answer) -> None:
+        """Answer ``error`` raised under ``prefix`` ("" for every path) with ``answer(error)``."""
+        table = app.extensions.setdefault(self.KEY, {})
+        if error not in table:
+            table[error] = {}
+            app.register_error_handler(error, partial(self._answer, table[error]))
+        table[error][prefix] = answer
+
+    @staticmethod
+    def _answer(answers: dict, error):
+        path = request.path
+        prefixes = [prefix for prefix in answers if path.startswith(prefix)]
+        if not prefixes:  # no face answers this error on this path: as if no handler were registered
+            if isinstance(error, HTTPException):
+                return error
+            raise error
+        return answers[max(prefixes, key=len)](error)
+
+
+error_answers = ErrorAnswers()

@@ -13,7 +13,8 @@ from tests.factories import unit, user
 from tests.i18n.helpers import page_lang, request_in
 from tracker.extensions import db
 from tracker.models import User
-from tracker.services.localisation import LOCALE_COOKIE, best_accepted, catalog_name, select_locale, supported
+from tracker.services.localisation import best_accepted, catalog_name, supported
+from tracker.web.locale import LOCALE_COOKIE, select_locale
 
 
 @pytest.mark.parametrize("header, expected", [

@@ -219,7 +219,7 @@ def test_a_throttled_api_path_answers_problem_json(app, client):
     """A Flask-Limiter refusal under /api/ is a problem document, not an HTML page."""
     from flask_limiter import RateLimitExceeded
 
-    from tracker.web.security import too_many_requests
+    from tracker.api.errors import too_many_requests
 
     class Limit:
         class limit:  # noqa: N801 - the shape of flask_limiter's RuntimeLimit

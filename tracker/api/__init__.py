@@ -19,9 +19,11 @@ def register_api(app: Flask) -> None:
     """Wire the API blueprints; the OpenAPI document is public."""
     from tracker.api import cases, emergencies, inspections, outcomes, premises, reference
     from tracker.api.core import open_document
+    from tracker.api.problem_schema import ProblemSchema
 
     for key, value in API_CONFIG.items():
         app.config.setdefault(key, value)
+    api.error_schema = ProblemSchema  # every error response is documented as a problem document
     api.init_app(app)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "flask users token USERNAME"}

@@ -16,12 +16,13 @@ from webargs.flaskparser import FlaskParser
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from tracker.api.messages import http_description, title as problem_title, translate_messages
+from tracker.api.messages import title as problem_title, translate_messages
 from tracker.extensions import db
 from tracker.models import IdempotencyRecord, User
 from tracker.models.types import utcnow
 from tracker.services.access import PUBLIC, admits, needs_sign_in
 from tracker.services.errors import Conflict, ServiceError
+from tracker.services.failures import http_description
 from tracker.services.tokens import user_for_token
 
 PROBLEM = "application/problem+json"

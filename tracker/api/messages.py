@@ -1,6 +1,7 @@
-"""The words of problem documents in the request's language (Accept-Language under /api/): titles,
-the default details of HTTP errors, and the validation messages of marshmallow, webargs and our own
-schemas. Codes, field names and the English texts stay as they are: English is the msgid itself."""
+"""The words of problem documents in the request's language (Accept-Language under /api/): titles and the
+validation messages of marshmallow, webargs and our own schemas. Codes, field names and the English texts stay
+as they are: English is the msgid itself. The default details of HTTP errors, which the pages show too, are
+tracker.services.failures.http_description."""
 from __future__ import annotations
 
 import re
@@ -25,49 +26,9 @@ TITLES = {
     503: lambda: _("Service unavailable"),
 }
 
-# Werkzeug's own descriptions, given when an error is raised without one (an unknown URL, a wrong
-# method): the English text is werkzeug's, word for word, so English answers do not change.
-HTTP_DESCRIPTIONS = {
-    400: lambda: _("The browser (or proxy) sent a request that this server could not understand."),
-    401: lambda: _(
-        "The server could not verify that you are authorized to access the URL requested. You either supplied "
-        "the wrong credentials (e.g. a bad password), or your browser doesn't understand how to supply the "
-        "credentials required."
-    ),
-    403: lambda: _(
-        "You don't have the permission to access the requested resource. It is either read-protected or not "
-        "readable by the server."
-    ),
-    404: lambda: _(
-        "The requested URL was not found on the server. If you entered the URL manually please check your "
-        "spelling and try again."
-    ),
-    405: lambda: _("The method is not allowed for the requested URL."),
-    406: lambda: _(
-        "The resource identified by the request is only capable of generating response entities which have "
-        "content characteristics not acceptable according to the accept headers sent in the request."
-    ),
-    409: lambda: _(
-        "A conflict happened while processing the request. The resource might have been modified while the "
-        "request was being processed."
-    ),
-    413: lambda: _("The data value transmitted exceeds the capacity limit."),
-    415: lambda: _("The server does not support the media type transmitted in the request."),
-    422: lambda: _("The request was well-formed but was unable to be followed due to semantic errors."),
-}
-
-
 def title(status: int) -> str:
     """The problem title for ``status`` in the request's language."""
     return TITLES.get(status, lambda: _("Error"))()
-
-
-def http_description(error) -> str:
-    """An HTTP error's description, translated when it is werkzeug's default for its class."""
-    description = error.description or ""
-    if description == type(error).description and error.code in HTTP_DESCRIPTIONS:
-        return HTTP_DESCRIPTIONS[error.code]()
-    return description
 
 
 def _validation_messages() -> list[tuple[str, str]]:

@@ -47,7 +47,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The interface language chosen in the profile or with the switcher (a catalog name: en, zh_CN);
-    # None follows the browser (tracker.services.localisation.select_locale).
+    # None follows the browser (tracker.web.locale.select_locale).
     locale: Mapped[str | None] = mapped_column(sa.String(16))
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")

@@ -2,9 +2,10 @@
 
 ``record`` adds the entry to the session of the change it describes, so that both commit together or neither
 does; the services that make administrators' changes (accounts, emergencies, tokens) call it before their one
-commit. Where the change came from is read here, not passed by each caller, so no entry point can mislabel it:
-inside a request it is the client address and browser (the JSON API when the path is under ``/api/``),
-anywhere else the command line and the operating-system user running it.
+commit. Where the change came from is found here, not passed by each caller, so no entry point can mislabel it:
+inside a request it is the client address and browser (the JSON API when the path is under ``/api/``), as the
+web layer reads them off the request (``ORIGIN_OF_REQUEST``), anywhere else the command line and the
+operating-system user running it.
 
 The log offers no update and no delete. ``contains`` and ``in_period`` are the filters it shares with the
 sign-in log (tracker.services.accounts.sign_in_log).
@@ -17,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import current_app, has_request_context
 from flask_babel import gettext as _
 
 from tracker.domain.adminlog import ActionSource, AdminActionKind, TargetKind, changes
@@ -30,12 +31,16 @@ from tracker.services.search import ESCAPE, like_pattern
 IP_LENGTH, AGENT_LENGTH, NAME_LENGTH, LABEL_LENGTH = 45, 200, 64, 200
 
 
+# The app's reader of a request's origin, () -> (ActionSource, address, browser): create_app files
+# tracker.web.security.origin_of_request under this key, so no service reads the request itself.
+ORIGIN_OF_REQUEST = "tracker.origin_of_request"
+
+
 def origin() -> dict:
     """Where the running change comes from: ``source``, ``ip``, ``user_agent`` and ``os_user``."""
     if has_request_context():
-        api = request.path.startswith("/api/")
-        return {"source": ActionSource.API if api else ActionSource.WEB, "ip": (request.remote_addr or "")[:IP_LENGTH],
-                "user_agent": request.user_agent.string[:AGENT_LENGTH], "os_user": ""}
+        source, ip, user_agent = current_app.extensions[ORIGIN_OF_REQUEST]()
+        return {"source": source, "ip": ip[:IP_LENGTH], "user_agent": user_agent[:AGENT_LENGTH], "os_user": ""}
     return {"source": ActionSource.COMMAND_LINE, "ip": "", "user_agent": "", "os_user": _os_user()}
 
 

@@ -1,18 +1,17 @@
-"""Locale and time-zone selection for Flask-Babel, and where the catalogs are found.
+"""Localisation without the request: the supported languages and their catalogs, matching a browser's languages to
+them, the catalog domain Flask-Babel translates with, and lazy strings.
 
-The language of a page: the signed-in user's profile setting, else the switcher's cookie, else the
-browser's Accept-Language, else English. The JSON API follows Accept-Language alone (a program sends
-no cookie and has no profile page).
+Which language a request gets (the profile, the switcher's cookie, Accept-Language) is chosen in the web layer:
+tracker.web.locale.
 """
 from __future__ import annotations
 
 from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
-from flask import current_app, has_app_context, has_request_context, request
+from flask import current_app, has_app_context, has_request_context
 from flask.globals import _cv_app
 from flask_babel import Domain, get_locale
 from flask_babel.speaklater import LazyString
-from flask_login import current_user
 
 from tracker.extensions import babel
 
@@ -21,8 +20,6 @@ from tracker.extensions import babel
 SUPPORTED_LOCALES = ("en", "zh_CN")
 # Each language named in itself, as switchers do, so a reader finds their own whatever the page's language.
 LANGUAGE_NAMES = {"en": "English", "zh_CN": "中文"}
-LOCALE_COOKIE = "tracker_locale"
-LOCALE_COOKIE_MAX_AGE = 365 * 24 * 3600  # a year: a language preference outlives a session
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
@@ -63,39 +60,11 @@ def best_accepted(header_values) -> str | None:
     return None
 
 
-def is_api_request() -> bool:
-    return request.path.startswith("/api/")
-
-
-def select_locale() -> str:
-    """Profile setting > switcher cookie > Accept-Language > English (the API: Accept-Language only).
-    Outside a request (the command line) the default."""
-    if not has_request_context():
-        return default_locale()
-    if not is_api_request():
-        if current_user and current_user.is_authenticated:
-            chosen = supported(getattr(current_user, "locale", None))
-            if chosen:
-                return chosen
-        chosen = supported(request.cookies.get(LOCALE_COOKIE))
-        if chosen:
-            return chosen
-    return best_accepted(request.accept_languages) or default_locale()
-
-
 def default_locale() -> str:
     """The deployment's default language (TRACKER_LOCALE), English unless set."""
     if not has_app_context():
         return SUPPORTED_LOCALES[0]
     return supported(current_app.config.get("BABEL_DEFAULT_LOCALE")) or SUPPORTED_LOCALES[0]
-
-
-def select_timezone() -> str:
-    """Times are shown in the signed-in user's unit time zone, else the agency default."""
-    unit = getattr(current_user, "unit", None) if current_user else None
-    if unit is not None:
-        return unit.timezone
-    return current_app.config.get("TRACKER_TIMEZONE", DEFAULT_TIMEZONE)
 
 
 def catalog_name(locale: Locale | None) -> str:
@@ -152,16 +121,6 @@ class CatalogDomain(Domain):
         if context is not None:
             context.babel_translations = translations
         return translations
-
-
-def template_context() -> dict:
-    """The switcher's data and the page's language for every template."""
-    return {
-        "html_lang": html_lang,
-        "current_locale_name": current_locale_name,
-        "language_names": LANGUAGE_NAMES,
-        "supported_locales": SUPPORTED_LOCALES,
-    }
 
 
 # Lazy strings (form labels, enum labels) are rendered on every page, many times: these resolve them through the

@@ -1,19 +1,18 @@
-"""Hardening shared by every response: security headers, the 429 answer, throttled API token guesses,
-and the hard end of a sign-in. Registered from ``create_app``; docs/SECURITY.md explains each measure."""
+"""Hardening shared by every response: security headers, the pages' 429 answer and the hard end of a sign-in.
+Registered from ``create_app``; docs/SECURITY.md explains each measure. The API's share (its 429 answer, throttled
+token guesses) is tracker.api.errors and tracker.api.security."""
 from __future__ import annotations
 
 import hashlib
-import logging
 import time
 
 from flask import Flask, current_app, render_template, request, session
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
-from limits import parse as parse_limit
 
-from tracker.extensions import limiter
-
-log = logging.getLogger(__name__)
+from tracker.domain.adminlog import ActionSource
+from tracker.extensions import error_answers
+from tracker.services import adminlog, failures
 
 # No inline script or style anywhere (a test parses every template); SVG charts use CSS classes.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -42,16 +41,14 @@ HEADERS = {
 }
 HSTS = "max-age=31536000; includeSubDomains"
 SIGNED_IN_AT = "signed_in_at"
-BEARER_SCOPE = "api-bearer-failures"
 
 
 def register(app: Flask) -> None:
-    """Install the hooks and the 429 handler on ``app``."""
+    """Install the hooks and the pages' 429 answer on ``app``."""
     app.after_request(add_security_headers)
     app.before_request(end_expired_sign_in)
-    app.before_request(refuse_throttled_bearer)
-    app.after_request(count_bearer_failure)
-    app.register_error_handler(RateLimitExceeded, too_many_requests)
+    error_answers.register(app, "", RateLimitExceeded, too_many_requests)
+    app.extensions[adminlog.ORIGIN_OF_REQUEST] = origin_of_request
 
 
 STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
@@ -82,6 +79,13 @@ def session_identifier() -> str:
     return hashlib.sha512(base.encode("utf-8", errors="replace")).hexdigest()
 
 
+def origin_of_request() -> tuple[ActionSource, str, str]:
+    """Where a change made in this request comes from, for the administrators' log (tracker.services.adminlog):
+    the JSON API under /api/, else the web; the client address (as for ``session_identifier``) and the browser."""
+    source = ActionSource.API if request.path.startswith("/api/") else ActionSource.WEB
+    return source, request.remote_addr or "", request.user_agent.string
+
+
 def mark_signed_in() -> None:
     """Note when this session signed in, for the hard end of PERMANENT_SESSION_LIFETIME."""
     session[SIGNED_IN_AT] = int(time.time())
@@ -105,69 +109,15 @@ def end_expired_sign_in() -> None:
 
 
 def too_many_requests(error: RateLimitExceeded):
-    """429: a page in the UI, a problem document under /api/; both say when to try again."""
-    retry_after = _retry_after(error)
-    if request.path.startswith("/api/"):
-        from tracker.api.core import problem
-
-        response = problem(429, _("Too many requests from your address. Try again in %(s)s seconds.", s=retry_after))
-    else:
-        body = render_template(
-            "errors/error.html",
-            status=429,
-            title=_("Too many attempts"),
-            message=_("Too many sign-in attempts came from your address. Wait %(s)s seconds, then try again.",
-                      s=retry_after),
-        )
-        response = current_app.make_response((body, 429))
-    response.headers["Retry-After"] = str(retry_after)
-    return response
-
-
-def _retry_after(error: RateLimitExceeded) -> int:
-    try:
-        return int(error.limit.limit.get_expiry())
-    except AttributeError:
-        return 60
-
-
-def _bearer_limit():
-    return parse_limit(current_app.config["API_AUTH_FAILURE_LIMIT"])
-
-
-def _guessing_token() -> bool:
-    return (
-        current_app.config.get("RATELIMIT_ENABLED", True)
-        and request.path.startswith("/api/")
-        and bool(request.headers.get("Authorization"))
+    """429: a page saying when to try again."""
+    retry_after = failures.retry_after(error)
+    body = render_template(
+        "errors/error.html",
+        status=429,
+        title=_("Too many attempts"),
+        message=_("Too many sign-in attempts came from your address. Wait %(s)s seconds, then try again.",
+                  s=retry_after),
     )
-
-
-def refuse_throttled_bearer():
-    """An address that sent API_AUTH_FAILURE_LIMIT unknown tokens is refused (429) until the window passes."""
-    if not _guessing_token():
-        return None
-    item = _bearer_limit()
-    try:
-        allowed = limiter.limiter.test(item, BEARER_SCOPE, request.remote_addr or "")
-    except Exception:  # the counter store is down: fail open, the token check still applies
-        log.exception("rate-limit storage unavailable")
-        return None
-    if allowed:
-        return None
-    from tracker.api.core import problem
-
-    response = problem(429, _("Too many rejected tokens from your address. Try again in %(s)s seconds.",
-                              s=item.get_expiry()))
-    response.headers["Retry-After"] = str(item.get_expiry())
-    return response
-
-
-def count_bearer_failure(response):
-    """Count each API answer 401 to a request that did send a token: a guess."""
-    if response.status_code == 401 and _guessing_token():
-        try:
-            limiter.limiter.hit(_bearer_limit(), BEARER_SCOPE, request.remote_addr or "")
-        except Exception:
-            log.exception("rate-limit storage unavailable")
+    response = current_app.make_response((body, 429))
+    response.headers["Retry-After"] = str(retry_after)
     return response

@@ -12,11 +12,11 @@ from tracker.models import User
 from tracker.services.accounts import authenticate
 from tracker.web.access import PUBLIC, SIGNED_IN, allow
 from tracker.services.errors import Invalid
-from tracker.services.localisation import LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE
 from tracker.services.tokens import issue_token, revoke_token, tokens_of
 from tracker.web.auth.forms import LanguageForm, LoginForm, NewTokenForm, RevokeTokenForm
 from tracker.web.security import mark_signed_in
 from tracker.web.forms import apply_errors
+from tracker.web.locale import LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 

@@ -11,9 +11,9 @@ from tracker.services import clock
 from tracker.services import dashboard as dashboard_service
 from tracker.services import queues as queue_service
 from tracker.services.errors import Invalid
-from tracker.services.localisation import select_timezone
 from tracker.web.access import READERS, allow
 from tracker.web.labels import label, options, violation_title
+from tracker.web.locale import select_timezone
 from tracker.web.reports.forms import ReportFilterForm
 from tracker.web.reports.links import chart, list_url
 
