@@ -225,6 +225,12 @@ def show(case_id: int):
     return _page(case, _action_forms(case, service.allowed_actions(case, current_user)))
 
 
+def _posted_forms(case: Case, name: CaseAction, form) -> dict:
+    """The case page's forms with the posted one in place (shown even if the action is no longer allowed)."""
+    allowed = service.allowed_actions(case, current_user)
+    return _action_forms(case, allowed if name in allowed else allowed + [name], {name: form})
+
+
 @bp.route("/<int:case_id>/actions/<action>", methods=["POST"])
 @allow(*FIELD)
 def act(case_id: int, action: str):
@@ -233,9 +239,8 @@ def act(case_id: int, action: str):
         name = CaseAction(action)
     except ValueError:
         abort(404)
-    allowed = service.allowed_actions(case, current_user)
     form = ACTION_FORMS[name](prefix=name.value)
-    forms = _action_forms(case, allowed if name in allowed else allowed + [name], {name: form})
+    forms = _posted_forms(case, name, form)
     if not form.validate_on_submit():
         return _page(case, forms, 422)
     body = form.body(case.approved_lines) if isinstance(form, DecideForm) else form.body()
@@ -249,9 +254,8 @@ def act(case_id: int, action: str):
     except Invalid as error:
         db.session.rollback()
         case = service.load_case(case_id, current_user)
-        forms = _action_forms(case, allowed if name in allowed else allowed + [name], {name: form})
         apply_errors(form, error)
-        return _page(case, forms, 422)
+        return _page(case, _posted_forms(case, name, form), 422)
     flash(_("%(action)s: recorded.", action=CASE_LABELS[name]), "success")
     return redirect(url_for("cases.show", case_id=case_id))
 
