@@ -9,7 +9,10 @@ Revises: 35e7ae3f7da2
 Create Date: 2026-11-29 04:10:00
 
 """
+import importlib.util
+import sys
 from datetime import datetime, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from alembic import op
@@ -21,6 +24,20 @@ revision = 'e4f1a6b2c901'
 down_revision = '35e7ae3f7da2'
 branch_labels = None
 depends_on = None
+
+
+def _frozen():
+    """The code this migration runs to fill the figures: a frozen copy (migrations/frozen/figures_v1.py), never
+    the live app's, so that changing the app cannot change what this migration does. Loaded by path."""
+    name = "tracker_migrations_frozen_figures_v1"
+    module = sys.modules.get(name)
+    if module is None:
+        path = Path(__file__).resolve().parents[1] / "frozen" / "figures_v1.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return module
 
 
 def _backfill_days(bind) -> None:
@@ -45,9 +62,7 @@ def _backfill_days(bind) -> None:
 def _closure_item():
     # The figures say whether a follow-up found a closure obeyed, by the rulebook's checklist item.
     try:
-        from tracker.services.rulebooks import current_rulebook
-
-        return current_rulebook().inspections.closure_obeyed_item
+        return _frozen().rulebook().inspections.closure_obeyed_item
     except Exception:  # no app context (offline SQL generation): the figures are rebuilt without it
         return None
 
@@ -103,7 +118,7 @@ def upgrade():
     bind = op.get_bind()
     _backfill_days(bind)
     # Left nullable: making it NOT NULL would make SQLite copy the table, which its foreign keys forbid once
-    # there are records. The app sets it on every flush (tracker.models.figures).
+    # there are records. The app sets it on every flush (tracker.services.figures).
     op.create_index('ix_inspections_unit_day', 'inspections', ['unit_id', 'day'], unique=False)
 
     op.create_index('ix_premises_status', 'premises', ['status'], unique=False)
@@ -136,14 +151,12 @@ def upgrade():
     op.create_index('ix_cases_published_on_id', 'cases', ['published_on', 'id'], unique=False)
 
     # Existing records get their figures and register dates now (the app keeps them in step from here on),
-    # computed by the app's own functions with its rulebook (flask db upgrade runs in the app's context).
-    from tracker.models.figures import rebuild_figures
-
-    rebuild_figures(bind, _closure_item())
+    # computed by a frozen copy of the app's functions with its rulebook (flask db upgrade runs in the app's
+    # context).
+    figures = _frozen()
+    figures.rebuild_figures(bind, _closure_item())
     try:
-        from tracker.services.outcomes import refresh_register_dates
-
-        refresh_register_dates(bind)
+        figures.refresh_register_dates(bind)
     except RuntimeError:  # no app context (offline SQL generation)
         pass
 

@@ -4,14 +4,18 @@ The dashboard's cost no longer grows with the data (issue 7): daily figures coun
 for the first time in the year and in the month (rows of daily_figures), the daily figures summed per
 unit-month (monthly_figures), one row per decided case with its settled money account (decision_figures),
 a partial index on the premises-days that confirm a closure, covering indexes on the cases' clue dates
-and nearest deadlines, and an index on payment dates. Existing records get their figures now, computed by the
-app's own functions with its rulebook (tracker/models/figures.py).
+and nearest deadlines, and an index on payment dates. Existing records get their figures now, computed with the
+app's rulebook by a frozen copy of the app's functions (migrations/frozen/figures_v1.py).
 
 Revision ID: f3a8d5c1e702
 Revises: e4f1a6b2c901
 Create Date: 2026-11-29 07:20:00
 
 """
+import importlib.util
+import sys
+from pathlib import Path
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -22,18 +26,30 @@ down_revision = 'e4f1a6b2c901'
 branch_labels = None
 depends_on = None
 
+
+def _frozen():
+    """The code this migration runs to fill the figures: a frozen copy (migrations/frozen/figures_v1.py), never
+    the live app's, so that changing the app cannot change what this migration does. Loaded by path."""
+    name = "tracker_migrations_frozen_figures_v1"
+    module = sys.modules.get(name)
+    if module is None:
+        path = Path(__file__).resolve().parents[1] / "frozen" / "figures_v1.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return module
+
+
 NEW_DAILY_FIGURES = ('premises_new_year', 'premises_new_month')
 
 
 def _rulebook():
     """The rulebook's closure item and late-payment rate, or None for both without an app context (offline
     SQL generation: run flask figures rebuild afterwards)."""
-    from tracker.models.figures import late_payment_rate
-
+    figures = _frozen()
     try:
-        from tracker.services.rulebooks import current_rulebook
-
-        return current_rulebook().inspections.closure_obeyed_item, late_payment_rate()
+        return figures.rulebook().inspections.closure_obeyed_item, figures.late_payment_rate()
     except RuntimeError:
         return None, None
 
@@ -86,11 +102,9 @@ def upgrade():
     op.create_index('ix_payments_on', 'payments', ['on'], unique=False, postgresql_include=['amount', 'case_id'])
 
     # Existing records get every figure now (the app keeps them in step from here on).
-    from tracker.models.figures import rebuild_figures
-
     closure_item, rate = _rulebook()
     if rate is not None:
-        rebuild_figures(op.get_bind(), closure_item, rate)
+        _frozen().rebuild_figures(op.get_bind(), closure_item, rate)
 
 
 def downgrade():
