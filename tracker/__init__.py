@@ -32,6 +32,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_proxy(app)
     register_rulebook(app)
     register_extensions(app)
+    register_keepers(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_error_handlers(app)
@@ -86,6 +87,15 @@ def register_extensions(app: Flask) -> None:
 
     # Bind sessions to the address the proxy settings believe, not to a client's own X-Forwarded-For.
     login_manager._session_identifier_generator = session_identifier
+
+
+def register_keepers(app: Flask) -> None:
+    """Keep the derived tables in step with the records: the session listeners of tracker.services.keepers,
+    whose docstring says which table each keeps, on which event. Session events are global, so this
+    registers each listener once per process, however many apps are built."""
+    from tracker.services.keepers import register_keepers as register
+
+    register()
 
 
 def register_blueprints(app: Flask) -> None:

@@ -161,7 +161,7 @@ def _closure_item():
 def figures_verify() -> None:
     """Compare the daily figures with the records; exit 1 listing the first differences."""
     from tracker.extensions import db
-    from tracker.models.figures import figure_differences
+    from tracker.services.figures import figure_differences
 
     lines = figure_differences(db.session.connection(), _closure_item())
     for line in lines:
@@ -176,7 +176,7 @@ def figures_verify() -> None:
 def figures_rebuild() -> None:
     """Recompute every daily figure and register date from the records (after a bulk load or a rulebook change)."""
     from tracker.extensions import db
-    from tracker.models.figures import rebuild_figures
+    from tracker.services.figures import rebuild_figures
     from tracker.services.outcomes import refresh_register_dates
 
     connection = db.session.connection()

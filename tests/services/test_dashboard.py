@@ -428,7 +428,7 @@ def test_accounts_computed_with_another_rate_are_recomputed(decisions_world, app
     stored with the old rate) and figures verify names them until they are rebuilt."""
     import dataclasses
 
-    from tracker.models.figures import figure_differences, rebuild_figures
+    from tracker.services.figures import figure_differences, rebuild_figures
 
     rulebook = app.extensions["tracker.rulebook"]
     app.extensions["tracker.rulebook"] = dataclasses.replace(rulebook, late_payment_daily_rate=Decimal("0.05"))

@@ -13,9 +13,10 @@ from tests.services.test_dashboard import FEB_MAR, DashboardWorld, decided_case
 from tracker import create_app
 from tracker.extensions import db
 from tracker.models import Case, DailyFigure, Inspection, PremisesDay
-from tracker.models.figures import DecisionFigure, MonthlyFigure, figure_differences, rebuild_figures
+from tracker.models.figures import DecisionFigure, MonthlyFigure
 from tracker.services import inspections as inspection_service
 from tracker.services.dashboard import build_dashboard
+from tracker.services.figures import figure_differences, rebuild_figures
 from tracker.services.rulebooks import current_rulebook
 
 

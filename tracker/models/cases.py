@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.domain.deadlines import overdue
 from tracker.domain.lifecycle import CaseState
@@ -66,7 +66,8 @@ class Case(db.Model):
     closed_on: Mapped[date | None]
     published_on: Mapped[date | None]
     # The last day in the public register (None: never in it), kept from published_on, the decided lines
-    # and the operator type on every flush, so the register is read in SQL (tracker.services.outcomes).
+    # and the operator type on every flush by tracker.services.outcomes.keep_register_dates (registered by the
+    # app factory, tracker.services.keepers), so the register is read in SQL.
     public_until: Mapped[date | None]
     withdrawn_on: Mapped[date | None]
     # The nearest open deadline, recomputed by every action, so work queues can filter and sort.
@@ -235,24 +236,3 @@ class HistoryIsAppendOnly(AppendOnly):
 
 
 append_only(CaseEvent, HistoryIsAppendOnly, lambda event: f"history event {event.seq} of case {event.case_id}")
-
-
-@sa.event.listens_for(Session, "before_flush")
-def _keep_register_dates(session, _context, _instances) -> None:
-    """Set public_until on cases whose publication, decided penalty or operator type changed."""
-    changed = [
-        case for case in list(session.new) + list(session.dirty)
-        if isinstance(case, Case) and (
-            case in session.new
-            or any(sa.inspect(case).attrs[name].history.has_changes()
-                   for name in ("published_on", "decided_lines", "operator_type"))
-        )
-    ]
-    if changed:
-        # Imported late: the rulebook is the app's, and models load before the services.
-        from tracker.services.outcomes import register_until_of
-
-        for case in changed:
-            until = register_until_of(case.published_on, case.decided_lines, case.operator_type)
-            if case.public_until != until:
-                case.public_until = until

@@ -42,7 +42,7 @@ class Inspection(db.Model):
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
     premises_id: Mapped[int] = mapped_column(sa.ForeignKey("premises.id"), index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # The local date of started_at in the unit's time zone, kept by tracker.models.figures on every flush, so
+    # The local date of started_at in the unit's time zone, kept by tracker.services.figures on every flush, so
     # that reports group inspections by the day the officers saw on their watches with plain SQL.
     day: Mapped[date | None] = mapped_column(sa.Date)  # None only before the first flush
     lead_officer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
@@ -92,7 +92,7 @@ class Inspection(db.Model):
         sa.Index("ix_inspections_premises_started", "premises_id", "started_at"),
         # Lists and exports across units page newest first; without it PostgreSQL sorts every inspection.
         sa.Index("ix_inspections_started_at_id", "started_at", "id"),
-        # Daily figures are refreshed one unit-day at a time (tracker.models.figures).
+        # Daily figures are refreshed one unit-day at a time (tracker.services.figures).
         sa.Index("ix_inspections_unit_day", "unit_id", "day"),
     )
 

@@ -38,7 +38,7 @@ from tracker.domain.history import GENESIS, link
 from tracker.domain.lifecycle import CaseAction, CaseState
 from tracker.domain.penalties import PaymentIn, account, check_penalty, hearing_right, parse_penalty
 from tracker.extensions import db
-from tracker.models.figures import rebuild_figures
+from tracker.services.figures import rebuild_figures
 from tracker.models import Inspection, Unit, User
 from tracker.services import clock
 from tracker.services.cases import MEETS, deadlines_of

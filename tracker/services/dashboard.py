@@ -1,8 +1,8 @@
 """The oversight dashboard: what a unit (or every unit) did in a period, counted in SQL.
 
-Each figure is an aggregate query (GROUP BY, COUNT, SUM) over summary tables the records keep in step
-(tracker.models.figures), so a dashboard costs the same number of queries, and about the same time, whatever
-the size of the data:
+Each figure is an aggregate query (GROUP BY, COUNT, SUM) over summary tables kept in step with the records
+(tracker.models.figures, kept by tracker.services.figures), so a dashboard costs the same number of queries,
+and about the same time, whatever the size of the data:
 
 - inspections, observations, flags, violations and the premises checked: the daily figures of the period,
   read as whole months (``monthly_figures``) plus the days left over at either end;
@@ -31,9 +31,10 @@ from tracker.domain.penalties import account
 from tracker.domain.vocabulary import PremisesStatus, Role
 from tracker.extensions import db
 from tracker.models import Case, DailyFigure, Payment, Premises, PremisesDay, Unit, User
-from tracker.models import figures
-from tracker.models.figures import DecisionFigure, MonthlyFigure, decision_inputs, late_payment_rate, rate_key
+from tracker.models.figures import DecisionFigure, MonthlyFigure
+from tracker.services import figures
 from tracker.services.errors import Forbidden, Invalid
+from tracker.services.figures import decision_inputs, late_payment_rate, rate_key
 
 ZERO = Decimal("0.00")
 CLOSING_SANCTIONS = ("closure", "suspension")

@@ -4,7 +4,7 @@ page, the Atom feed and the API alike.
 Whether a decision is in the register on a day depends on its penalty lines (a warning alone, a
 minor decision's shorter period), which SQL cannot read portably from JSON. So each case keeps the last
 day it is in the register (``Case.public_until``), computed by ``tracker.domain.publication`` whenever
-its publication, decided penalty or operator type changes (a listener in tracker.models.cases), with
+its publication, decided penalty or operator type changes (``keep_register_dates``, below), with
 the rulebook in force then: the period announced when the decision was published. A page is then one
 SQL count and one page query, plus one query per eager-loaded collection, whatever the register's size.
 """
@@ -15,7 +15,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from tracker.domain.publication import INDIVIDUAL, PublicParty, is_minor, public_party, published_until, register_until
 from tracker.domain.vocabulary import OperatorType
@@ -77,6 +77,23 @@ def register_until_of(published_on: date | None, decided_lines: list | None, ope
     """``Case.public_until`` from a case's columns, under the current rulebook."""
     return register_until(published_on, penalty_of(decided_lines), operator_type is OperatorType.INDIVIDUAL,
                           current_rulebook().publication)
+
+
+def keep_register_dates(session: Session, _context, _instances) -> None:
+    """Set public_until on cases whose publication, decided penalty or operator type changed (a session's
+    ``before_flush`` listener, registered by tracker.services.keepers)."""
+    changed = [
+        case for case in list(session.new) + list(session.dirty)
+        if isinstance(case, Case) and (
+            case in session.new
+            or any(sa.inspect(case).attrs[name].history.has_changes()
+                   for name in ("published_on", "decided_lines", "operator_type"))
+        )
+    ]
+    for case in changed:
+        until = register_until_of(case.published_on, case.decided_lines, case.operator_type)
+        if case.public_until != until:
+            case.public_until = until
 
 
 def refresh_register_dates(connection: sa.Connection) -> int:
