@@ -102,7 +102,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.web.admin.routes import bp as admin_bp
     from tracker.web.auth.routes import bp as auth_bp
     from tracker.web.cases.routes import bp as cases_bp
-    from tracker.web.exports.routes import bp as exports_bp
+    from tracker.web.exports import pack as _pack, routes as _exports  # noqa: F401  (their views attach to bp)
+    from tracker.web.exports.blueprint import bp as exports_bp
     from tracker.web.inspections.routes import bp as inspections_bp
     from tracker.web.main.routes import bp as main_bp
     from tracker.web.outcomes.routes import bp as outcomes_bp

@@ -271,12 +271,6 @@ class Rulebook:
         """'id@version', stored with every computed finding."""
         return f"{self.id}@{self.version}"
 
-    def explain_flag(self, flag: Mapping) -> str:
-        """A stored price-test flag explained in the reader's language (templates call it on the rulebook)."""
-        from tracker.domain.gouging import explain  # gouging imports this module
-
-        return explain(flag)
-
     def commodity(self, code: str) -> Commodity:
         """The commodity with this code (KeyError if unknown)."""
         return self.commodities[code]

@@ -8,6 +8,7 @@ from flask import current_app
 from flask_babel import get_locale, get_timezone
 from wtforms import SelectChoice
 
+from tracker.domain.gouging import explain
 from tracker.domain import localformat
 
 from tracker.domain.deadlines import DeadlineStatus
@@ -242,7 +243,7 @@ FILTERS = {"label": label, "status_label": status_label, "money": money, "curren
            "percent": percent, "local_datetime": local_datetime, "local_date": local_date,
            "legal_basis": legal_basis, "commodity_name": commodity_name, "category_name": category_name,
            "violation_title": violation_title, "violation_titles": violation_titles, "unit_of_sale": unit_of_sale,
-           "listed": listed, "penalty_lines": penalty_lines}
+           "listed": listed, "penalty_lines": penalty_lines, "explained": explain}
 
 
 def template_context() -> dict:

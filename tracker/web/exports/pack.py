@@ -9,7 +9,7 @@ from tracker.services import casepack as service
 from tracker.services.caserecord import case_record
 from tracker.services.cases import load_case
 from tracker.web.access import allow
-from tracker.web.exports.routes import bp
+from tracker.web.exports.blueprint import bp
 
 PACK_ROLES = (Role.AUDITOR, Role.SUPERVISOR)
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 import xlsxwriter
-from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
+from flask import Response, current_app, request, stream_with_context, url_for
 from flask_login import current_user
 from stream_zip import ZIP_32, stream_zip
 
@@ -28,11 +28,11 @@ from tracker.services.listings import Dataset, lives_queries, local
 from tracker.services.rulebooks import current_rulebook
 from tracker.web.access import READERS, allow
 from tracker.web.cases.forms import CaseFilterForm, PaymentFilterForm, PenaltyFilterForm
+from tracker.web.exports.blueprint import bp
 from tracker.web.exports.filters import LivesFilterForm, PremisesExportFilterForm, read_filters
 from tracker.web.inspections.forms import InspectionFilterForm, ObservationFilterForm, ViolationFilterForm
 from tracker.web.labels import label
 
-bp = Blueprint("exports", __name__, url_prefix="/exports")
 
 FILTER_FORMS = {
     "inspections": InspectionFilterForm,
@@ -313,5 +313,3 @@ def _violations(stmt, rulebook):
         known = rulebook.violations.get(violation.code)
         description = f"{known.title} ({known.legal_basis})" if known else violation.code
         yield opendata.violation_row(inspection.premises_id, on, violation.code, description)
-
-from tracker.web.exports import pack as _pack  # noqa: E402,F401  (registers the case-pack route)
