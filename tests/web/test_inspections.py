@@ -1,12 +1,13 @@
 """Logging an inspection in the browser forms: the gouging flag, violations, evidence, submission."""
-from datetime import datetime, timedelta
+import re
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from tests.conftest import post_form
 from tests.factories import County, emergency, inspection, premises
 from tracker.extensions import db
-from tracker.models import Evidence, Inspection, PriceObservation, Violation
+from tracker.models import Evidence, Inspection, PriceEmergency, PriceObservation, Violation
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -230,3 +231,32 @@ def test_inspection_list_filters_flagged(app, client, as_user):
     as_user(county.officer)
     html = client.get("/inspections/?flagged=y").get_data(as_text=True)
     assert "Kangjian Pharmacy" in html and "Quiet Shop" not in html
+
+
+def _preselected_emergency(client, pharmacy) -> str | None:
+    """The price emergency the new-inspection form chooses by itself (the option marked selected), if any."""
+    page = client.get(f"/inspections/new?premises_id={pharmacy.id}").get_data(as_text=True)
+    field = re.search(r'<select[^>]*name="emergency_id".*?</select>', page, re.DOTALL).group(0)
+    chosen = re.findall(r'<option[^>]*\bselected\b[^>]*>', field)
+    values = [re.search(r'value="([^"]*)"', option).group(1) for option in chosen]
+    return values[0] if values and values[0] else None
+
+
+def test_the_new_inspection_form_preselects_only_an_emergency_in_force_on_the_day(app, client, as_user):
+    """Not one declared to start later (the form once ignored starts_on), nor one that has ended."""
+    county, outbreak, pharmacy = _world()  # the outbreak: from 2020-01-24, no end date
+    coming = emergency(starts_on=date(2020, 3, 1))
+    coming.name = "Spring flood relief"
+    ended = PriceEmergency(name="Summer drought", jurisdiction="County", starts_on=date(2019, 6, 1),
+                           ends_on=date(2019, 9, 30), baseline_date=date(2019, 5, 20), categories=["meat"])
+    db.session.add(ended)
+    db.session.commit()
+    as_user(county.officer)
+    app.config["TRACKER_TODAY"] = date(2020, 2, 5)  # the form starts the inspection today
+    assert _preselected_emergency(client, pharmacy) == str(outbreak.id)  # the flood relief has not started yet
+    app.config["TRACKER_TODAY"] = date(2020, 3, 1)  # its first day: in force (newest first)
+    assert _preselected_emergency(client, pharmacy) == str(coming.id)
+    app.config["TRACKER_TODAY"] = date(2020, 1, 10)  # before the outbreak, after the drought
+    assert _preselected_emergency(client, pharmacy) is None
+    app.config["TRACKER_TODAY"] = date(2019, 9, 30)  # the drought's last day
+    assert _preselected_emergency(client, pharmacy) == str(ended.id)

@@ -6,6 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tracker.domain.emergencies import in_force
 from tracker.extensions import db
 from tracker.models.types import UTCDateTime, utcnow
 
@@ -28,10 +29,13 @@ class PriceEmergency(db.Model):
         sa.CheckConstraint("baseline_date <= starts_on", name="baseline_before_start"),
     )
 
+    def in_force_on(self, on: date) -> bool:
+        """True when the emergency is in force on ``on`` (tracker.domain.emergencies.in_force)."""
+        return in_force(self.starts_on, self.ends_on, on)
+
     def covers(self, category: str, on: date) -> bool:
         """True when the emergency is in force on ``on`` and covers the commodity category."""
-        in_force = self.starts_on <= on and (self.ends_on is None or on <= self.ends_on)
-        return in_force and category in self.categories
+        return self.in_force_on(on) and category in self.categories
 
     def __repr__(self) -> str:
         return f"<PriceEmergency {self.name}>"

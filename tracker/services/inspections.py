@@ -126,7 +126,7 @@ def _clean_inspection(actor: User, data: InspectionData) -> dict:
             errors["emergency_id"] = [_("No such price emergency.")]
         elif "started_at" in values:
             on = local_date(values["started_at"], actor.unit.timezone)
-            if on < emergency.starts_on or (emergency.ends_on and on > emergency.ends_on):
+            if not emergency.in_force_on(on):
                 errors["emergency_id"] = [
                     _("%(emergency)s was not in force on %(on)s.", emergency=emergency.name, on=day(on))
                 ]

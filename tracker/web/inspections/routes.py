@@ -118,7 +118,7 @@ def _inspection_form(premises: Premises, obj: Inspection | None = None):
         else:
             form.lead_officer.data = current_user.username
             form.started_at.data = clock.now(str(get_timezone())).replace(tzinfo=None, second=0, microsecond=0)
-            active = [e for e in emergencies if e.ends_on is None or e.ends_on >= form.started_at.data.date()]
+            active = [e for e in emergencies if e.in_force_on(form.started_at.data.date())]
             if active:
                 form.emergency_id.data = str(active[0].id)
     return form
