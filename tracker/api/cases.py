@@ -19,13 +19,13 @@ from tracker.domain import commands
 from tracker.domain.lifecycle import CaseAction, CaseState
 from tracker.domain.penalties import MAX_LINES, PENALTY_KINDS
 from tracker.extensions import db
-from tracker.models import Case, CaseEvent, Unit, Violation
-from tracker.services import cases as service
+from tracker.models import Case, CaseEvent
+from tracker.services import cases as service, listings
 from tracker.services.access import FIELD, READERS
 from tracker.services.caserecord import CaseOut, case_out
 from tracker.services.cases import CASE_DETAIL
 from tracker.services.errors import Invalid
-from tracker.services.scope import get_visible, scoped
+from tracker.services.scope import get_visible
 
 blp = ApiBlueprint(
     "api_cases", __name__, url_prefix="/api/v1",
@@ -208,18 +208,6 @@ def _expected_version() -> int | None:
     return int(match.group(1))
 
 
-def _overdue(flag: bool):
-    """Cases whose nearest deadline lies before their unit's today (or, with False, does not)."""
-    zones: dict[str, list[int]] = {}
-    for unit_id, zone in db.session.execute(sa.select(Unit.id, Unit.timezone)):
-        zones.setdefault(zone, []).append(unit_id)
-    clauses = [
-        sa.and_(Case.unit_id.in_(ids), Case.next_due_on < service.unit_today(zone)) for zone, ids in zones.items()
-    ]
-    late = sa.or_(*clauses) if clauses else sa.false()
-    return late if flag else sa.or_(Case.next_due_on.is_(None), sa.not_(late))
-
-
 # ------------------------------------------------------------------------------------------ views
 
 
@@ -230,17 +218,11 @@ def _overdue(flag: bool):
 def list_cases(query):
     """Cases: officers and supervisors see their unit's, auditors every unit's. Newest first."""
     user = caller()
-    stmt = scoped(sa.select(Case).options(joinedload(Case.unit), *CASE_DETAIL), Case, user)
-    if query.get("state"):
-        stmt = stmt.where(Case.state == CaseState(query["state"]))
+    filters = {"state": query.get("state"), "premises_id": query.get("premises_id"),
+               "code": query.get("violation_code"), "overdue": query.get("overdue"), "per_unit_today": True}
     if query.get("unit"):
-        stmt = stmt.where(Case.unit_id.in_(sa.select(Unit.id).where(Unit.code == query["unit"])))
-    if query.get("premises_id"):
-        stmt = stmt.where(Case.premises_id == query["premises_id"])
-    if query.get("violation_code"):
-        stmt = stmt.where(Case.id.in_(sa.select(Violation.case_id).where(Violation.code == query["violation_code"])))
-    if "overdue" in query:
-        stmt = stmt.where(_overdue(query["overdue"]))
+        filters["unit_code"] = query["unit"]
+    stmt = listings.CASES.build(user, filters).options(joinedload(Case.unit), *CASE_DETAIL)
     return keyset_page(stmt, Case.id, query, lambda case: case_out(case, user))
 
 

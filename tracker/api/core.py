@@ -187,12 +187,13 @@ def cursor_position(query: dict) -> int | None:
 
 
 def keyset_page(stmt: sa.Select, id_column, query: dict, dump) -> dict:
-    """One page of a list, newest first, stable under inserts: {"items": [...], "next_cursor": ...}."""
+    """One page of a list, newest first, stable under inserts: {"items": [...], "next_cursor": ...}. The
+    statement's own order (a listing dataset's, for its pages) gives way to the id's."""
     highest = cursor_position(query)
     limit = query["limit"]
     if highest is not None:
         stmt = stmt.where(id_column <= highest)
-    rows = db.session.scalars(stmt.order_by(id_column.desc()).limit(limit + 1)).unique().all()
+    rows = db.session.scalars(stmt.order_by(None).order_by(id_column.desc()).limit(limit + 1)).unique().all()
     more = len(rows) > limit
     rows = rows[:limit]
     return {"items": [dump(row) for row in rows], "next_cursor": str(rows[-1].id) if more and rows else None}

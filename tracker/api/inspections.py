@@ -1,12 +1,7 @@
 """API: inspections (docs/API.md): log, record observations and violations, submit; read lists."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
-from zoneinfo import ZoneInfo
-
 import marshmallow as ma
-import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -15,11 +10,10 @@ from tracker.api.fields import (
     ID_RANGE, Code, DecimalString, OffsetDateTime, Quantity, QueryBoolean, StrictBoolean, StrictDate, Text, problems, values,
 )
 from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType
-from tracker.models import Inspection, PriceObservation, Violation
-from tracker.services import inspections as service
+from tracker.models import Inspection, Violation
+from tracker.services import inspections as service, listings
 from tracker.services.access import FIELD, READERS
-from tracker.services.localisation import DEFAULT_TIMEZONE
-from tracker.services.scope import get_visible, scoped
+from tracker.services.scope import get_visible
 
 blp = ApiBlueprint(
     "api_inspections", __name__, url_prefix="/api/v1", description="Inspections: log, record prices and violations, submit"
@@ -202,14 +196,6 @@ def _load(inspection_id: int) -> Inspection:
     return get_visible(Inspection, inspection_id, caller(), *DETAIL)
 
 
-def _utc(day: date, at: time, tz: ZoneInfo) -> datetime | None:
-    """A local date and time as UTC, or None beyond the calendar's ends."""
-    try:
-        return datetime.combine(day, at, tzinfo=tz).astimezone(timezone.utc)
-    except OverflowError:
-        return None
-
-
 @blp.route("/inspections")
 @api_allow(*READERS)
 @blp.arguments(InspectionQuery, location="query")
@@ -217,30 +203,10 @@ def _utc(day: date, at: time, tz: ZoneInfo) -> datetime | None:
 @problems(blp, 403, 422)
 def list_inspections(query):
     """Inspections the caller may see, newest first."""
-    user = caller()
-    stmt = scoped(
-        sa.select(Inspection).options(
-            joinedload(Inspection.unit), joinedload(Inspection.lead_officer), joinedload(Inspection.second_officer)
-        ),
-        Inspection,
-        user,
+    filters = {name: query.get(name) for name in ("premises_id", "status", "flagged", "date_from", "date_to")}
+    stmt = listings.INSPECTIONS.build(caller(), filters).options(
+        joinedload(Inspection.unit), joinedload(Inspection.lead_officer), joinedload(Inspection.second_officer)
     )
-    if query.get("premises_id"):
-        stmt = stmt.where(Inspection.premises_id == query["premises_id"])
-    if query.get("status"):
-        stmt = stmt.where(Inspection.status == InspectionStatus(query["status"]))
-    if query.get("flagged") is not None:
-        flagged = (
-            sa.select(PriceObservation.id)
-            .where(PriceObservation.inspection_id == Inspection.id, PriceObservation.flagged.is_(True))
-            .exists()
-        )
-        stmt = stmt.where(flagged if query["flagged"] else ~flagged)
-    tz = ZoneInfo(user.unit.timezone if user.unit else current_app.config.get("TRACKER_TIMEZONE", DEFAULT_TIMEZONE))
-    if query.get("date_from") and (start := _utc(query["date_from"], time.min, tz)):
-        stmt = stmt.where(Inspection.started_at >= start)
-    if query.get("date_to") and (end := _utc(query["date_to"], time.max, tz)):
-        stmt = stmt.where(Inspection.started_at <= end)
     return keyset_page(stmt, Inspection.id, query, lambda inspection: inspection)
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import marshmallow as ma
-import sqlalchemy as sa
 from flask import request
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
@@ -12,12 +11,12 @@ from tracker.api.core import (
 )
 from tracker.api.fields import Code, Text, problems, values
 from tracker.domain.vocabulary import OperatorType, PremisesKind, PremisesStatus
-from tracker.extensions import db
-from tracker.models import Premises, Unit
+from tracker.models import Premises
 from tracker.services.access import FIELD, READERS
 from tracker.services.errors import Invalid
-from tracker.services.premises import PremisesData, register_premises, search_premises, update_premises
-from tracker.services.scope import get_visible, scoped
+from tracker.services import listings
+from tracker.services.premises import PremisesData, register_premises, update_premises
+from tracker.services.scope import get_visible
 
 blp = ApiBlueprint("api_premises", __name__, url_prefix="/api/v1", description="The premises registry")
 
@@ -94,14 +93,10 @@ def _answer(saved) -> dict:
 @problems(blp, 403, 422)
 def list_premises(query):
     """Premises the caller may see (officers and supervisors: their unit), newest first."""
-    user = caller()
-    stmt = scoped(sa.select(Premises).options(joinedload(Premises.unit)), Premises, user)
-    unit_id = None
+    filters = {name: query.get(name) for name in ("q", "kind", "status")}
     if query.get("unit"):
-        unit_id = db.session.scalar(sa.select(Unit.id).where(Unit.code == query["unit"].strip().upper()))
-        if unit_id is None:
-            stmt = stmt.where(sa.false())
-    stmt = search_premises(stmt, query.get("q"), query.get("kind"), query.get("status"), unit_id)
+        filters["unit_code"] = query["unit"].strip().upper()
+    stmt = listings.PREMISES.build(caller(), filters).options(joinedload(Premises.unit))
     return keyset_page(stmt, Premises.id, query, lambda premises: premises)
 
 

@@ -57,7 +57,7 @@ def deadline_status(
     """Met, overdue, due soon (more than 80 % of the calendar-day span elapsed) or open, as of today."""
     if met_on is not None:
         return DeadlineStatus.MET
-    if today > due_on:
+    if overdue(due_on, today):
         return DeadlineStatus.MET if hard else DeadlineStatus.OVERDUE  # a party's window that passed has lapsed
     span = (due_on - starts_on).days
     if span <= 0 or Decimal((today - starts_on).days) > DUE_SOON_FRACTION * span:

@@ -34,6 +34,7 @@ from tracker.models import Case, DailyFigure, Payment, Premises, PremisesDay, Un
 from tracker.models.figures import DecisionFigure, MonthlyFigure
 from tracker.services import figures
 from tracker.services.errors import Forbidden, Invalid
+from tracker.services.listings import due_soon_on, overdue_on
 from tracker.services.figures import decision_inputs, late_payment_rate, rate_key
 
 ZERO = Decimal("0.00")
@@ -221,8 +222,7 @@ def build_dashboard(unit: Unit | None, period: Period, today: date) -> Dashboard
             board.premises_ordered_closed_now = count
 
     # Deadlines as of today, whatever the period: overdue by deadline name, and due soon.
-    overdue = Case.next_due_on < today
-    due_soon = sa.and_(Case.next_due_soon_on <= today, Case.next_due_on >= today)
+    overdue, due_soon = overdue_on(today), due_soon_on(today)
     deadline_rows = session.execute(
         sa.select(Case.next_deadline,
                   sa.func.sum(sa.case((overdue, 1), else_=0)), sa.func.sum(sa.case((due_soon, 1), else_=0)))

@@ -5,6 +5,13 @@ current user into a scoped ``Select`` with its eager loading, and names the colu
 (header, value getter, kind). The list pages paginate the same statement the exports stream, so a list
 and its download always agree.
 
+The JSON API's lists (tracker.api) build on the same datasets' filters and page them by id. Two filters
+are the API's: ``unit_code`` (exactly this unit's code, whatever the caller's role, so one outside the unit
+sees nothing; the pages' ``unit`` lets only an auditor narrow and leaves the others in their own unit), and
+``per_unit_today`` (overdue and due soon judged on each case's own unit's date, not on the date in the filter's
+time zone that a page shows). ``overdue`` and ``flagged`` may be False there (without), where the pages only
+ever pass True.
+
 The large datasets also say how to read each column from a plain row (``Column.sql`` and ``convert``):
 their CSV export runs the same WHERE and ORDER BY as a Core select of exactly those columns, with no ORM
 objects, which is several times faster and lighter at a million rows (``Dataset.plain_select``).
@@ -152,11 +159,14 @@ def filter_timezone(actor: User, filters: Filters) -> str:
 
 def _unit(stmt: sa.Select, model, actor: User, filters: Filters) -> sa.Select:
     """Scope to what the actor may see; an auditor may narrow to one unit by its code. Officers and
-    supervisors stay in their own unit whatever they pass."""
+    supervisors stay in their own unit whatever they pass. ``unit_code`` (the API's) narrows whatever the role:
+    the scope still applies, so a unit other than one's own shows nothing."""
     stmt = scoped(stmt, model, actor)
     code = filters.get("unit")
     if code and _is_auditor(actor):
         stmt = stmt.where(model.unit_id == sa.select(Unit.id).where(_unit_named(code)).scalar_subquery())
+    if filters.get("unit_code") is not None:
+        stmt = stmt.where(model.unit_id.in_(sa.select(Unit.id).where(Unit.code == filters["unit_code"])))
     return stmt
 
 
@@ -168,16 +178,25 @@ def _unit_named(code: str):
 
 
 def _started_between(stmt: sa.Select, actor: User, filters: Filters) -> sa.Select:
-    """Inspections started within the period, dates read in the unit's time zone."""
+    """Inspections started within the period, dates read in the unit's time zone (a day beyond the calendar's
+    ends, in UTC, bounds nothing)."""
     start, end = filters.get("date_from"), filters.get("date_to")
     if not start and not end:
         return stmt
     tz = zone(filter_timezone(actor, filters))
-    if start:
-        stmt = stmt.where(Inspection.started_at >= datetime.combine(start, time.min, tz).astimezone(timezone.utc))
-    if end:
-        stmt = stmt.where(Inspection.started_at <= datetime.combine(end, time.max, tz).astimezone(timezone.utc))
+    if start and (moment := _utc(start, time.min, tz)):
+        stmt = stmt.where(Inspection.started_at >= moment)
+    if end and (moment := _utc(end, time.max, tz)):
+        stmt = stmt.where(Inspection.started_at <= moment)
     return stmt
+
+
+def _utc(day: date, at: time, tz: ZoneInfo) -> datetime | None:
+    """A local date and time as UTC, or None beyond the calendar's ends."""
+    try:
+        return datetime.combine(day, at, tz).astimezone(timezone.utc)
+    except OverflowError:
+        return None
 
 
 def _between(stmt: sa.Select, column, filters: Filters) -> sa.Select:
@@ -263,22 +282,22 @@ def _inspections(actor: User, f: Filters) -> sa.Select:
         stmt = stmt.where(Inspection.outcome == InspectionOutcome(f["outcome"]))
     if f.get("type"):
         stmt = stmt.where(Inspection.type == InspectionType(f["type"]))
-    if f.get("flagged"):
-        stmt = stmt.where(
+    if f.get("flagged") is not None:  # True: with a flagged observation; False (the API): without
+        flagged = (
             sa.select(PriceObservation.id)
             .where(PriceObservation.inspection_id == Inspection.id, PriceObservation.flagged.is_(True))
             .exists()
         )
+        stmt = stmt.where(flagged if f["flagged"] else ~flagged)
     if f.get("officer"):
         officer = _user_id(f["officer"])
         stmt = stmt.where(sa.or_(Inspection.lead_officer_id == officer, Inspection.second_officer_id == officer))
-    if f.get("premises_kind") or f.get("premises_id"):
-        premises = sa.select(Premises.id)
-        if f.get("premises_kind"):
-            premises = premises.where(Premises.kind == PremisesKind(f["premises_kind"]))
-        if f.get("premises_id"):
-            premises = premises.where(Premises.id == f["premises_id"])
-        stmt = stmt.where(Inspection.premises_id.in_(premises))
+    if f.get("premises_id"):
+        stmt = stmt.where(Inspection.premises_id == f["premises_id"])
+    if f.get("premises_kind"):
+        stmt = stmt.where(
+            Inspection.premises_id.in_(sa.select(Premises.id).where(Premises.kind == PremisesKind(f["premises_kind"])))
+        )
     return stmt.order_by(Inspection.started_at.desc(), Inspection.id.desc())
 
 
@@ -428,6 +447,54 @@ def filters_today(actor: User, filters: Filters) -> date:
     return clock.today(filter_timezone(actor, filters))
 
 
+# A case's nearest open agency deadline is stored on it (next_deadline, next_due_on, next_due_soon_on, set by
+# every action): these say, in SQL, what tracker.domain.deadlines says of plain values. Every list, queue and
+# count of overdue or due-soon cases uses them.
+
+
+def overdue_on(today: date) -> sa.ColumnElement[bool]:
+    """SQL: the case's nearest deadline has passed on ``today`` (domain.deadlines.overdue: its last day is still
+    in time); never true for a case with no open deadline."""
+    return Case.next_due_on < today
+
+
+def due_soon_on(today: date) -> sa.ColumnElement[bool]:
+    """SQL: the case's nearest deadline is due soon on ``today`` (past 80 % of its span: domain.deadlines
+    .deadline_status, stored as next_due_soon_on by domain.figures.due_soon_from) and has not passed."""
+    return sa.and_(Case.next_due_soon_on <= today, Case.next_due_on >= today)
+
+
+def on_each_units_today(predicate: Callable[[date], sa.ColumnElement[bool]]) -> sa.ColumnElement[bool]:
+    """``predicate`` judged on each case's own unit's today: one clause per time zone the units use (one query)."""
+    zones: dict[str, list[int]] = {}
+    for unit_id, tz in db.session.execute(sa.select(Unit.id, Unit.timezone)):
+        zones.setdefault(tz, []).append(unit_id)
+    clauses = [sa.and_(Case.unit_id.in_(ids), predicate(clock.today(tz))) for tz, ids in zones.items()]
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def _deadline_filters(stmt: sa.Select, actor: User, f: Filters) -> sa.Select:
+    """``overdue`` (True; False: not overdue, with no open deadline too) and ``due_soon`` (True), as of the
+    filter's today, or of each case's unit's today with ``per_unit_today``."""
+    overdue, due_soon = f.get("overdue"), f.get("due_soon")
+    if overdue is None and not due_soon:
+        return stmt
+    if f.get("per_unit_today"):
+        judged = on_each_units_today
+    else:
+        today = filters_today(actor, f)
+
+        def judged(predicate):
+            return predicate(today)
+
+    if overdue is not None:
+        late = judged(overdue_on)
+        stmt = stmt.where(late if overdue else sa.or_(Case.next_due_on.is_(None), sa.not_(late)))
+    if due_soon:
+        stmt = stmt.where(judged(due_soon_on))
+    return stmt
+
+
 # What a case table shows (templates/cases/_row.html). Built once: an alias and its join cost more to make than
 # the query takes to run.
 _PARTY = aliased(Premises, name="party")
@@ -447,12 +514,9 @@ def case_table_rows(stmt: sa.Select) -> sa.Select:
 def _cases(actor: User, f: Filters) -> sa.Select:
     stmt = sa.select(Case)
     stmt = _between(_case_filters(_unit(stmt, Case, actor, f), actor, f), Case.clue_on, f)
-    if f.get("overdue") or f.get("due_soon"):
-        today = filters_today(actor, f)
-        if f.get("overdue"):
-            stmt = stmt.where(Case.next_due_on < today)
-        if f.get("due_soon"):
-            stmt = stmt.where(Case.next_due_soon_on <= today, Case.next_due_on >= today)
+    stmt = _deadline_filters(stmt, actor, f)
+    if f.get("premises_id"):
+        stmt = stmt.where(Case.premises_id == f["premises_id"])
     if f.get("deadline"):
         stmt = stmt.where(Case.next_deadline == f["deadline"])
     if f.get("officer"):

@@ -16,6 +16,7 @@ from tracker.domain.vocabulary import Role
 from tracker.extensions import db
 from tracker.models import Case, CaseOfficer, Unit, User
 from tracker.services.errors import Forbidden
+from tracker.services.listings import due_soon_on, overdue_on
 
 
 @dataclass(frozen=True)
@@ -53,16 +54,6 @@ class UnitQueue:
     @property
     def due_soon(self) -> int:
         return sum(c.due_soon for c in self.by_deadline)
-
-
-def overdue_on(today: date):
-    """SQL: the case's nearest deadline has passed."""
-    return Case.next_due_on < today
-
-
-def due_soon_on(today: date):
-    """SQL: the case's nearest deadline is due soon (past 80 % of its span) and not yet passed."""
-    return sa.and_(Case.next_due_soon_on <= today, Case.next_due_on >= today)
 
 
 def work_queues(actor: User, today: date) -> list[UnitQueue]:

@@ -16,7 +16,7 @@ from tracker.extensions import db
 from tracker.models import Case, CaseEvent, CaseOfficer, Inspection, Premises, User
 from tracker.services import cases as service
 from tracker.services.errors import Conflict, Invalid
-from tracker.services.listings import case_table_rows, dataset
+from tracker.services.listings import case_table_rows, dataset, overdue_on
 from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import get_visible
 from tracker.web.access import FIELD, READERS, allow
@@ -73,7 +73,7 @@ def mine():
     unit_cases = sa.select(Case).where(Case.unit_id == current_user.unit_id)
     if current_user.role is Role.SUPERVISOR:
         waiting = unit_cases.where(Case.state == CaseState.PENALTY_PROPOSED).order_by(Case.proposed_on)
-        queue = paginate(unit_cases.where(Case.next_due_on < today).order_by(Case.next_due_on), rows=case_table_rows)
+        queue = paginate(unit_cases.where(overdue_on(today)).order_by(Case.next_due_on), rows=case_table_rows)
         title = _("Approvals waiting and overdue cases in your unit")
     else:
         mine_ = sa.select(CaseOfficer.case_id).where(CaseOfficer.user_id == current_user.id)
