@@ -34,8 +34,8 @@ from tracker.models import Case, DailyFigure, Payment, Premises, PremisesDay, Un
 from tracker.models.figures import DecisionFigure, MonthlyFigure
 from tracker.services import figures
 from tracker.services.errors import Forbidden, Invalid
-from tracker.services.listings import due_soon_on, overdue_on
 from tracker.services.figures import decision_inputs, late_payment_rate, rate_key
+from tracker.services.listings import due_soon_on, overdue_on
 
 ZERO = Decimal("0.00")
 CLOSING_SANCTIONS = ("closure", "suspension")
