@@ -131,9 +131,9 @@ def test_extensions(cn):
 
 
 def test_a_late_agency_step_needs_a_reason_and_is_flagged():
-    assert rules.late_step("filing", date(2020, 3, 2), False, date(2020, 3, 2), "") is False
-    assert rules.late_step("filing", date(2020, 3, 2), True, date(2020, 3, 9), "") is False  # met already
-    assert rules.late_step("filing", date(2020, 3, 2), False, date(2020, 3, 3), "Staff shortage") is True
+    assert rules.is_late(date(2020, 3, 2), False, date(2020, 3, 2)) is False
+    assert rules.is_late(date(2020, 3, 2), True, date(2020, 3, 9)) is False  # met already
+    assert rules.is_late(date(2020, 3, 2), False, date(2020, 3, 3)) is True
     with pytest.raises(GuardFailed, match="The filing deadline was 2020-03-02: give a reason") as refusal:
-        rules.late_step("filing", date(2020, 3, 2), False, date(2020, 3, 3), "")
+        rules.refuse_late_step_without_reason("filing", date(2020, 3, 2))
     assert refusal.value.field == "reason"

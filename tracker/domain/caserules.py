@@ -46,15 +46,14 @@ def window_end(rule: DeadlineRule, start: date, calendar: WorkingCalendar) -> da
     return due_date(rule, start, calendar)
 
 
-def late_step(deadline: Text | str, due_on: date, met: bool, on: date, reason: str) -> bool:
-    """Whether a step misses its soft deadline (then it is recorded, flagged for audit); a late step without a
-    reason is refused."""
-    if met or on <= due_on:
-        return False
-    if not reason:
-        raise GuardFailed("late", Text(N_("The %(deadline)s deadline was %(due_on)s: give a reason for the delay."),
-                                       deadline=deadline, due_on=due_on), "reason")
-    return True
+def is_late(due_on: date, met: bool, on: date) -> bool:
+    """Whether a step misses its soft (agency) deadline: then it is recorded, flagged for audit, with a reason."""
+    return not met and on > due_on
+
+
+def refuse_late_step_without_reason(deadline: Text | str, due_on: date) -> None:
+    raise GuardFailed("late", Text(N_("The %(deadline)s deadline was %(due_on)s: give a reason for the delay."),
+                                   deadline=deadline, due_on=due_on), "reason")
 
 
 # ------------------------------------------------------------------------------------------ filing

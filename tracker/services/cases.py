@@ -14,6 +14,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
@@ -470,11 +471,13 @@ def _check_lateness(step: Step, reason: str) -> None:
     deadline = next((d for d in deadlines_of(step.case, step.on) if d.name == name), None)
     if deadline is None:
         return
-    with _rules():
-        late = caserules.late_step(deadline_name(name), deadline.due_on, deadline.met_on is not None, step.on, reason)
-    if late:
-        step.data["late"] = {"deadline": name, "due_on": deadline.due_on.isoformat()}
-        step.case.flagged_for_audit = True
+    if not caserules.is_late(deadline.due_on, deadline.met_on is not None, step.on):
+        return
+    if not reason:
+        with _rules():
+            caserules.refuse_late_step_without_reason(deadline_name(name), deadline.due_on)
+    step.data["late"] = {"deadline": name, "due_on": deadline.due_on.isoformat()}
+    step.case.flagged_for_audit = True
 
 
 def _file(step: Step) -> None:
@@ -707,7 +710,7 @@ def _record_appeal(step: Step) -> None:
         ends = caserules.appeal_window_end(kind, case.decision_served_on, reconsiderations[-1] if reconsiderations else None,
                                            rulebook.deadlines, rulebook.calendar)
         with _rules():
-            caserules.check_appeal_window(step.on, ends, appeal_kind(kind))
+            caserules.check_appeal_window(step.on, ends, LazyString(appeal_kind, kind))
         appeal = Appeal(kind=kind, lodged_on=step.on)
         case.appeals.append(appeal)
     if outcome != "pending":
@@ -751,7 +754,7 @@ def _extend_deadline(step: Step) -> None:
     already = sum(e.days for e in case.extensions if e.deadline == name)
     collective = command.collective_discussion
     with _rules():
-        caserules.check_extension(deadline_name(name), current is not None and current.status.value != "met",
+        caserules.check_extension(LazyString(deadline_name, name), current is not None and current.status.value != "met",
                                   current_rulebook().deadline(name), already, days, collective is not None)
     if collective:
         step.data["collective_discussion"] = _collective_discussion(collective, case.unit_id)
