@@ -137,3 +137,22 @@ def test_a_late_agency_step_needs_a_reason_and_is_flagged():
     with pytest.raises(GuardFailed, match="The filing deadline was 2020-03-02: give a reason") as refusal:
         rules.refuse_late_step_without_reason("filing", date(2020, 3, 2))
     assert refusal.value.field == "reason"
+
+
+def test_a_proposal_needs_violations_and_outside_the_range_a_reason():
+    with pytest.raises(GuardFailed, match="at least one violation code"):
+        rules.check_violations_recorded(0)
+    rules.check_violations_recorded(1)
+    assert rules.needs_departure_reason(False, "  ") and not rules.needs_departure_reason(False, "Repeat offence")
+    assert not rules.needs_departure_reason(True, "")
+
+
+def test_collective_discussions_and_on_the_spot_dates():
+    with pytest.raises(GuardFailed, match="collective discussion"):
+        rules.check_collective_discussion(True, False)
+    rules.check_collective_discussion(False, False)
+    with pytest.raises(GuardFailed, match="At least 2 participants") as refusal:
+        rules.check_discussion_participants(1)
+    assert refusal.value.field == "collective_discussion.participants"
+    with pytest.raises(GuardFailed, match="before the inspection"):
+        rules.check_on_the_spot_date(date(2020, 2, 4), date(2020, 2, 5))

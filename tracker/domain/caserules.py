@@ -19,6 +19,7 @@ from tracker.domain.rulebook import DeadlineRule
 from tracker.domain.text import N_, Money, Text
 
 MIN_CASE_OFFICERS = 2  # an administrative investigation has at least two officers (APL art. 42)
+MIN_DISCUSSION_PARTICIPANTS = 2  # a collective discussion of the heads has at least two participants
 CLOSING_SANCTIONS = frozenset({"suspension", "closure"})  # a decided one orders the premises closed
 # Which soft (agency) deadline each action meets: a late step needs a reason and is flagged for audit.
 MEETS: dict[CaseAction, str] = {
@@ -70,6 +71,21 @@ def check_act_before_filing(act_on: date, filed_on: date) -> None:
         raise GuardFailed("act_date", Text(N_("The act cannot come after the filing.")), "act_on")
 
 
+# ------------------------------------------------------------------------------------------ proposal
+
+
+def check_violations_recorded(count: int) -> None:
+    """A penalty is proposed for recorded violation codes only."""
+    if count < 1:
+        raise GuardFailed("violations", Text(N_("Record at least one violation code before proposing a penalty.")),
+                          "violations")
+
+
+def needs_departure_reason(within_range: bool, departure_reason: str) -> bool:
+    """A penalty outside the rulebook's range is proposed only with a written reason for departing from it."""
+    return not within_range and not departure_reason.strip()
+
+
 # ------------------------------------------------------------------------------------------ hearing
 
 
@@ -114,6 +130,27 @@ def decided_penalty(noticed: Penalty, lowered: Penalty | None) -> Penalty:
         raise GuardFailed("no_raise", Text(N_("A decision may lower the noticed penalty, never raise it: serve a new "
                                               "notice instead.")), "lines")
     return lowered
+
+
+def check_collective_discussion(needed: bool, present: bool) -> None:
+    """A major case's decision (and an extension beyond its limit) records the heads' collective discussion."""
+    if needed and not present:
+        raise GuardFailed("collective_discussion", Text(N_(
+            "A major case records the heads' collective discussion (date and participants).")),
+            "collective_discussion")
+
+
+def check_discussion_participants(count: int) -> None:
+    if count < MIN_DISCUSSION_PARTICIPANTS:
+        raise GuardFailed("collective_discussion", Text(N_("At least %(n)s participants take part."),
+                                                        n=MIN_DISCUSSION_PARTICIPANTS),
+                          "collective_discussion.participants")
+
+
+def check_on_the_spot_date(on: date, inspected_on: date) -> None:
+    if on < inspected_on:
+        raise GuardFailed("date", Text(N_("The decision cannot come before the inspection (%(on)s)."),
+                                       on=inspected_on), "on")
 
 
 def orders_closure(decided: Penalty) -> bool:

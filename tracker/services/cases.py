@@ -57,7 +57,7 @@ from tracker.services.errors import Conflict, Forbidden, Invalid, NotFound, Serv
 from tracker.services.localisation import lazy_gettext as _l
 from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import require_field_role
-from tracker.services.wording import appeal_kind, day, deadline_name, listed, whole
+from tracker.services.wording import appeal_kind, deadline_name, listed, whole
 
 MEETS = caserules.MEETS
 SERVICE_METHODS = commands.SERVICE_METHODS
@@ -536,14 +536,14 @@ def _transfer(step: Step) -> None:
 
 def _propose(step: Step) -> None:
     case, command = step.case, step.command
-    if not case.violations:
-        raise Invalid.field("violations", _("Record at least one violation code before proposing a penalty."))
+    with _rules():
+        caserules.check_violations_recorded(len(case.violations))
     penalty, gains, severity = command.lines, command.illegal_gains, command.severity
     departure, report = command.departure_reason, command.report
     rulebook = current_rulebook()
     rules = [rulebook.violation(v.code).penalty for v in case.violations if v.code in rulebook.violations]
     check = check_penalty(penalty, rules, case.operator_type.value, severity, gains)
-    if not check.within and not departure:
+    if caserules.needs_departure_reason(check.within, departure):
         problems = list(check.problems)
         raise Invalid(
             _("The penalty is outside the rulebook's range: %(problems)s Give a departure reason (mitigating or "
@@ -627,11 +627,11 @@ def _decide(step: Step) -> None:
 
 
 def _collective_discussion(discussion: commands.Discussion | None, unit_id: int) -> dict:
-    if discussion is None:
-        raise Invalid.field("collective_discussion", _("A major case records the heads' collective discussion (date and participants)."))
+    with _rules():
+        caserules.check_collective_discussion(True, discussion is not None)
     names = sorted({_unit_member(p, unit_id, "collective_discussion.participants").username for p in discussion.participants})
-    if len(names) < 2:
-        raise Invalid.field("collective_discussion.participants", _("At least two participants take part."))
+    with _rules():
+        caserules.check_discussion_participants(len(names))
     return {"on": discussion.on.isoformat(), "participants": names}
 
 
@@ -820,8 +820,8 @@ def decide_on_the_spot(
         raise Invalid.field("method", _("Choose one of: %(values)s.", values=", ".join(SERVICE_METHODS)))
     with db.session.no_autoflush, _undone_on_refusal():
         case = _new_case(actor, inspection_id, violation_ids, None, None, None, today)
-        if on_date < case.clue_on:
-            raise Invalid.field("on", _("The decision cannot come before the inspection (%(on)s).", on=day(case.clue_on)))
+        with _rules():
+            caserules.check_on_the_spot_date(on_date, case.clue_on)
         case.simplified = True
         case.proposed_lines = case.approved_lines = case.decided_lines = penalty.to_json()
         case.proposed_by_id = actor.id
