@@ -39,7 +39,7 @@ def create_admin_app(database_url: str, page_size: int, signed_in: bool = False)
             column_default_sort = [("clue_on", True), ("id", True)]
             form_columns = ("number",)
 
-        app = Flask("admin_peer")
+        app = Flask("admin_peer", template_folder=None)  # Flask-Admin's own templates, never the tracker's
         app.config.update(SECRET_KEY="bench-peer", SQLALCHEMY_DATABASE_URI=database_url)
         db.init_app(app)
         try:  # Flask-Admin translates through Flask-Babel whenever it is installed, so it must be set up
