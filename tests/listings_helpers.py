@@ -51,21 +51,30 @@ class ListWorld(CaseWorld):
 
 def bulk(world: CaseWorld, count: int) -> None:
     """Add ``count`` rows to every list (inspections, observations, violations, cases, payments) in the
-    officer's unit, inserted directly: only for measuring how list pages scale."""
+    officer's unit, inserted directly: only for measuring how list pages scale.
+
+    Each kind of row is flushed at once (premises, then inspections, then observations and cases, then
+    violations and payments): the same rows, in the same order, as one at a time, with one refresh of the
+    derived figures per flush instead of one per row."""
     done = db.session.scalar(sa.select(sa.func.count(Case.id)).where(Case.year == 2019))
     start = datetime(2020, 3, 1, 2, 0, tzinfo=timezone.utc)
-    for i in range(done, done + count):
-        place = Premises(unit_id=world.unit.id, name=f"Bulk stall {i:04d}", kind="market_stall",
-                         operator_type=OperatorType.ORGANISATION)
-        db.session.add(place)
-        db.session.flush()
-        visit = Inspection(
+    numbers = range(done, done + count)
+    places = [Premises(unit_id=world.unit.id, name=f"Bulk stall {i:04d}", kind="market_stall",
+                       operator_type=OperatorType.ORGANISATION) for i in numbers]
+    db.session.add_all(places)
+    db.session.flush()
+    visits = [
+        Inspection(
             unit_id=world.unit.id, premises_id=place.id, started_at=start + timedelta(hours=i),
             lead_officer_id=world.officer.id, second_officer_id=world.officer2.id, type="routine",
             status="submitted", outcome="referred", rulebook="cn-samr", created_by_id=world.officer.id,
         )
-        db.session.add(visit)
-        db.session.flush()
+        for i, place in zip(numbers, places)
+    ]
+    db.session.add_all(visits)
+    db.session.flush()
+    cases = []
+    for i, place, visit in zip(numbers, places, visits):
         db.session.add(PriceObservation(
             inspection_id=visit.id, commodity="mask_n95", price=Decimal("3.50"), rulebook="cn-samr",
             recorded_by_id=world.officer.id, flags=[{"test": "baseline_margin", "explanation": "x", "params": {}}],
@@ -78,7 +87,9 @@ def bulk(world: CaseWorld, count: int) -> None:
             decided_on=date(2019, 7, 1), decided_lines=[{"kind": "fine", "amount": "100.00"}],
         )
         db.session.add(case)
-        db.session.flush()
+        cases.append(case)
+    db.session.flush()
+    for visit, case in zip(visits, cases):
         db.session.add(Violation(inspection_id=visit.id, code="price_gouging", case_id=case.id, legal_basis="PVP 6",
                                  created_by_id=world.officer.id))
         db.session.add(Payment(case_id=case.id, on=date(2019, 7, 2), amount=Decimal("100.00"),
