@@ -7,7 +7,7 @@ from tests.api.helpers import bearer
 from tests.cases_helpers import CaseWorld
 from tests.casepack_helpers import flip, members, zip_of
 from tests.casepack_world import PackWorld
-from tests.conftest import login, make_config
+from tests.conftest import BrowserClient, login, make_config
 from tracker import create_app
 from tracker.domain import casepack as layout
 from tracker.domain.vocabulary import Role
@@ -135,10 +135,22 @@ def test_verify_pack_needs_no_database(app, tmp_path):
     assert result.output.startswith("Pack intact")
 
 
-def test_a_demo_county_case_pack_downloaded_by_the_auditor_verifies_end_to_end(app, runner, tmp_path):
-    from tracker.seed.demo import DEMO_PASSWORD, seed_demo_county
+@pytest.fixture
+def own_demo_app(demo_county, tmp_path):
+    """An app on a demo county of its own, not the shared demo_app: issuing the API token below writes. It is a
+    copy of the county ``seed_demo_county()`` seeded once for the run (tests/conftest.py ``demo_county``)."""
+    application = create_app(make_config(demo_county.copy(), tmp_path))
+    application.test_client_class = BrowserClient
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
 
-    seed_demo_county()  # a county of its own, not the shared demo_app: issuing the API token below writes
+
+def test_a_demo_county_case_pack_downloaded_by_the_auditor_verifies_end_to_end(own_demo_app, tmp_path):
+    from tracker.seed.demo import DEMO_PASSWORD
+
+    app, runner = own_demo_app, own_demo_app.test_cli_runner()
     counts = sa.select(CaseEvent.case_id, sa.func.count()).group_by(CaseEvent.case_id).order_by(sa.func.count().desc())
     case_id, events = db.session.execute(counts).first()
     auditor = db.session.scalars(sa.select(User).where(User.role == Role.AUDITOR)).first()

@@ -14,7 +14,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
-import flask_migrate
 import pytest
 import sqlalchemy as sa
 
@@ -23,7 +22,7 @@ from tracker import create_app
 from tracker.extensions import db
 from tracker.models import Case, CaseEvent, Evidence, Premises, User
 from tracker.services.audit import verify_all
-from tracker.seed.demo import DEMO_TODAY, seed_demo_county
+from tracker.seed.demo import DEMO_TODAY
 from tracker.services.inspections import InspectionData, attach_evidence, start_inspection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,14 +61,13 @@ def snapshot(url: str) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture(scope="module")
-def source(database_factory, tmp_path_factory):
-    """A demo county of our own (the test writes evidence), with two evidence files."""
+def source(demo_county, tmp_path_factory):
+    """A demo county of our own (a copy of the one seeded for the run: the test writes evidence), with two
+    evidence files."""
     folder = tmp_path_factory.mktemp("backup-source")
-    url = database_factory()
+    url = demo_county.copy()
     app = create_app(make_config(url, folder, TRACKER_TODAY=DEMO_TODAY))
     with app.app_context():
-        flask_migrate.upgrade()
-        seed_demo_county()
         officer = db.session.scalar(sa.select(User).where(User.username == "zhang.wei"))
         premises = db.session.scalar(sa.select(Premises).where(Premises.unit_id == officer.unit_id).limit(1))
         inspection = start_inspection(officer, InspectionData(

@@ -11,7 +11,6 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import flask_migrate
 import pytest
 from flask import got_request_exception
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -66,14 +65,13 @@ def live_server(database_factory, tmp_path_factory):
     """The tracker served on 127.0.0.1 (a free port chosen by the system) for the whole run."""
     _require_chromium()
     config = make_config(
-        database_factory(), tmp_path_factory.mktemp("e2e"),
+        database_factory(migrated=True), tmp_path_factory.mktemp("e2e"),
         TESTING=False,  # behave as in production: errors become error pages, nothing is propagated
         WTF_CSRF_ENABLED=True,
         TRACKER_TODAY=STORY_DAY,  # the story reads as of 2020-04-30: every step lies in the past
     )
     app = create_app(config)
     with app.app_context():
-        flask_migrate.upgrade()
         world = E2EWorld.seed()
         db.session.remove()
     errors: list[BaseException] = []

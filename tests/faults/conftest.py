@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-import flask_migrate
 import pytest
 import sqlalchemy as sa
 
@@ -98,11 +97,10 @@ class Seeded:
 
 @pytest.fixture(scope="package")
 def seeded(database_factory, tmp_path_factory) -> Seeded:
-    url = database_factory()
+    url = database_factory(migrated=True)
     tmp = tmp_path_factory.mktemp("faults")
     app = create_app(make_config(url, tmp))
     with app.app_context():
-        flask_migrate.upgrade()
         world = FaultWorld()
         cases = {name: [world.case_in(state).id for _ in range(count)] for name, (state, count) in LAYOUT.items()}
         tokens = {

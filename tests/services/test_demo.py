@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import flask_migrate
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -40,14 +39,11 @@ STATIONS = ("CG", "BYS", "KZ", "SGZ", "XZ", "MTY")
 
 
 @pytest.fixture(scope="module")
-def demo_app(database_factory, tmp_path_factory):
-    """An app on a database of its own, migrated and seeded once for this module."""
-    application = create_app(make_config(database_factory(), tmp_path_factory.mktemp("demo")))
-    with application.app_context():
-        flask_migrate.upgrade()
-        report = seed_demo_county()  # as of DEMO_TODAY
-        db.session.remove()
-    application.config["DEMO_REPORT"] = report
+def demo_app(demo_county, tmp_path_factory):
+    """An app on a database of its own for this module: a copy of the county ``seed_demo_county()`` seeded once
+    for the run, as of DEMO_TODAY (tests/conftest.py ``demo_county``), with that seeding's report."""
+    application = create_app(make_config(demo_county.copy(), tmp_path_factory.mktemp("demo")))
+    application.config["DEMO_REPORT"] = demo_county.report
     yield application
     with application.app_context():
         db.engine.dispose()

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-import flask_migrate
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -43,7 +42,6 @@ TODAY = date(2024, 6, 28)
 def _seeded_app(url, tmp_path, seed=5):
     application = create_app(make_config(url, tmp_path, TRACKER_TODAY=TODAY))
     with application.app_context():
-        flask_migrate.upgrade()
         report = seed_scale(N, seed=seed, today=TODAY)
         db.session.remove()
     application.config["SCALE_REPORT"] = report
@@ -52,7 +50,7 @@ def _seeded_app(url, tmp_path, seed=5):
 
 @pytest.fixture(scope="module")
 def scale_app(database_factory, tmp_path_factory):
-    application = _seeded_app(database_factory(), tmp_path_factory.mktemp("scale"))
+    application = _seeded_app(database_factory(migrated=True), tmp_path_factory.mktemp("scale"))
     yield application
     with application.app_context():
         db.engine.dispose()
@@ -205,7 +203,7 @@ def test_pages_render_over_the_seeded_data(scaled):
 
 
 def test_the_same_seed_gives_the_same_data(scaled, database_factory, tmp_path):
-    other = _seeded_app(database_factory(), tmp_path)
+    other = _seeded_app(database_factory(migrated=True), tmp_path)
     expected = db.session.scalars(sa.select(CaseEvent.hash).order_by(CaseEvent.id)).all()
     with other.app_context():
         assert db.session.scalars(sa.select(CaseEvent.hash).order_by(CaseEvent.id)).all() == expected
