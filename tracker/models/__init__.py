@@ -13,7 +13,8 @@ from tracker.models.inspections import (
     violation_evidence,
     violation_observations,
 )
-from tracker.models.premises import Premises
+from tracker.models.premises import Premises, PremisesChange
+from tracker.models.sync import SyncConflict
 
 __all__ = [
     "AdminAction",
@@ -33,8 +34,10 @@ __all__ = [
     "PriceEmergency",
     "PriceObservation",
     "Premises",
+    "PremisesChange",
     "PremisesDay",
     "SignInAttempt",
+    "SyncConflict",
     "Unit",
     "User",
     "Violation",

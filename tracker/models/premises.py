@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.domain.vocabulary import OperatorType, PremisesKind, PremisesStatus
 from tracker.extensions import db
-from tracker.models.accounts import Unit
+from tracker.models.accounts import Unit, User
 from tracker.models.types import UTCDateTime, enum_column, utcnow
 
 
@@ -24,11 +25,16 @@ class Premises(db.Model):
     credit_code: Mapped[str | None] = mapped_column(sa.String(18), index=True)
     address: Mapped[str] = mapped_column(sa.String(300), default="")
     phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    # WGS 84 degrees: where the premises are, so a photo taken far from them can be flagged.
+    latitude: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 6))
     status: Mapped[PremisesStatus] = mapped_column(
         enum_column(PremisesStatus, "premises_status"), default=PremisesStatus.ACTIVE
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Bumped by every change: a device that edited an older version raises a conflict instead of overwriting.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     unit: Mapped[Unit] = relationship()
 
@@ -42,3 +48,21 @@ class Premises(db.Model):
 
     def __repr__(self) -> str:
         return f"<Premises {self.id} {self.name}>"
+
+
+class PremisesChange(db.Model):
+    """One change to a premises record: who, when, from where, each field's old and new value. Append-only."""
+
+    __tablename__ = "premises_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    premises_id: Mapped[int] = mapped_column(sa.ForeignKey("premises.id"), index=True)
+    version: Mapped[int]  # the premises' version this change produced
+    changes: Mapped[dict] = mapped_column(sa.JSON)  # {field: [old, new]}
+    source: Mapped[str] = mapped_column(sa.String(20))  # web, api, device, conflict
+    conflict_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sync_conflicts.id"))
+    changed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    premises: Mapped[Premises] = relationship()
+    changed_by: Mapped[User] = relationship()
