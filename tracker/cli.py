@@ -151,19 +151,13 @@ def audit_verify_pack(pack: str) -> None:
 figures_cli = AppGroup("figures", help="The dashboard's daily figures (kept in step with the records).")
 
 
-def _closure_item():
-    from tracker.services.rulebooks import current_rulebook
-
-    return current_rulebook().inspections.closure_obeyed_item
-
-
 @figures_cli.command("verify")
 def figures_verify() -> None:
     """Compare the daily figures with the records; exit 1 listing the first differences."""
     from tracker.extensions import db
-    from tracker.services.figures import figure_differences
+    from tracker.services.figures import closure_item, figure_differences
 
-    lines = figure_differences(db.session.connection(), _closure_item())
+    lines = figure_differences(db.session.connection(), closure_item())
     for line in lines:
         click.echo(line)
     if lines:
@@ -176,11 +170,11 @@ def figures_verify() -> None:
 def figures_rebuild() -> None:
     """Recompute every daily figure and register date from the records (after a bulk load or a rulebook change)."""
     from tracker.extensions import db
-    from tracker.services.figures import rebuild_figures
+    from tracker.services.figures import closure_item, rebuild_figures
     from tracker.services.outcomes import refresh_register_dates
 
     connection = db.session.connection()
-    rebuild_figures(connection, _closure_item())
+    rebuild_figures(connection, closure_item())
     changed = refresh_register_dates(connection)
     db.session.commit()
     click.echo(_("Daily figures rebuilt; %(count)s register dates changed.", count=changed))

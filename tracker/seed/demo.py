@@ -667,33 +667,11 @@ class _Seeder:
                              description=f"Found open for business in breach of {CLOSURE_NOTICE}; "
                                          f"{people} customers present. Ordered to close at once.")
             outcome = "referred"
-        elif scenario == "gouging_kangjian":
-            gouged = [
-                observe(ObservationData(commodity="mask_n95", price="45.00", marked_price="45.00", cost="12.00",
-                                        cost_invoice="Invoice 40917735 (2020-01-25)", baseline_price="15.00",
-                                        baseline_cost="10.00", quantity_sold="320")),
-                observe(ObservationData(commodity="mask_surgical", price="3.00", marked_price="3.00", cost="0.60",
-                                        cost_invoice="Invoice 40917736 (2020-01-25)", baseline_price="0.80",
-                                        baseline_cost="0.50", quantity_sold="2400")),
-            ]
-            observe(self.normal_observation("paracetamol", True))
-            record_violation(lead, inspection, "price_gouging", [o.id for o in gouged],
-                             description="N95 and surgical masks sold from 2020-01-24 at margins of 275 % and 400 % "
-                                         "on cost, against 50 % and 60 % on 2020-01-19.")
-            outcome = "referred"
-        elif scenario == "gouging_renhe":
-            gouged = [
-                observe(ObservationData(commodity="mask_surgical_box", price="150.00", marked_price="150.00",
-                                        cost="40.00", cost_invoice="Invoice 33160248 (2020-01-22)",
-                                        baseline_price="45.00", baseline_cost="35.00", quantity_sold="60")),
-                observe(ObservationData(commodity="mask_n95", price="38.00", marked_price="38.00", cost="10.00",
-                                        cost_invoice="Invoice 33160251 (2020-01-22)", baseline_price="12.00",
-                                        baseline_cost="9.00", quantity_sold="150")),
-            ]
-            observe(self.normal_observation("alcohol_75", True))
-            record_violation(lead, inspection, "price_gouging", [o.id for o in gouged],
-                             description="Surgical masks (box of 50) and N95 respirators sold at margins of 275 % "
-                                         "and 280 % on cost, against about 29 % and 33 % on 2020-01-19.")
+        elif scenario in GOUGED_PHARMACIES:
+            gouged_prices, normal_commodity, description = GOUGED_PHARMACIES[scenario]
+            gouged = [observe(ObservationData(**prices)) for prices in gouged_prices]
+            observe(self.normal_observation(normal_commodity, True))
+            record_violation(lead, inspection, "price_gouging", [o.id for o in gouged], description=description)
             outcome = "referred"
         elif scenario == "pork_warned":
             observe(ObservationData(commodity="pork_fresh", price="34.00", marked_price="34.00", cost="22.00",
@@ -1137,3 +1115,31 @@ def seed_demo_county(today: date | None = None) -> DemoReport:
         today = DEMO_TODAY
     _Seeder(random.Random(2020), today).run()
     return DemoReport(created=True, summary=_summary(), accounts=accounts)
+
+
+# The two pharmacies of the story that gouged mask prices: what the officers saw, one normal price beside them,
+# and how the violation reads.
+GOUGED_PHARMACIES = {
+    "gouging_kangjian": (
+        [dict(commodity="mask_n95", price="45.00", marked_price="45.00", cost="12.00",
+              cost_invoice="Invoice 40917735 (2020-01-25)", baseline_price="15.00", baseline_cost="10.00",
+              quantity_sold="320"),
+         dict(commodity="mask_surgical", price="3.00", marked_price="3.00", cost="0.60",
+              cost_invoice="Invoice 40917736 (2020-01-25)", baseline_price="0.80", baseline_cost="0.50",
+              quantity_sold="2400")],
+        "paracetamol",
+        "N95 and surgical masks sold from 2020-01-24 at margins of 275 % and 400 % on cost, against 50 % and 60 % "
+        "on 2020-01-19.",
+    ),
+    "gouging_renhe": (
+        [dict(commodity="mask_surgical_box", price="150.00", marked_price="150.00", cost="40.00",
+              cost_invoice="Invoice 33160248 (2020-01-22)", baseline_price="45.00", baseline_cost="35.00",
+              quantity_sold="60"),
+         dict(commodity="mask_n95", price="38.00", marked_price="38.00", cost="10.00",
+              cost_invoice="Invoice 33160251 (2020-01-22)", baseline_price="12.00", baseline_cost="9.00",
+              quantity_sold="150")],
+        "alcohol_75",
+        "Surgical masks (box of 50) and N95 respirators sold at margins of 275 % and 280 % on cost, against about "
+        "29 % and 33 % on 2020-01-19.",
+    ),
+}

@@ -249,6 +249,13 @@ def lives():
     form.prepare(current_user, current_rulebook())
     filters = form.values()
     queries = lives_queries(current_user, filters)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    members = [(name, now, 0o644, ZIP_32, _lives_member(name, rows)) for name, rows in _lives_files(queries, filters)]
+    return _attachment(stream_with_context(stream_zip(members)), "application/zip", _filename("lives", "zip"))
+
+
+def _lives_files(queries, filters):
+    """The four LIVES files, by name, each as its rows."""
     rulebook = current_rulebook()
     today = clock.today(queries.timezone)
     feed = opendata.feed_info_row(
@@ -258,17 +265,12 @@ def lives():
         url_for("main.home", _external=True),
         current_app.config.get("TRACKER_CONTACT_EMAIL", ""),
     )
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
-    members = [
-        (name, now, 0o644, ZIP_32, _lives_member(name, rows))
-        for name, rows in (
-            ("businesses.csv", _businesses(queries.businesses, rulebook.redaction)),
-            ("inspections.csv", _inspections(queries.inspections)),
-            ("violations.csv", _violations(queries.violations, rulebook)),
-            ("feed_info.csv", iter([feed])),
-        )
-    ]
-    return _attachment(stream_with_context(stream_zip(members)), "application/zip", _filename("lives", "zip"))
+    return (
+        ("businesses.csv", _businesses(queries.businesses, rulebook.redaction)),
+        ("inspections.csv", _inspections(queries.inspections)),
+        ("violations.csv", _violations(queries.violations, rulebook)),
+        ("feed_info.csv", iter([feed])),
+    )
 
 
 def _lives_member(name: str, rows):

@@ -54,6 +54,15 @@ def feed():
     # The feed's own address and the page's keep the filters the reader chose, nothing else (tracker.web.links).
     page_url = url_for("outcomes.index", _external=True, **link_args(request.args, "outcomes.index", drop=("page",)))
     feed_url = url_for("outcomes.feed", _external=True, **link_args(request.args, "outcomes.feed", drop=("page",)))
+    generator = _atom_feed(feed_url, page_url)
+    moments = [_moment(o.varied_on or o.published_on) for o in outcomes]
+    generator.updated(max(moments) if moments else _moment(today))
+    for outcome, moment in zip(reversed(outcomes), reversed(moments)):  # feedgen prepends: newest ends first
+        _add_entry(generator, outcome, moment, page_url)
+    return Response(generator.atom_str(pretty=True), mimetype="application/atom+xml")
+
+
+def _atom_feed(feed_url: str, page_url: str) -> FeedGenerator:
     generator = FeedGenerator()
     generator.id(feed_url)
     generator.title(_("Enforcement outcomes"))
@@ -61,15 +70,15 @@ def feed():
     generator.link(href=page_url, rel="alternate")
     generator.link(href=feed_url, rel="self")
     generator.language(str(get_locale() or "en"))
-    moments = [_moment(o.varied_on or o.published_on) for o in outcomes]
-    generator.updated(max(moments) if moments else _moment(today))
-    for outcome, moment in zip(reversed(outcomes), reversed(moments)):  # feedgen prepends: newest ends first
-        entry = generator.add_entry()
-        entry.id(f"{url_for('outcomes.index', _external=True)}#{outcome.number}")
-        entry.title(f"{outcome.number} · {outcome.party.name}")
-        entry.link(href=f"{page_url}#{outcome.number}", rel="alternate")
-        entry.author({"name": outcome.agency})
-        entry.published(_moment(outcome.published_on))
-        entry.updated(moment)
-        entry.content(render_template("outcomes/_entry.html", outcome=outcome), type="html")
-    return Response(generator.atom_str(pretty=True), mimetype="application/atom+xml")
+    return generator
+
+
+def _add_entry(generator: FeedGenerator, outcome, moment, page_url: str) -> None:
+    entry = generator.add_entry()
+    entry.id(f"{url_for('outcomes.index', _external=True)}#{outcome.number}")
+    entry.title(f"{outcome.number} · {outcome.party.name}")
+    entry.link(href=f"{page_url}#{outcome.number}", rel="alternate")
+    entry.author({"name": outcome.agency})
+    entry.published(_moment(outcome.published_on))
+    entry.updated(moment)
+    entry.content(render_template("outcomes/_entry.html", outcome=outcome), type="html")
