@@ -5,7 +5,7 @@ import io
 from unittest import mock
 
 from tests.cases_helpers import CaseWorld
-from tracker.services import inspections as inspection_service
+from tracker.services import evidence as evidence_service, inspections as inspection_service
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 # Larger than one read chunk, so the pack copies it in pieces.
@@ -19,8 +19,8 @@ class PackWorld(CaseWorld):
         submit = inspection_service.submit_inspection
 
         def attach_then_submit(actor, inspection, *args, **kwargs):
-            self.photo = inspection_service.attach_evidence(actor, inspection, io.BytesIO(PNG), "shelf tag 价签.png")
-            self.invoice = inspection_service.attach_evidence(actor, inspection, io.BytesIO(BIG_PDF), "invoice.pdf")
+            self.photo = evidence_service.attach_evidence(actor, inspection, io.BytesIO(PNG), "shelf tag 价签.png")
+            self.invoice = evidence_service.attach_evidence(actor, inspection, io.BytesIO(BIG_PDF), "invoice.pdf")
             return submit(actor, inspection, *args, **kwargs)
 
         with mock.patch.object(inspection_service, "submit_inspection", attach_then_submit):

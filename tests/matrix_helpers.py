@@ -30,7 +30,7 @@ from tracker.domain.lifecycle import CaseAction
 from tracker.domain.vocabulary import Role
 from tracker import create_app
 from tracker.extensions import db
-from tracker.services import inspections as inspection_service
+from tracker.services import evidence as evidence_service, inspections as inspection_service
 from tracker.services.cases import open_case
 from tracker.services.tokens import issue_token
 from tracker.web.access import PUBLIC, SIGNED_IN
@@ -94,7 +94,7 @@ def _build_side(people: _Side, outbreak, marker: str, code: str, served: bool) -
                             started_at=datetime(2020, 2, 6, 2, 0, tzinfo=timezone.utc))
     inspection_service.record_observation(
         people.officer, side.draft, inspection_service.ObservationData("mask_n95", "2.00", marked_price="2.00"))
-    side.evidence = inspection_service.attach_evidence(
+    side.evidence = evidence_service.attach_evidence(
         people.officer, side.draft, io.BytesIO(PNG), f"{marker}-shelf.png", f"{marker} shelf photo")
     # A referred mask-gouging inspection whose case goes to ``decided`` (``served``: then served and part paid).
     people.inspection = side.referred = inspection(

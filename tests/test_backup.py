@@ -23,7 +23,8 @@ from tracker.extensions import db
 from tracker.models import Case, CaseEvent, Evidence, Premises, User
 from tracker.services.audit import verify_all
 from tracker.seed.demo import DEMO_TODAY
-from tracker.services.inspections import InspectionData, attach_evidence, start_inspection
+from tracker.services.evidence import attach_evidence
+from tracker.services.inspections import InspectionData, start_inspection
 
 ROOT = Path(__file__).resolve().parent.parent
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64

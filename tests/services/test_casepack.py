@@ -18,7 +18,7 @@ from tracker.models import CaseEvent
 from tracker.services.casepack import build_case_pack
 from tracker.services.caserecord import case_record
 from tracker.services.cases import load_case
-from tracker.services.inspections import evidence_path
+from tracker.services.evidence import evidence_path
 
 MADE = datetime(2020, 12, 31, 8, 30, tzinfo=timezone.utc)
 

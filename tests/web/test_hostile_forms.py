@@ -26,7 +26,7 @@ from tests.conftest import csrf_token, login
 from tests.factories import inspection, premises, recent, user
 from tracker.domain.lifecycle import TRANSITIONS, CaseAction, Who
 from tracker.extensions import db
-from tracker.services import inspections as inspection_service
+from tracker.services import evidence as evidence_service, inspections as inspection_service
 from tracker.services.cases import open_case, run_action
 from tracker.services.tokens import issue_token
 from tracker.web.cases.forms import ACTION_FORMS
@@ -217,7 +217,7 @@ def world(app):
     w.served = w.to_state("decision_served")
     w.spare = user("officer", w.unit, "spare.officer")
     w.draft = inspection(w.officer, w.officer2, w.pharmacy, w.outbreak, started_at=recent())
-    inspection_service.attach_evidence(w.officer, w.draft, io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64), "a.png")
+    evidence_service.attach_evidence(w.officer, w.draft, io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64), "a.png")
     inspection_service.record_observation(w.officer, w.draft, inspection_service.ObservationData("mask_n95", "2.00"))
     w.second, _violation = referred_inspection(w, "Renhe Pharmacy")
     w.third, _violation3 = referred_inspection(w, "Baiyun Pharmacy")

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from tracker.domain import casepack as layout
 from tracker.extensions import db
 from tracker.models import Case, CaseEvent, Evidence, User
-from tracker.services.inspections import evidence_path
+from tracker.services.evidence import evidence_path
 from tracker.services.rulebooks import current_rulebook
 
 SPOOL_BYTES = 8 * 1024 * 1024

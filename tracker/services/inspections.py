@@ -1,27 +1,19 @@
-"""Inspections: start, record observations, evidence and violations, submit, amend."""
+"""Inspections: start, record observations and violations, submit, amend (evidence: tracker.services.evidence)."""
 from __future__ import annotations
 
-import hashlib
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import filetype
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 
 from tracker.domain.gouging import ObservationFacts, evaluate
 from tracker.domain.money import to_decimal
 from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType, PremisesStatus, Role
-from tracker.domain.characters import without_hidden_characters
-from tracker.domain.evidence import EVIDENCE_EXTENSIONS, EVIDENCE_TYPES, evidence_file_name
 from tracker.extensions import db
 from tracker.models import (
-    Evidence,
     Inspection,
     InspectionAmendment,
     Premises,
@@ -37,7 +29,6 @@ from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import require_field_role
 from tracker.services.wording import day
 
-# Checked by content, never by the file name the browser sends.
 CHECKLIST_ANSWERS = ("yes", "no", "n/a")
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -285,54 +276,6 @@ def record_violation(
     db.session.add(violation)
     db.session.commit()
     return violation
-
-
-def attach_evidence(actor: User, inspection: Inspection, stream, original_name: str, description: str = "") -> Evidence:
-    """Store an uploaded photo or PDF outside static/, checked by content, with its SHA-256."""
-    require_field_role(actor, inspection.unit_id)
-    _require_draft(inspection)
-    limit = current_app.config["MAX_UPLOAD_BYTES"]
-    content = stream.read(limit + 1)
-    if len(content) > limit:
-        raise Invalid.field("file", _("The file is larger than %(mb)s MB.", mb=limit // (1024 * 1024)))
-    if not content:
-        raise Invalid.field("file", _("The file is empty."))
-    kind = filetype.guess(content)
-    if kind is None or kind.mime not in EVIDENCE_TYPES:
-        raise Invalid.field("file", _("Only photos (JPEG, PNG, WebP, GIF) and PDF documents are accepted."))
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    stored_name = f"{uuid.uuid4().hex}.{EVIDENCE_EXTENSIONS[kind.mime]}"
-    path = folder / stored_name
-    path.write_bytes(content)
-    try:
-        evidence = Evidence(
-            inspection=inspection,
-            original_name=without_hidden_characters(Path(original_name or "upload").name)[:255] or "upload",
-            stored_name=stored_name,
-            content_type=kind.mime,
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            description=(description or "").strip()[:300],
-            uploaded_by_id=actor.id,
-        )
-        db.session.add(evidence)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        path.unlink(missing_ok=True)  # no file without its record
-        raise
-    return evidence
-
-
-def evidence_download_name(evidence: Evidence) -> str:
-    """The name an evidence file is downloaded under: the uploader's, safe, with the detected type's extension."""
-    return evidence_file_name(evidence.original_name, evidence.content_type)
-
-
-def evidence_path(evidence: Evidence) -> Path:
-    """Where an evidence file is stored."""
-    return Path(current_app.config["UPLOAD_FOLDER"]) / evidence.stored_name
 
 
 def submit_inspection(

@@ -19,7 +19,7 @@ from tracker.models import (
     Violation,
 )
 from tracker.services import clock
-from tracker.services import inspections as service
+from tracker.services import evidence as evidence_service, inspections as service
 from tracker.services.errors import Conflict, Invalid, NotFound
 from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import get_visible
@@ -295,7 +295,7 @@ def add_observation(inspection_id: int):
 def add_evidence(inspection_id: int):
     def action(inspection, form):
         upload = form.file.data
-        evidence = service.attach_evidence(
+        evidence = evidence_service.attach_evidence(
             current_user, inspection, upload.stream, upload.filename, form.description.data
         )
         return _("Evidence stored (SHA-256 %(hash)s).", hash=evidence.sha256[:16] + "…")
@@ -311,10 +311,10 @@ def evidence_file(inspection_id: int, evidence_id: int):
     if evidence is None or evidence.inspection_id != inspection.id:
         raise NotFound(_("No such evidence."))
     response = send_file(
-        service.evidence_path(evidence),
+        evidence_service.evidence_path(evidence),
         mimetype=evidence.content_type,
         as_attachment=evidence.content_type == "application/pdf",
-        download_name=service.evidence_download_name(evidence),
+        download_name=evidence_service.evidence_download_name(evidence),
         max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
