@@ -176,6 +176,10 @@ BROKEN = [
     ('gains_fine_min_multiple = "1"', 'gains_fine_min_multiple = "4"', "gains_fine_min_multiple needs a gains_fine_multiple"),
     ("[[checklist]]\ncode", "[[checklist]]\nkode", "checklist[0]: missing required key 'code'"),
     ('[publication]', '[publication]\nyears = 4', "not valid TOML"),
+    ("max_distance_m = 200 ", 'max_distance_m = "200" ', "evidence.max_distance_m: expected a whole number"),
+    ("max_minutes_outside = 5 ", "max_minutes_outside = 0 ", "evidence: max_minutes_outside and max_distance_m must be at least 1"),
+    ("max_minutes_outside = 5 ", "max_minutes_outsde = 5 ", "evidence: missing required key 'max_minutes_outside'"),
+    ("[evidence]", "[evidense]", "cn-samr.toml: missing required key 'evidence'"),
 ]
 
 
@@ -226,3 +230,8 @@ def test_inspection_rules_must_name_real_codes(tmp_path):
         broken.write_text(source.replace(old, new).replace('calendar = "calendars/cn.toml"', f'calendar = "{rulebook_path("cn-samr").parent / "calendars/cn.toml"}"'), encoding="utf-8")
         with pytest.raises(RulebookError, match=message):
             load_rulebook(broken)
+
+
+def test_evidence_limits_are_data(cn, us):
+    assert (cn.evidence.max_minutes_outside, cn.evidence.max_distance_m) == (5, 200)
+    assert (us.evidence.max_minutes_outside, us.evidence.max_distance_m) == (5, 200)

@@ -14,6 +14,8 @@ def test_rulebook_page_shows_publication_redaction_risk_and_inspection_rules(app
     assert "Repeat offender: 2 or more violations within 12 months." in page
     assert "a follow-up answering yes confirms a closure" in page
     assert "suggests the violation price_marking when only the marking tests flag it, otherwise price_gouging" in page
+    assert ("more than 5 minutes before the inspection began or after it was received, or more than 200 m from "
+            "the premises' recorded position") in page
 
 
 def test_navigation_offers_the_oversight_pages_by_role(app, client, as_user):

@@ -219,6 +219,15 @@ class InspectionRules:
 
 
 @dataclass(frozen=True, slots=True)
+class EvidenceRules:
+    """When a photo's capture is flagged (DOMAIN.md §13): taken more than ``max_minutes_outside`` minutes before the
+    inspection began or after the server received it, or more than ``max_distance_m`` metres from the premises."""
+
+    max_minutes_outside: int
+    max_distance_m: int
+
+
+@dataclass(frozen=True, slots=True)
 class RiskRule:
     """Inspection planning: a transparent score per premises, and who counts as a repeat offender."""
 
@@ -262,6 +271,7 @@ class Rulebook:
     redaction: Redaction
     risk: RiskRule
     inspections: InspectionRules
+    evidence: EvidenceRules
     calendar: WorkingCalendar = field(repr=False)
     source: Path | None = field(default=None, repr=False, compare=False)
     languages: tuple[str, ...] = ("en",)  # the languages every human text is given in
@@ -630,6 +640,14 @@ def _parse(path: Path, data: dict) -> Rulebook:
             inspections_table.fail("not a violation code of this rulebook", key)
     inspections_table.done()
 
+    evidence_table = root.table("evidence")
+    evidence_rules = EvidenceRules(
+        evidence_table.whole("max_minutes_outside"), evidence_table.whole("max_distance_m")
+    )
+    if evidence_rules.max_minutes_outside < 1 or evidence_rules.max_distance_m < 1:
+        evidence_table.fail("max_minutes_outside and max_distance_m must be at least 1")
+    evidence_table.done()
+
     risk_table = root.table("risk")
     risk = RiskRule(**{name: risk_table.whole(name) for name in RiskRule.__slots__})
     if risk.repeat_offender_violations < 1 or risk.window_months < 1:
@@ -666,6 +684,7 @@ def _parse(path: Path, data: dict) -> Rulebook:
         redaction=redaction,
         risk=risk,
         inspections=inspection_rules,
+        evidence=evidence_rules,
         calendar=load_calendar(calendar_path),
         source=path,
         languages=("en", *locales),
