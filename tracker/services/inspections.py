@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from tracker.domain.gouging import ObservationFacts, evaluate
 from tracker.domain.money import to_decimal
+from tracker.domain.submission import Gap, SubmissionFacts, missing_for_submission as _missing, submission_refusal
 from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType, PremisesStatus, Role
 from tracker.extensions import db
 from tracker.models import (
@@ -288,18 +289,9 @@ def submit_inspection(
         result = InspectionOutcome(outcome)
     except ValueError:
         raise Invalid.field("outcome", _("Unknown outcome %(outcome)s.", outcome=repr(outcome))) from None
-    inspected_on = local_date(inspection.started_at, inspection.unit.timezone)
-    if result is InspectionOutcome.CORRECTED:
-        if reinspect_on is None:
-            raise Invalid.field("reinspect_on", _("A correction order needs a re-inspection date."))
-        if reinspect_on < inspected_on:
-            raise Invalid.field("reinspect_on", _("The re-inspection cannot come before the inspection."))
-    elif reinspect_on is not None:
-        raise Invalid.field("reinspect_on", _("Only a correction order takes a re-inspection date."))
-    if result is InspectionOutcome.REFERRED and not inspection.violations:
-        raise Invalid.field("outcome", _("Record at least one violation before referring the inspection."))
-    if result is InspectionOutcome.NO_ACTION and inspection.violations:
-        raise Invalid.field("outcome", _("An inspection with violations cannot end with no action."))
+    refusal = submission_refusal(submission_facts(inspection), result, reinspect_on)
+    if refusal is not None:
+        raise Invalid.field(refusal.field, str(refusal.message))
     _record_closure_compliance(inspection)
     inspection.status = InspectionStatus.SUBMITTED
     inspection.outcome = result
@@ -308,6 +300,21 @@ def submit_inspection(
     inspection.submitted_by_id = actor.id
     db.session.commit()
     return inspection
+
+
+def submission_facts(inspection: Inspection) -> SubmissionFacts:
+    """What the submission rules (tracker.domain.submission) read of an inspection (its violations loaded)."""
+    return SubmissionFacts(
+        is_draft=inspection.is_draft,
+        inspected_on=local_date(inspection.started_at, inspection.unit.timezone),
+        violations=len(inspection.violations),
+    )
+
+
+def missing_for_submission(inspection: Inspection) -> tuple[Gap, ...]:
+    """What a draft still lacks before it can be submitted, by the rules submit_inspection applies (empty once
+    submitted); the inspection page lists it above the submit button."""
+    return _missing(submission_facts(inspection))
 
 
 def _record_closure_compliance(inspection: Inspection) -> None:

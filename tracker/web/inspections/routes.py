@@ -245,6 +245,7 @@ def _render_show(inspection: Inspection, forms: dict, status: int = 200):
             on_the_spot=on_the_spot,
             rulebook=current_rulebook(),
             can_edit=current_user.can_edit_records,
+            missing=service.missing_for_submission(inspection),
         ),
         status,
     )
