@@ -142,6 +142,7 @@ class Evidence(db.Model):
     content_type: Mapped[str] = mapped_column(sa.String(80))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(sa.String(64))
+    sha256_sent: Mapped[str | None] = mapped_column(sa.String(64))  # as the device declared it; None if it sent none
     description: Mapped[str] = mapped_column(sa.String(300), default="")
     uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
