@@ -32,6 +32,7 @@ from tracker import create_app
 from tracker.extensions import db
 from tracker.services import evidence as evidence_service, inspections as inspection_service
 from tracker.services.cases import open_case
+from tracker.services.conflicts import raise_conflict
 from tracker.services.tokens import issue_token
 from tracker.web.access import PUBLIC, SIGNED_IN
 
@@ -78,6 +79,7 @@ class Side:
     case: object = None
     clue: object = None
     spare: object = None
+    conflict: object = None
     officer: object = None
     officer2: object = None
     tokens: dict = field(default_factory=dict)
@@ -113,6 +115,11 @@ def _build_side(people: _Side, outbreak, marker: str, code: str, served: bool) -
         people.act(people.officer, side.case, "record_payment", on="2020-03-31", amount="1000.00", receipt="R-1")
     side.clue = open_case(people.officer, premises_id=side.premises.id, complaint=f"{marker} complaint",
                           received_on=date(2020, 3, 1), today=TODAY)
+    # A device's change to the premises that could not be merged: the target of the conflict pages.
+    side.conflict = raise_conflict(people.officer, "premises", side.premises.id, side.premises.unit_id,
+                                   device={"phone": f"{marker} phone"}, server={"phone": ""}, fields=["phone"],
+                                   base_version=1, server_version=2)
+    db.session.commit()
     return side
 
 
@@ -154,7 +161,7 @@ class MatrixWorld(County):
         # The other unit's people with records that do not exist: "another unit's" must answer as "none".
         nowhere = SimpleNamespace(id=ABSENT_ID)
         self.absent = replace(self.other, code="--", premises=nowhere, draft=nowhere, evidence=nowhere,
-                              referred=nowhere, violation=nowhere, case=nowhere, clue=nowhere,
+                              referred=nowhere, violation=nowhere, case=nowhere, clue=nowhere, conflict=nowhere,
                               tokens={None: ABSENT_ID})
 
     def side(self, name: str) -> Side:
@@ -185,6 +192,7 @@ PARAMS: dict[str, Param] = {
     "inspection_id": Param(UNIT, lambda side, caller: [side.draft.id]),
     "evidence_id": Param(UNIT, lambda side, caller: [side.evidence.id]),
     "case_id": Param(UNIT, lambda side, caller: [side.case.id]),
+    "conflict_id": Param(UNIT, lambda side, caller: [side.conflict.id]),
     "token_id": Param(OWNER, _own_token),
     "user_id": Param(GLOBAL, lambda side, caller: [side.spare.id]),
     "action": Param(CHOICE, lambda side, caller: [action.value for action in CaseAction]),

@@ -53,6 +53,7 @@ BODIES: dict[str, Body] = {
     "api_cases.create_case": Body(lambda side, caller, world: {"json": {
         "inspection_id": side.referred.id, "violation_ids": [side.violation.id]}}, scoped=True),
     "api_cases.act": Body(lambda side, caller, world: {"json": {}}),
+    "api_conflicts.resolve": Body(lambda side, caller, world: {"json": {"choice": {"phone": "device"}}}),
     "api_emergencies.create_emergency": Body(lambda side, caller, world: {"json": {
         "name": "Matrix emergency", "starts_on": "2020-05-01", "baseline_date": "2020-04-20",
         "categories": ["meat"]}}),

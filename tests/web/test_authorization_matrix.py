@@ -82,6 +82,7 @@ BODIES: dict[str, Body] = {
         "spot-method": "in_person"}}, scoped=True),
     "cases.open_from_complaint": Body(lambda side, caller, world: {"data": {
         "complaint": "matrix complaint", "received_on": "2020-03-02"}}),
+    "conflicts.resolve": Body(lambda side, caller, world: {"data": {"choice_0": "device"}}),
 }
 # Lists probed with a filter: the administrators' actions list both units' accounts as they were created.
 QUERIES = {"planning.search": {"q": "Pharmacy"}, "admin.actions": {"action": "account_created", "target": "."}}

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.domain.vocabulary import OperatorType, PremisesKind, PremisesStatus
 from tracker.extensions import db
 from tracker.models.accounts import Unit, User
-from tracker.models.types import UTCDateTime, enum_column, utcnow
+from tracker.models.sync import SyncConflict
+from tracker.models.types import AppendOnly, UTCDateTime, append_only, enum_column, utcnow
 
 
 class Premises(db.Model):
@@ -38,6 +39,9 @@ class Premises(db.Model):
 
     unit: Mapped[Unit] = relationship()
 
+    # SQLAlchemy bumps the version with every UPDATE of the row, whoever makes it, and refuses (StaleDataError) an
+    # update of a row another transaction changed since it was read: no change is lost between read and write.
+    __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         sa.Index("ix_premises_unit_name", "unit_id", "name"),
         # Few premises are closed or ordered closed: the dashboard counts them without reading the others.
@@ -66,3 +70,12 @@ class PremisesChange(db.Model):
 
     premises: Mapped[Premises] = relationship()
     changed_by: Mapped[User] = relationship()
+    conflict: Mapped[SyncConflict | None] = relationship()
+
+
+class PremisesHistoryIsAppendOnly(AppendOnly):
+    """Raised when code tries to change or remove a premises change."""
+
+
+append_only(PremisesChange, PremisesHistoryIsAppendOnly,
+            lambda change: f"change {change.version} of premises {change.premises_id}")

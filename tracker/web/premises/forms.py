@@ -1,6 +1,6 @@
 """Premises forms: shape only; the service checks the credit code and the rules."""
 from flask_wtf import FlaskForm
-from wtforms import SubmitField
+from wtforms import HiddenField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.domain.vocabulary import OperatorType, PremisesKind, PremisesStatus
@@ -25,7 +25,18 @@ class PremisesForm(FlaskForm):
     )
     address = StringField(_l("Address"), validators=[Length(max=300)])
     phone = StringField(_l("Phone"), validators=[Length(max=40)])
+    # Decimal degrees (WGS 84), both or neither: the service checks them (tracker.domain.merging.parse_position).
+    latitude = StringField(
+        _l("Latitude"), validators=[Optional(), Length(max=24)], render_kw={"inputmode": "decimal"},
+        description=_l("Decimal degrees, such as 31.230416; give it with the longitude, or leave both empty."),
+    )
+    longitude = StringField(
+        _l("Longitude"), validators=[Optional(), Length(max=24)], render_kw={"inputmode": "decimal"},
+        description=_l("Decimal degrees, such as 104.066541."),
+    )
     status = SelectField(_l("Status"), choices=choices(PremisesStatus))
+    # The version the form was filled from: a save over a change made meanwhile is refused, never silent.
+    version = HiddenField()
     submit = SubmitField(_l("Save"))
 
 

@@ -10,8 +10,10 @@ from sqlalchemy.orm import joinedload
 from tracker.domain.vocabulary import Role
 from tracker.extensions import db
 from tracker.models import Case, Inspection, Premises, Unit
-from tracker.services.errors import Invalid
-from tracker.services.premises import PremisesData, register_premises, search_premises, update_premises
+from tracker.services.errors import Conflict, Invalid
+from tracker.services.premises import (
+    PremisesData, data_of, history, register_premises, search_premises, update_premises,
+)
 from tracker.services.risk import premises_risk, repeat_offender_ids
 from tracker.services.rulebooks import current_rulebook
 from tracker.services.units import unit_list_knowing
@@ -64,7 +66,7 @@ def _unit_filter() -> int | None:
 @allow(*FIELD)
 def create():
     form = PremisesForm()
-    del form.status
+    del form.status, form.version
     if form.validate_on_submit():
         try:
             saved = register_premises(current_user, _data(form))
@@ -91,30 +93,58 @@ def show(premises_id: int):
     complaint = ComplaintForm() if current_user.can_edit_records else None
     risk = premises_risk(premises)
     reasons = explain(risk.score, current_rulebook().risk.max_months_uninspected)
+    changes = db.session.scalars(history(premises.id).limit(RECENT_CHANGES)).unique().all()
     return render_template(
         "premises/show.html", premises=premises, inspections=inspections, cases=cases, complaint=complaint,
-        risk=risk, reasons=reasons,
+        risk=risk, reasons=reasons, changes=changes,
     )
+
+
+RECENT_CHANGES = 5  # on the premises page; the history page shows them all, a page at a time
+
+
+@bp.route("/<int:premises_id>/history")
+@allow(*READERS)
+def changes(premises_id: int):
+    """Every change to the premises, newest first: who, when, from where, each field's old and new value."""
+    premises = get_visible(Premises, premises_id, current_user)
+    page = paginate(history(premises.id))
+    return render_template("premises/history.html", premises=premises, page=page)
 
 
 @bp.route("/<int:premises_id>/edit", methods=["GET", "POST"])
 @allow(*FIELD)
 def edit(premises_id: int):
     premises = get_visible(Premises, premises_id, current_user)
-    form = PremisesForm(obj=premises)
-    if request.method == "GET":
-        form.kind.data = premises.kind.value
-        form.operator_type.data = premises.operator_type.value
-        form.status.data = premises.status.value
+    form = PremisesForm(data=vars(data_of(premises)) | {"version": premises.version})
     if form.validate_on_submit():
         try:
-            saved = update_premises(current_user, premises, _data(form))
+            saved = update_premises(current_user, premises, _data(form), expected_version=_version(form))
         except Invalid as error:
             db.session.rollback()
             apply_errors(form, error)
+        except Conflict as error:
+            db.session.rollback()
+            return _changed_meanwhile(form, premises, error)
         else:
             return _after_save(saved)
     return render_template("premises/form.html", form=form, premises=premises)
+
+
+def _version(form: PremisesForm) -> int | None:
+    """The version the form was filled from (None for a form that does not say: the last write wins)."""
+    value = str(form.version.data or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _changed_meanwhile(form: PremisesForm, premises: Premises, error: Conflict):
+    """Someone saved the premises after this form was filled: keep what was typed, show what changed, and take
+    the current version, so that saving again is a deliberate choice."""
+    seen = _version(form) or 0
+    since = [change for change in db.session.scalars(history(premises.id).limit(50)).unique() if change.version > seen]
+    form.form_errors.append(str(error))
+    form.version.data = str(premises.version)
+    return render_template("premises/form.html", form=form, premises=premises, since=since), 409
 
 
 def _data(form: PremisesForm) -> PremisesData:
@@ -127,6 +157,8 @@ def _data(form: PremisesForm) -> PremisesData:
         address=form.address.data,
         phone=form.phone.data,
         status=form._fields["status"].data if "status" in form._fields else None,
+        latitude=form.latitude.data,
+        longitude=form.longitude.data,
     )
 
 
