@@ -16,11 +16,11 @@ from tracker.api.fields import Code, Text, problems, values
 from tracker.api.problem_schema import ProblemSchema
 from tracker.domain.merging import degrees_text
 from tracker.domain.vocabulary import OperatorType, PremisesKind, PremisesStatus
-from tracker.models import Premises
+from tracker.models import Premises, PremisesChange
 from tracker.services.access import FIELD, READERS
 from tracker.services.errors import Invalid
 from tracker.services import listings
-from tracker.services.premises import PremisesData, patch_premises as patch_record, register_premises
+from tracker.services.premises import SOURCES, PremisesData, history, patch_premises as patch_record, register_premises
 from tracker.services.scope import get_visible
 
 blp = ApiBlueprint("api_premises", __name__, url_prefix="/api/v1", description="The premises registry")
@@ -84,6 +84,23 @@ class PremisesOut(ma.Schema):
 
 class PremisesPage(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(PremisesOut), required=True)
+    next_cursor = ma.fields.String(required=True, allow_none=True)
+
+
+class ChangeOut(ma.Schema):
+    version = ma.fields.Integer(required=True, metadata={"description": "The premises' version this change made."})
+    changed_at = ma.fields.AwareDateTime(required=True)
+    changed_by = Code("username", required=True)
+    source = ma.fields.String(required=True, validate=ma.validate.OneOf(SOURCES))
+    changes = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.Raw(allow_none=True)),
+                             required=True, metadata={"description": "{field: [old, new]} (old null at creation)."})
+    conflict_id = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "The sync conflict this change resolved (source `conflict`) or raised (a device's change "
+                       "applied in part)."})
+
+
+class ChangePage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(ChangeOut), required=True)
     next_cursor = ma.fields.String(required=True, allow_none=True)
 
 
@@ -201,6 +218,18 @@ def get_premises(premises_id: int):
     """One premises (its `version` also comes as the ETag)."""
     premises = get_visible(Premises, premises_id, caller(), joinedload(Premises.unit))
     return premises, _etag(premises)
+
+
+@blp.route("/premises/<int(min=1, max=2147483647):premises_id>/history")
+@api_allow(*READERS)
+@blp.arguments(PageQuery, location="query")
+@blp.response(200, ChangePage)
+@problems(blp, 403, 404, 422)
+def premises_history(query, premises_id: int):
+    """Every change to the premises, newest first: version, who, when, from where (`web`, `api`, `device`,
+    `conflict`), each field's old and new value, and the conflict it resolved or raised."""
+    premises = get_visible(Premises, premises_id, caller())
+    return keyset_page(history(premises.id), PremisesChange.id, query, lambda change: change)
 
 
 @blp.route("/premises/<int(min=1, max=2147483647):premises_id>", methods=["PATCH"])

@@ -152,17 +152,17 @@ def _as_compared(field: str, raw):
 
 
 def _write(actor: User, premises: Premises, values: dict, source: str,
-           conflict: SyncConflict | None = None) -> PremisesChange | None:
-    """Set ``values`` (cleaned) on the record; when anything changed (or a conflict is linked), flush the new
-    version and append its PremisesChange. Does not commit. A write over a change another transaction committed
-    since the record was read is refused (409)."""
+           conflict: SyncConflict | None = None, always: bool = False) -> PremisesChange | None:
+    """Set ``values`` (cleaned) on the record; when anything changed (or ``always``), flush the new version and
+    append its PremisesChange, linked to ``conflict``. Does not commit. A write over a change another transaction
+    committed since the record was read is refused (409)."""
     assert source in SOURCES, source
     before = snapshot(premises)
     for field, value in values.items():
         setattr(premises, field, value)
     after = snapshot(premises)
     changes = {field: [before[field], after[field]] for field in FIELDS if before[field] != after[field]}
-    if not changes and conflict is None:
+    if not changes and not always:
         return None
     if not changes:
         premises.updated_at = utcnow()  # a resolution keeping the server's values is still a version of its own
@@ -243,7 +243,7 @@ def apply_resolution(actor: User, premises: Premises, conflict: SyncConflict, ch
     """Write a resolved conflict's chosen device values (``chosen``: plain values) onto the record, as a change
     from source "conflict" linked to it (even when every field kept the server's value). Does not commit."""
     values = _clean(data_of(premises, **chosen))
-    return _write(actor, premises, {field: values[field] for field in chosen}, "conflict", conflict)
+    return _write(actor, premises, {field: values[field] for field in chosen}, "conflict", conflict, always=True)
 
 
 def history(premises_id: int) -> sa.Select:
