@@ -59,11 +59,15 @@ class ApiBlueprint(Blueprint):
     ARGUMENTS_PARSER = StrictParser()
 
 
-def problem(status: int, detail: str = "", errors: dict | None = None, title: str | None = None) -> Response:
-    """An RFC 9457 problem document; the title defaults to the status's, in the request's language."""
+def problem(
+    status: int, detail: str = "", errors: dict | None = None, title: str | None = None, extra: dict | None = None
+) -> Response:
+    """An RFC 9457 problem document; the title defaults to the status's, in the request's language; ``extra`` adds
+    members of the endpoint's own (``current``, ``conflict_id``)."""
     body = {"type": "about:blank", "title": title or problem_title(status), "status": status, "detail": detail}
     if errors:
         body["errors"] = errors
+    body.update(extra or {})
     response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="tracker"'
@@ -238,7 +242,7 @@ def idempotent(view):
             db.session.rollback()
             raise
         response = response if isinstance(response, Response) else make_response(response)
-        if not 200 <= response.status_code < 300:
+        if not 200 <= response.status_code < 300 and not getattr(response, "recorded", False):
             db.session.rollback()  # a refused request keeps no key: fixed and retried, it runs
             return response
         record.status, record.body, record.content_type = response.status_code, response.get_data(as_text=True), response.mimetype
@@ -251,6 +255,13 @@ def idempotent(view):
         return response
 
     return wrapper
+
+
+def recorded(response: Response) -> Response:
+    """Mark an answer that is not a success but whose request changed something (a device's record kept as a sync
+    conflict: 409 with its id): @idempotent keeps it under the key, so a retry gets it again."""
+    response.recorded = True
+    return response
 
 
 IDEMPOTENCY_LEASE = timedelta(minutes=2)  # longer than any request may run (gunicorn's timeout is 30 s)

@@ -1,17 +1,28 @@
-"""Inspections: start, record observations and violations, submit, amend (evidence: tracker.services.evidence)."""
+"""Inspections: start, record observations and violations, submit, amend (evidence: tracker.services.evidence).
+
+Field devices send the same records with a ``client_id`` made on the device (docs/API.md, "Field devices"):
+``sync_inspection``, ``sync_observation`` and ``sync_violation`` create the record once and answer it again to a
+repeat (``Synced.created`` False); a second officer's device joins the draft of the same visit; what the server
+cannot take (an inspection submitted meanwhile, a rulebook changed since the device was loaded) is kept whole as a
+sync conflict for the supervisor, never dropped. The web's ``start_inspection``, ``record_observation`` and
+``record_violation`` are the same functions without a client id."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from tracker.domain.gouging import ObservationFacts, evaluate
 from tracker.domain.money import to_decimal
 from tracker.domain.submission import Gap, SubmissionFacts, missing_for_submission as _missing, submission_refusal
+from tracker.domain.sync import Visit, differing_fields, joins, split_answers, unordered
 from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType, PremisesStatus, Role
 from tracker.extensions import db
 from tracker.models import (
@@ -25,6 +36,10 @@ from tracker.models import (
 )
 from tracker.models.types import utcnow
 from tracker.services import clock
+from tracker.services.clientids import (
+    DifferentContent, Holder, KeptAsConflict, Synced, client_id_of, holder, kept_conflict, reused,
+)
+from tracker.services.conflicts import raise_conflict
 from tracker.services.errors import Conflict, Invalid, NotFound
 from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import require_field_role
@@ -32,6 +47,8 @@ from tracker.services.wording import day
 
 CHECKLIST_ANSWERS = ("yes", "no", "n/a")
 CLOCK_SKEW = timedelta(minutes=5)
+RULEBOOK_VERSION_LIMIT = 64  # Inspection.rulebook
+T = TypeVar("T")
 
 
 @dataclass
@@ -44,6 +61,8 @@ class InspectionData:
     emergency_id: int | None = None
     checklist: dict[str, str] = field(default_factory=dict)
     notes: str = ""
+    client_id: str | None = None  # made on a field device
+    rulebook_version: str | None = None  # the rulebook the device recorded it with (its label, "cn-samr@2025.1")
 
 
 @dataclass
@@ -60,6 +79,7 @@ class ObservationData:
     fees: object = None
     baseline_fees: object = None
     bundled: bool = False
+    client_id: str | None = None  # made on a field device
 
 
 def local_date(moment: datetime, tz_name: str) -> date:
@@ -83,7 +103,10 @@ def _require_draft(inspection: Inspection) -> None:
         raise Conflict(_("This inspection is submitted and read-only; record an amendment instead."))
 
 
-def _clean_inspection(actor: User, data: InspectionData) -> dict:
+def _clean_inspection(actor: User, data: InspectionData) -> tuple[dict, dict[str, str], str]:
+    """The inspection's values, the checklist answers set aside (items or answers the current checklist does
+    not have, sent by a device that recorded them with another rulebook) and the rulebook version it was made with.
+    Without a device's other version, such answers are refused."""
     errors: dict[str, list[str]] = {}
     values: dict = {}
     premises = db.session.get(Premises, data.premises_id) if data.premises_id else None
@@ -123,43 +146,213 @@ def _clean_inspection(actor: User, data: InspectionData) -> dict:
                     _("%(emergency)s was not in force on %(on)s.", emergency=emergency.name, on=day(on))
                 ]
             values["emergency"] = emergency
-    checklist_codes = {item.code for item in current_rulebook().checklist}
-    checklist = {}
-    for code, answer in (data.checklist or {}).items():
-        if code not in checklist_codes or answer not in CHECKLIST_ANSWERS:
-            errors.setdefault("checklist", []).append(_("Unknown checklist item or answer: %(code)s.", code=code))
-        else:
-            checklist[code] = answer
-    values["checklist"] = checklist
+    rulebook = current_rulebook()
+    version = rulebook.label if data.rulebook_version is None else data.rulebook_version.strip()
+    if not version or len(version) > RULEBOOK_VERSION_LIMIT:
+        errors["rulebook_version"] = [_("Give the rulebook version the device recorded with (at most %(n)s characters).",
+                                        n=RULEBOOK_VERSION_LIMIT)]
+    values["checklist"], aside = split_answers(
+        data.checklist or {}, (item.code for item in rulebook.checklist), CHECKLIST_ANSWERS
+    )
+    if aside and version == rulebook.label:
+        errors["checklist"] = [_("Unknown checklist item or answer: %(code)s.", code=code) for code in aside]
     values["notes"] = (data.notes or "").strip()
     if len(values["notes"]) > 20000:
         errors["notes"] = [_("Notes are limited to 20,000 characters.")]
     if errors:
         raise Invalid(_("The inspection was not saved."), errors)
-    return values
+    return values, aside, version
 
 
 def start_inspection(actor: User, data: InspectionData) -> Inspection:
-    """Open a draft inspection of a premises in the actor's unit."""
+    """Open a draft inspection of a premises in the actor's unit (or, from a device, see ``sync_inspection``)."""
+    return sync_inspection(actor, data).record
+
+
+def sync_inspection(actor: User, data: InspectionData) -> Synced[Inspection]:
+    """Open a draft inspection, once per ``client_id``.
+
+    Without a client id, a new draft. With one: the inspection that already carries it is answered (created
+    False) when it holds what was sent, else ``DifferentContent``; an id held by any other record is refused. A
+    device's new inspection of the same visit as a draft the server holds (same premises and unit-local day, the
+    same two officers in either order) joins that draft: nothing is created, and what the device recorded
+    differently is kept as a sync conflict. Checklist answers the current rulebook cannot take, from a device that
+    recorded them with another version, are kept as a sync conflict beside the new inspection."""
     require_field_role(actor)
-    values = _clean_inspection(actor, data)
+    client_id = client_id_of(data.client_id)
+    if client_id is None:
+        values, aside, version = _clean_inspection(actor, data)
+        inspection = _new_inspection(actor, values, aside, version, None)
+        db.session.commit()
+        return Synced(inspection, True)
+    _lock_premises(actor, data.premises_id)  # devices of one visit create or join one at a time
+    found = holder(client_id)
+    if found is not None:
+        return Synced(_same_inspection(actor, found, data, client_id), False)
+    values, aside, version = _clean_inspection(actor, data)
+    joined = _same_visit(actor, values)
+    if joined is not None:
+        _keep_differences(actor, joined, data, values, aside, version, client_id)
+        db.session.commit()
+        return Synced(joined, False)
+    inspection = _new_inspection(actor, values, aside, version, client_id)
+    return _commit_new(inspection, client_id, lambda again: _same_inspection(actor, again, data, client_id))
+
+
+def _new_inspection(actor: User, values: dict, aside: dict[str, str], version: str, client_id: str | None) -> Inspection:
     inspection = Inspection(
         unit_id=actor.unit_id,
-        rulebook=current_rulebook().label,
+        rulebook=version,
         created_by_id=actor.id,
         status=InspectionStatus.DRAFT,
+        client_id=client_id,
         **values,
     )
     db.session.add(inspection)
-    db.session.commit()
+    if aside:
+        db.session.flush()
+        fields = [f"checklist.{code}" for code in aside]
+        raise_conflict(
+            actor, "inspection", inspection.id, actor.unit_id,
+            device={f"checklist.{code}": answer for code, answer in aside.items()},
+            server=dict.fromkeys(fields),
+            fields=fields,
+            server_version=inspection.version,
+            client_id=client_id,
+            made_with={"rulebook": version},
+        )
     return inspection
+
+
+def _commit_new(record: T, client_id: str | None, again: Callable[[Holder], T]) -> Synced[T]:
+    """Commit a new record. When a concurrent request committed one with the same client id first (the unique
+    constraint refuses this one), answer as if this request had come second: the record, or why not."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        found = holder(client_id) if client_id else None
+        if found is None:
+            raise
+        return Synced(again(found), False)
+    return Synced(record, True)
+
+
+def _lock_premises(actor: User, premises_id: int) -> None:
+    """Hold the premises row until the commit (PostgreSQL; SQLite's writers queue at BEGIN IMMEDIATE)."""
+    db.session.execute(
+        sa.select(Premises.id).where(Premises.id == premises_id, Premises.unit_id == actor.unit_id).with_for_update()
+    )
+
+
+def _inspection_as_sent(data: InspectionData) -> dict:
+    sent = {
+        "premises_id": data.premises_id,
+        "started_at": data.started_at,
+        "lead_officer": (data.lead_officer or "").strip().lower(),
+        "second_officer": (data.second_officer or "").strip().lower(),
+        "type": data.type,
+        "emergency_id": data.emergency_id or None,
+        "checklist": dict(data.checklist or {}),
+        "notes": data.notes or "",
+    }
+    if data.rulebook_version is not None:  # omitted: the device does not say, nothing to compare
+        sent["rulebook_version"] = data.rulebook_version
+    return sent
+
+
+def _inspection_as_stored(inspection: Inspection, client_id: str) -> dict:
+    """The inspection as the device that made it sent it: with the checklist answers kept aside beside it."""
+    checklist = dict(inspection.checklist)
+    conflict = kept_conflict(inspection.unit_id, inspection.id, client_id)
+    if conflict is not None:
+        checklist.update({
+            name.removeprefix("checklist."): value
+            for name, value in conflict.device.items() if name.startswith("checklist.")
+        })
+    return {
+        "premises_id": inspection.premises_id,
+        "started_at": inspection.started_at,
+        "lead_officer": inspection.lead_officer.username,
+        "second_officer": inspection.second_officer.username,
+        "type": inspection.type.value,
+        "emergency_id": inspection.emergency_id,
+        "checklist": checklist,
+        "notes": inspection.notes,
+        "rulebook_version": inspection.rulebook,
+    }
+
+
+def _same_inspection(actor: User, found: Holder, data: InspectionData, client_id: str) -> Inspection:
+    """The inspection a repeated client id names, when it holds what was sent."""
+    if found.kind != "inspection" or found.unit_id != actor.unit_id:
+        raise reused()
+    inspection = db.session.get(Inspection, found.id)
+    sent = _inspection_as_sent(data)
+    stored = _inspection_as_stored(inspection, client_id)
+    differ = differing_fields(sent, {name: stored[name] for name in sent})
+    if differ:
+        raise DifferentContent(
+            _("This client_id names an inspection recorded with other values: see `current`."), inspection, differ
+        )
+    return inspection
+
+
+def _same_visit(actor: User, values: dict) -> Inspection | None:
+    """The draft the server holds of the same visit (``tracker.domain.sync.joins``), the oldest if several."""
+    on = local_date(values["started_at"], actor.unit.timezone)
+    incoming = Visit.of(values["premises"].id, on, values["lead_officer"].username, values["second_officer"].username)
+    candidates = db.session.scalars(
+        sa.select(Inspection)
+        .where(
+            Inspection.unit_id == actor.unit_id,
+            Inspection.premises_id == values["premises"].id,
+            Inspection.day == on,
+            Inspection.status == InspectionStatus.DRAFT,
+        )
+        .order_by(Inspection.id)
+    ).all()
+    for candidate in candidates:
+        existing = Visit.of(
+            candidate.premises_id, candidate.day, candidate.lead_officer.username, candidate.second_officer.username
+        )
+        if joins(incoming, existing, candidate.is_draft):
+            return candidate
+    return None
+
+
+def _keep_differences(
+    actor: User, joined: Inspection, data: InspectionData, values: dict, aside: dict[str, str], version: str,
+    client_id: str,
+) -> None:
+    """What a joining device recorded differently from the draft it joins, kept as one sync conflict (once per
+    client id): its type, emergency and notes where it gave them, its checklist answers, those the current
+    checklist cannot take included. Nothing of the draft changes."""
+    if kept_conflict(joined.unit_id, joined.id, client_id) is not None:
+        return
+    device: dict = {}
+    server: dict = {}
+    theirs = {"type": values["type"].value, "emergency_id": data.emergency_id or None, "notes": values["notes"]}
+    ours = {"type": joined.type.value, "emergency_id": joined.emergency_id, "notes": joined.notes}
+    for name in differing_fields(theirs, ours):
+        if theirs[name] not in (None, ""):
+            device[name], server[name] = theirs[name], ours[name]
+    for code, answer in {**values["checklist"], **aside}.items():
+        if joined.checklist.get(code) != answer:
+            device[f"checklist.{code}"], server[f"checklist.{code}"] = answer, joined.checklist.get(code)
+    if device:
+        raise_conflict(
+            actor, "inspection", joined.id, joined.unit_id, device=device, server=server, fields=list(device),
+            server_version=joined.version, client_id=client_id, made_with={"rulebook": version},
+        )
 
 
 def update_inspection(actor: User, inspection: Inspection, data: InspectionData) -> Inspection:
     """Change a draft inspection."""
     require_field_role(actor, inspection.unit_id)
     _require_draft(inspection)
-    for key, value in _clean_inspection(actor, data).items():
+    values, _aside, _version = _clean_inspection(actor, data)  # no device version: nothing is set aside
+    for key, value in values.items():
         setattr(inspection, key, value)
     db.session.commit()
     return inspection
@@ -191,21 +384,41 @@ MONEY_FIELDS = ("marked_price", "cost", "baseline_price", "baseline_cost", "fees
 
 def record_observation(actor: User, inspection: Inspection, data: ObservationData) -> PriceObservation:
     """Record a price seen during a draft inspection and run the rulebook's price tests on it."""
+    return sync_observation(actor, inspection, data).record
+
+
+def sync_observation(actor: User, inspection: Inspection, data: ObservationData) -> Synced[PriceObservation]:
+    """Record a price once per ``client_id`` (see ``sync_inspection``). A device's observation for an inspection
+    submitted meanwhile, or of a commodity the rulebook no longer has when the inspection was recorded with another
+    version, is kept whole as a sync conflict (``KeptAsConflict``)."""
     require_field_role(actor, inspection.unit_id)
-    _require_draft(inspection)
+    client_id = client_id_of(data.client_id)
+    if client_id is None:
+        _require_draft(inspection)
     rulebook = current_rulebook()
     errors: dict[str, list[str]] = {}
-    try:
-        commodity = rulebook.commodity(data.commodity)
-    except KeyError:
-        errors["commodity"] = [_("Unknown commodity %(commodity)s.", commodity=repr(data.commodity))]
-        commodity = None
     amounts = {"price": _amount(errors, "price", data.price, required=True, positive=True)}
     for name in MONEY_FIELDS:
         amounts[name] = _amount(errors, name, getattr(data, name))
     amounts["quantity_sold"] = _amount(errors, "quantity_sold", data.quantity_sold, places=3)
     if errors:
         raise Invalid(_("The observation was not recorded."), errors)
+    if client_id is not None:
+        found = holder(client_id)
+        if found is not None:
+            return Synced(_same_observation(inspection, found, data, amounts), False)
+        device = _observation_as_sent(actor, client_id, data, amounts)
+        if not inspection.is_draft:
+            _keep_as_conflict(actor, inspection, client_id, "observation", device)
+    try:
+        commodity = rulebook.commodity(data.commodity)
+    except KeyError:
+        if client_id is not None and inspection.rulebook != rulebook.label:
+            _keep_as_conflict(actor, inspection, client_id, "observation", device)
+        raise Invalid(
+            _("The observation was not recorded."),
+            {"commodity": [_("Unknown commodity %(commodity)s.", commodity=repr(data.commodity))]},
+        ) from None
     emergency = inspection.emergency
     on = local_date(inspection.started_at, inspection.unit.timezone)
     applies = emergency is not None and emergency.covers(commodity.category, on)
@@ -230,11 +443,63 @@ def record_observation(actor: User, inspection: Inspection, data: ObservationDat
         flagged=findings.flagged,
         rulebook=findings.rulebook,
         recorded_by_id=actor.id,
+        client_id=client_id,
         **amounts,
     )
     db.session.add(observation)
-    db.session.commit()
+    return _commit_new(observation, client_id, lambda again: _same_observation(inspection, again, data, amounts))
+
+
+def _observation_as_sent(actor: User, client_id: str, data: ObservationData, amounts: dict) -> dict:
+    """A device's observation as JSON-ready values (amounts as decimal strings), to keep in a sync conflict."""
+    return {
+        "client_id": client_id,
+        "commodity": data.commodity,
+        **{name: None if value is None else str(value) for name, value in amounts.items()},
+        "unit_of_sale": (data.unit_of_sale or "").strip(),
+        "cost_invoice": (data.cost_invoice or "").strip(),
+        "bundled": bool(data.bundled),
+        "recorded_by": actor.username,
+    }
+
+
+def _same_observation(inspection: Inspection, found: Holder, data: ObservationData, amounts: dict) -> PriceObservation:
+    """The observation a repeated client id names, when it holds what was sent."""
+    if found.kind != "observation" or found.inspection_id != inspection.id:
+        raise reused()
+    observation = db.session.get(PriceObservation, found.id)
+    sent = {"commodity": data.commodity, **amounts, "bundled": bool(data.bundled),
+            "cost_invoice": (data.cost_invoice or "")[:120]}
+    if (data.unit_of_sale or "").strip():  # omitted: the commodity's own unit, whatever the server chose
+        sent["unit_of_sale"] = data.unit_of_sale.strip()[:40]
+    stored = {name: getattr(observation, name) for name in sent}
+    differ = differing_fields(sent, stored)
+    if differ:
+        raise DifferentContent(
+            _("This client_id names an observation recorded with other values: see `current`."), observation, differ
+        )
     return observation
+
+
+def _keep_as_conflict(actor: User, inspection: Inspection, client_id: str, kind: str, device: dict) -> None:
+    """Keep a device's record that the inspection cannot take as an open sync conflict on the inspection (once per
+    client id: a retry finds the same one), commit, and answer why (KeptAsConflict, 409 with its id)."""
+    db.session.execute(sa.select(Inspection.id).where(Inspection.id == inspection.id).with_for_update())
+    conflict = kept_conflict(inspection.unit_id, inspection.id, client_id)
+    if conflict is None:
+        conflict = raise_conflict(
+            actor, "inspection", inspection.id, inspection.unit_id,
+            device={kind: device}, server={kind: None}, fields=[kind],
+            server_version=inspection.version, client_id=client_id, made_with={"rulebook": inspection.rulebook},
+        )
+        db.session.commit()
+    if inspection.is_draft:
+        message = _("The current rulebook cannot take this record, made with %(version)s; it is kept for your "
+                    "supervisor as conflict %(id)s.", version=inspection.rulebook, id=conflict.id)
+    else:
+        message = _("The inspection was submitted meanwhile; this record is kept for your supervisor as conflict "
+                    "%(id)s.", id=conflict.id)
+    raise KeptAsConflict(message, conflict)
 
 
 def record_violation(
@@ -244,19 +509,48 @@ def record_violation(
     observation_ids: list[int] | None = None,
     evidence_ids: list[int] | None = None,
     description: str = "",
+    client_id: str | None = None,
 ) -> Violation:
     """Record a breach under a rulebook code, linked to this inspection's observations and evidence."""
+    return sync_violation(actor, inspection, code, observation_ids, evidence_ids, description, client_id).record
+
+
+def sync_violation(
+    actor: User,
+    inspection: Inspection,
+    code: str,
+    observation_ids: list[int] | None = None,
+    evidence_ids: list[int] | None = None,
+    description: str = "",
+    client_id: str | None = None,
+) -> Synced[Violation]:
+    """Record a violation once per ``client_id`` (see ``sync_observation``)."""
     require_field_role(actor, inspection.unit_id)
-    _require_draft(inspection)
+    client_id = client_id_of(client_id)
+    wanted_obs = list(dict.fromkeys(observation_ids or []))
+    wanted_ev = list(dict.fromkeys(evidence_ids or []))
+    sent = {"code": code, "observation_ids": unordered(wanted_obs), "evidence_ids": unordered(wanted_ev),
+            "description": (description or "").strip()}
+    if client_id is None:
+        _require_draft(inspection)
+    else:
+        found = holder(client_id)
+        if found is not None:
+            return Synced(_same_violation(inspection, found, sent), False)
+        device = {"client_id": client_id, "code": code, "observation_ids": wanted_obs, "evidence_ids": wanted_ev,
+                  "description": sent["description"], "recorded_by": actor.username}
+        if not inspection.is_draft:
+            _keep_as_conflict(actor, inspection, client_id, "violation", device)
     errors: dict[str, list[str]] = {}
+    rulebook = current_rulebook()
     try:
-        violation_code = current_rulebook().violation(code)
+        violation_code = rulebook.violation(code)
     except KeyError:
+        if client_id is not None and inspection.rulebook != rulebook.label:
+            _keep_as_conflict(actor, inspection, client_id, "violation", device)
         errors["code"] = [_("Unknown violation code %(code)s.", code=repr(code))]
     observations = {o.id: o for o in inspection.observations}
     evidence = {e.id: e for e in inspection.evidence}
-    wanted_obs = list(dict.fromkeys(observation_ids or []))
-    wanted_ev = list(dict.fromkeys(evidence_ids or []))
     if any(i not in observations for i in wanted_obs):
         errors["observation_ids"] = [_("Link only observations of this inspection.")]
     if any(i not in evidence for i in wanted_ev):
@@ -269,13 +563,32 @@ def record_violation(
         inspection=inspection,
         code=violation_code.code,
         legal_basis=violation_code.legal_basis,
-        description=(description or "").strip(),
+        description=sent["description"],
         created_by_id=actor.id,
         observations=[observations[i] for i in wanted_obs],
         evidence=[evidence[i] for i in wanted_ev],
+        client_id=client_id,
     )
     db.session.add(violation)
-    db.session.commit()
+    return _commit_new(violation, client_id, lambda again: _same_violation(inspection, again, sent))
+
+
+def _same_violation(inspection: Inspection, found: Holder, sent: dict) -> Violation:
+    """The violation a repeated client id names, when it holds what was sent."""
+    if found.kind != "violation" or found.inspection_id != inspection.id:
+        raise reused()
+    violation = db.session.get(Violation, found.id)
+    stored = {
+        "code": violation.code,
+        "observation_ids": unordered(o.id for o in violation.observations),
+        "evidence_ids": unordered(e.id for e in violation.evidence),
+        "description": violation.description,
+    }
+    differ = differing_fields(sent, stored)
+    if differ:
+        raise DifferentContent(
+            _("This client_id names a violation recorded with other values: see `current`."), violation, differ
+        )
     return violation
 
 
