@@ -3,8 +3,9 @@
 A pack is a ZIP holding ``case.json`` (the case as GET /api/v1/cases/{id} answers it), ``history.json``
 (exactly the body of GET /api/v1/cases/{id}/history), the evidence files of the case's inspections under
 ``evidence/``, and ``manifest.json`` last: the format version, the case, who made the pack and when, the
-rulebook, every other member's path, size and SHA-256, the evidence recorded at upload, the chain head,
-and a seal (the SHA-256 of the manifest's own canonical form without the seal).
+rulebook, every other member's path, size and SHA-256, the evidence recorded at upload with each photo's
+provenance (capture time, position, source, the SHA-256 as sent and as computed, flags; flagged photos marked and
+listed), the chain head, and a seal (the SHA-256 of the manifest's own canonical form without the seal).
 
 Nothing is signed: the verifier proves that a pack is internally consistent (no member added, removed or
 altered since the manifest was written, a history chain that recomputes, a chain head that is the last
@@ -22,6 +23,8 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
 from os import PathLike
 from typing import BinaryIO
 
@@ -100,6 +103,24 @@ def evidence_member(inspection_id: int, evidence_id: int, original_name: str, co
     """The path of an evidence file inside the pack: unique by its id, named safely for any unzip tool, and ending
     in the extension of its detected type, never the uploader's (an HTML page named so would run when opened)."""
     return f"{EVIDENCE_DIR}inspection-{inspection_id}/{evidence_id}-{evidence_file_name(original_name, content_type)}"
+
+
+def provenance_entry(*, source: str, taken_at: datetime | None, latitude: Decimal | None, longitude: Decimal | None,
+                     accuracy_m: Decimal | None, sha256_sent: str | None, sha256: str, flags: Sequence[Mapping]) -> dict:
+    """Where and when a photo was taken as the manifest records it (DOMAIN.md §13): the source of the capture time
+    and position (``device``, ``exif`` or empty), the time in UTC, the position as decimal strings with its
+    accuracy in metres, the SHA-256 as the device sent it (null: none sent) and as the tracker computed it, and
+    the flags with their explanations."""
+    return {
+        "source": source,
+        "taken_at": None if taken_at is None else taken_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
+        "latitude": None if latitude is None else str(latitude),
+        "longitude": None if longitude is None else str(longitude),
+        "accuracy_m": None if accuracy_m is None else str(accuracy_m),
+        "sha256_sent": sha256_sent,
+        "sha256_computed": sha256,
+        "flags": [{"test": flag.get("test"), "explanation": flag.get("explanation")} for flag in flags],
+    }
 
 
 def chain_head(items: Iterable[Mapping]) -> str:
@@ -304,6 +325,7 @@ def _check_evidence(manifest: dict, listed: dict, report: PackReport) -> None:
         if path is None:
             report.add(label, "was missing from the tracker's storage when the pack was made")
             continue
+        _check_provenance(label, entry, report)
         described.add(path)
         if path not in listed:
             report.add(label, f"{path} is not listed in the manifest's files")
@@ -311,6 +333,23 @@ def _check_evidence(manifest: dict, listed: dict, report: PackReport) -> None:
             report.add(path, "differs from the SHA-256 the tracker recorded at upload")
     for path in sorted(p for p in listed if p.startswith(EVIDENCE_DIR) and p not in described):
         report.add(path, "is an evidence file the manifest does not describe")
+
+
+def _check_provenance(label: str, entry: Mapping, report: PackReport) -> None:
+    """A photo's provenance agrees with itself: the hash the device sent is the one computed, which is the one
+    recorded at upload, and the photo is marked flagged exactly when it has flags."""
+    provenance = entry.get("provenance")
+    if provenance is None:
+        return  # a pack made before photos carried their provenance
+    if not isinstance(provenance, Mapping):
+        report.add(label, "its provenance is not an object")
+        return
+    if provenance.get("sha256_computed") != entry.get("recorded_sha256"):
+        report.add(label, "its provenance's computed SHA-256 is not the one recorded at upload")
+    if provenance.get("sha256_sent") not in (None, provenance.get("sha256_computed")):
+        report.add(label, "the SHA-256 the device sent is not the one computed")
+    if entry.get("flagged") != bool(provenance.get("flags")):
+        report.add(label, "is marked flagged or not against its own flags")
 
 
 # ------------------------------------------------------------------------------------------ command line

@@ -86,6 +86,7 @@ def build_case_pack(case: Case, actor: User, record: Mapping, now: datetime | No
                 "rulebook": current_rulebook().label,
                 "files": files,
                 "evidence": evidence_entries,
+                "flagged_evidence": [entry["id"] for entry in evidence_entries if entry["flagged"]],
                 "chain": {"events": len(items), "head": layout.chain_head(items)},
             }
             info = zipfile.ZipInfo(layout.MANIFEST, stamp)
@@ -115,6 +116,12 @@ def _add_evidence(archive: zipfile.ZipFile, evidence: Evidence, stamp, files: li
         "recorded_size": evidence.size,
         "recorded_sha256": evidence.sha256,
         "uploaded_at": evidence.uploaded_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
+        "provenance": layout.provenance_entry(
+            source=evidence.provenance, taken_at=evidence.taken_at, latitude=evidence.latitude,
+            longitude=evidence.longitude, accuracy_m=evidence.accuracy_m, sha256_sent=evidence.sha256_sent,
+            sha256=evidence.sha256, flags=evidence.flags or [],
+        ),
+        "flagged": bool(evidence.flags),
         "path": None,
     }
     source = evidence_path(evidence)
