@@ -256,3 +256,32 @@ def test_the_openapi_document_describes_positions_versions_and_the_conflict_answ
     assert "409" in patch["responses"]
     assert "base" in schemas["PremisesPatch"]["properties"]
     assert "/api/v1/premises/{premises_id}/history" in spec["paths"]
+
+
+def test_a_status_given_by_a_case_or_an_inspection_is_a_version_in_the_history(county, client):
+    from tracker.services.premises import change_status
+
+    shop = premises(county.officer)
+    change_status(county.supervisor, shop, "ordered_closed", "case")
+    db.session.commit()
+    assert change_status(county.supervisor, shop, "ordered_closed", "case") is None  # nothing changed
+    history = client.get(f"{URL}/{shop.id}/history", headers=bearer(county.officer)).get_json()["items"]
+    assert (history[0]["version"], history[0]["source"], history[0]["changes"]) == (
+        2, "case", {"status": ["active", "ordered_closed"]})
+
+
+def test_the_history_runs_as_many_queries_for_many_changes_as_for_few(county, client):
+    from tests.conftest import count_queries
+
+    shop = premises(county.officer)
+    headers = bearer(county.auditor)
+    url = f"{URL}/{shop.id}/history?limit=200"
+    client.get(url, headers=headers)  # warm up (the token's first use is stamped)
+    with count_queries() as few:
+        client.get(url, headers=headers)
+    for n in range(15):
+        client.patch(f"{URL}/{shop.id}", json={"phone": f"0931-{n}"},
+                     headers=bearer(county.officer if n % 2 else county.officer2))
+    with count_queries() as many:
+        body = client.get(url, headers=headers).get_json()
+    assert len(body["items"]) == 16 and len(many) == len(few)

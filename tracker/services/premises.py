@@ -34,7 +34,9 @@ from tracker.services.wording import operator_type as operator_type_name, refuse
 # The fields of a premises record that change and are compared, in the order pages and the API show them.
 FIELDS = ("name", "kind", "operator_name", "operator_type", "credit_code", "address", "phone", "status",
           "latitude", "longitude")
-SOURCES = ("web", "api", "device", "conflict")
+# Where a change came from: a page, the API, a field device's sync, a supervisor's choice in a conflict, or the
+# status a case (a closure order) or an inspection (a closure obeyed or breached) gives the premises.
+SOURCES = ("web", "api", "device", "conflict", "case", "inspection")
 
 
 @dataclass
@@ -244,6 +246,12 @@ def apply_resolution(actor: User, premises: Premises, conflict: SyncConflict, ch
     from source "conflict" linked to it (even when every field kept the server's value). Does not commit."""
     values = _clean(data_of(premises, **chosen))
     return _write(actor, premises, {field: values[field] for field in chosen}, "conflict", conflict, always=True)
+
+
+def change_status(actor: User, premises: Premises, status: PremisesStatus, source: str) -> PremisesChange | None:
+    """Give the premises a status as a case or an inspection decides (``source`` "case" or "inspection"): a new
+    version in its history like any other change. Does not commit (the caller's transaction does)."""
+    return _write(actor, premises, {"status": PremisesStatus(status)}, source)
 
 
 def history(premises_id: int) -> sa.Select:

@@ -34,6 +34,8 @@ SOURCE_LABELS = {
     "api": _l("API"),
     "device": _l("field device"),
     "conflict": _l("conflict resolution"),
+    "case": _l("case"),
+    "inspection": _l("inspection"),
 }
 STATUS_LABELS = {"open": _l("open"), "resolved": _l("resolved")}
 KIND_LABELS = {"premises": _l("Premises"), "inspection": _l("Inspection")}
