@@ -313,8 +313,11 @@ def test_every_menu_page_labels_its_fields(as_user, live_server, story, role):
         story.pages.check(page)
 
 
-def test_every_page_visited_labels_its_fields(story):
-    """The journeys went through the main pages, and every form control on them has a label."""
+def test_every_page_visited_labels_its_fields(story, browser_name):
+    """The journeys went through the main pages, and every form control on them has a label.
+
+    (``browser_name`` keeps this test with the module's browser tests: pytest groups the tests of one browser
+    across modules, and would otherwise run a later module's journeys first, between the story and this check.)"""
     if not story.pages.visited:
         pytest.fail("run the journeys first (the whole module)")
     kinds = {re.sub(r"/\d+", "/<id>", path.split("?")[0]) for path in story.pages.visited}
