@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.web.conflicts.routes import bp as conflicts_bp
     from tracker.web.exports import pack as _pack, routes as _exports  # noqa: F401  (their views attach to bp)
     from tracker.web.exports.blueprint import bp as exports_bp
+    from tracker.web.field.routes import bp as field_bp
     from tracker.web.inspections.routes import bp as inspections_bp
     from tracker.web.main.routes import bp as main_bp
     from tracker.web.outcomes.routes import bp as outcomes_bp
@@ -113,7 +114,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.web.reports.routes import bp as reports_bp
 
     blueprints = (main_bp, auth_bp, admin_bp, premises_bp, inspections_bp, cases_bp,
-                  outcomes_bp, reports_bp, planning_bp, exports_bp, conflicts_bp)
+                  outcomes_bp, reports_bp, planning_bp, exports_bp, conflicts_bp, field_bp)
     for bp in blueprints:
         app.register_blueprint(bp)
     from tracker.api import register_api

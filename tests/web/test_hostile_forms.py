@@ -289,6 +289,24 @@ def test_premises_and_inspection_forms(app, world):
     }
 
 
+def test_field_app_routes(app, world):
+    """The field app's device-token routes take JSON from its script (with the CSRF header), not an HTML form:
+    posted as forms with the hostile values, and as hostile JSON bodies."""
+    client = signed_in_client(app, world.officer.username)
+    token = csrf_token(client, "/auth/tokens")
+    skip = LOG_TABLES | ACCOUNT_TABLES | {"api_tokens"}  # a device token is what the first route makes
+    for action, fields in (("/field/device-token", ["device"]), ("/field/device-token/revoke", ["id"])):
+        fuzz(app, client, Form("/auth/tokens", action, fields), skip, token=token)
+    for body in ({"device": SCRIPT}, {"device": IMG}, {"device": HUGE}, {"device": ["a", "b"]}, {"id": "1"},
+                 {"id": True}, {"id": 2**40}, {"id": -1}, [1, 2], "x", None):
+        for action in ("/field/device-token", "/field/device-token/revoke"):
+            response = client.post(action, json=body, headers={"X-CSRFToken": token})
+            POSTS[response.status_code] += 1
+            assert response.status_code in (201, 404, 422), (action, body, response.status_code)
+            assert_no_raw_injection(response, f"POST {action} {body!r:.40}")
+    FUZZED.update({"field.device_token", "field.revoke_device_token"})
+
+
 @pytest.mark.parametrize("who", [Who.SUPERVISOR, Who.OFFICER])
 def test_case_action_forms(app, world, who):
     """Every case action's form, posted by the role that takes it, on a case under investigation and on a served

@@ -1,0 +1,245 @@
+"""The field app's words: every text its scripts show, through the message catalogs like any page's, handed to the
+browser in the shell page (its data-messages attribute; tracker/static/field/i18n.js reads them). Placeholders are
+%(name)s, filled in by the script."""
+from __future__ import annotations
+
+from tracker.domain.rulebook import GOUGING_TESTS, MARKING_TESTS
+from tracker.domain.vocabulary import InspectionOutcome, InspectionType, PremisesKind
+from tracker.services.localisation import lazy_gettext as _l
+from tracker.web.labels import LABELS, TEST_LABELS
+
+MESSAGES = {
+    # the status bar: the connection and what waits to be sent
+    "status.online": _l("Online"),
+    "status.offline": _l("Offline"),
+    "status.waiting": _l("Waiting to be sent: %(n)s"),
+    "status.all_sent": _l("Nothing waiting to be sent"),
+    "status.attention": _l("Needs your attention: %(n)s"),
+    "status.sending": _l("Sending…"),
+    "status.next_try": _l("Next try at %(when)s"),
+    "status.update": _l("A new version of the app is ready."),
+    # actions
+    "action.send_now": _l("Send now"),
+    "action.reload": _l("Reload"),
+    "action.sign_in": _l("Sign in"),
+    "action.try_again": _l("Try again"),
+    "action.new_inspection": _l("New inspection"),
+    "action.refresh_bundle": _l("Refresh the offline data"),
+    "action.sign_out_device": _l("Sign out on this device"),
+    "action.sign_out_anyway": _l("%(n)s records are still waiting: tap again to sign out anyway (they stay on this "
+                                 "device and are sent when you sign in again)"),
+    "action.home": _l("Back to the start"),
+    "action.next": _l("Next"),
+    "action.previous": _l("Back"),
+    "action.add_price": _l("Add a price"),
+    "action.delete_price": _l("Delete this price"),
+    "action.take_photo": _l("Take a photo"),
+    "action.choose_photo": _l("Choose from the gallery"),
+    "action.delete_photo": _l("Delete this photo"),
+    "action.add_violation": _l("Add a violation"),
+    "action.delete_violation": _l("Delete this violation"),
+    "action.submit": _l("Submit the inspection"),
+    # signing in on the device
+    "signin.title": _l("Sign in on this device"),
+    "signin.needed": _l("Sign in to the tracker once, with a connection: this device then keeps a token of its own "
+                        "and works without signal."),
+    "signin.revoked": _l("The token of this device was revoked or no longer works. Sign in again; nothing waiting "
+                         "to be sent is lost."),
+    "signin.offline": _l("There is no connection, and this device has not been signed in yet. Sign in once with a "
+                         "connection."),
+    "signin.not_field": _l("Only officers and supervisors record inspections in the field."),
+    "signin.failed": _l("The tracker could not give this device a token. Try again."),
+    "signin.explain": _l("Your device token appears among your API tokens, where you can revoke it."),
+    # the offline bundle
+    "bundle.missing_title": _l("Offline data"),
+    "bundle.loading": _l("Loading your unit's premises, the checklist and the price rules…"),
+    "bundle.missing_offline": _l("The offline data have not reached this device yet. Connect once to load them."),
+    # the start screen
+    "home.title": _l("Field inspections"),
+    "home.signed_in_as": _l("Signed in as %(name)s"),
+    "home.bundle_from": _l("offline data from %(when)s"),
+    "home.attention": _l("Needs your attention (%(n)s)"),
+    "home.waiting": _l("Waiting to be sent (%(n)s)"),
+    "home.draft": _l("In progress on this device (%(n)s)"),
+    "home.sent": _l("Sent (%(n)s)"),
+    "home.nothing_yet": _l("No inspection on this device yet."),
+    # counts in a waiting inspection's line
+    "count.inspection": _l("the inspection"),
+    "count.prices": _l("prices: %(n)s"),
+    "count.photos": _l("photos: %(n)s"),
+    "count.violations": _l("violations: %(n)s"),
+    "count.submission": _l("the submission"),
+    # an inspection's state
+    "inspection.draft": _l("In progress on this device: not submitted yet"),
+    "inspection.waiting": _l("Waiting to be sent: %(what)s"),
+    "inspection.waiting_n": _l("Submitted on this device; waiting to be sent: %(n)s"),
+    "inspection.sent": _l("Sent: the tracker holds it"),
+    "inspection.sent_joined": _l("Sent: joined the inspection the other officer had already sent"),
+    "inspection.needs_attention": _l("Needs your attention: %(n)s"),
+    "inspection.untitled": _l("Inspection"),
+    "inspection.not_found": _l("No such inspection on this device"),
+    "inspection.other_rulebook": _l("Recorded with the rulebook %(version)s, not the current one: it is kept and "
+                                    "sent as recorded."),
+    # premises
+    "premises.title": _l("Which premises?"),
+    "premises.search": _l("Find premises (name, address, operator)"),
+    "premises.more": _l("%(n)s more: type more of the name"),
+    "premises.none": _l("No premises of your unit matches."),
+    "premises.address": _l("Address"),
+    "premises.kind": _l("Kind"),
+    "premises.operator": _l("Operator"),
+    "premises.position": _l("Position"),
+    "premises.no_position": _l("not recorded"),
+    # steps
+    "steps.label": _l("Steps of the inspection"),
+    "step.premises": _l("Premises"),
+    "step.checklist": _l("Checklist"),
+    "step.prices": _l("Prices"),
+    "step.evidence": _l("Photos"),
+    "step.violations": _l("Violations"),
+    "step.submit": _l("Submit"),
+    "visit.title": _l("The visit"),
+    "visit.lead": _l("Lead officer: %(name)s"),
+    "visit.emergency_hint": _l("The price emergency in force decides which price tests apply."),
+    "emergency.none": _l("None"),
+    "choose": _l("Choose…"),
+    "answer.yes": _l("Yes"),
+    "answer.no": _l("No"),
+    "answer.n/a": _l("N/A"),
+    # fields
+    "field.premises_id": _l("Premises"),
+    "field.started_at": _l("Started at"),
+    "field.lead_officer": _l("Lead officer"),
+    "field.second_officer": _l("Second officer"),
+    "field.type": _l("Type of inspection"),
+    "field.emergency_id": _l("Price emergency"),
+    "field.notes": _l("Notes"),
+    "field.outcome": _l("Outcome"),
+    "field.reinspect_on": _l("Re-inspect on"),
+    "field.commodity": _l("Commodity"),
+    "field.price": _l("Price charged"),
+    "field.marked_price": _l("Marked price"),
+    "field.cost": _l("Cost (invoice)"),
+    "field.quantity_sold": _l("Quantity sold"),
+    "field.baseline_price": _l("Baseline price"),
+    "field.baseline_cost": _l("Baseline cost"),
+    "field.fees": _l("Fees per unit"),
+    "field.baseline_fees": _l("Baseline fees"),
+    "field.bundled": _l("Sold only in a forced bundle"),
+    "field.code": _l("Violation"),
+    "field.description": _l("Description"),
+    "field.sha256": _l("SHA-256"),
+    "field.taken_at": _l("Taken at"),
+    "field.latitude": _l("Latitude"),
+    "field.longitude": _l("Longitude"),
+    "field.accuracy_m": _l("Accuracy (m)"),
+    # prices and their flags
+    "prices.item": _l("Price %(n)s"),
+    "prices.none": _l("No price recorded yet."),
+    "baseline.offered": _l("Offered from this premises' last observation on or before the baseline date (%(on)s): "
+                           "price %(price)s, cost %(cost)s. Confirm or change them."),
+    "baseline.none": _l("No earlier observation of this commodity here: ask for the baseline invoice."),
+    "flags.title": _l("Price tests"),
+    "flags.none": _l("No price test flagged this price."),
+    "flags.on_device": _l("Computed on this device, as the tracker will:"),
+    "flags.from_server": _l("As the tracker recorded them:"),
+    "flags.need_price": _l("Enter the price to run the price tests."),
+    "flags.unavailable": _l("The price tests could not run on these figures."),
+    # photos
+    "photo.item": _l("Photo %(n)s"),
+    "photo.none": _l("No photo yet."),
+    "photo.explain": _l("A photo taken here keeps the time and, if you allow it, the position and its accuracy; a "
+                        "photo from the gallery keeps the time and place its file records."),
+    "photo.saved": _l("Photo kept on this device."),
+    "photo.not_image": _l("That file is not a photo."),
+    "photo.missing": _l("The photo is missing on this device."),
+    "photo.taken_at": _l("Taken at"),
+    "photo.time_from_file": _l("read from the file by the tracker"),
+    "photo.where": _l("Where"),
+    "photo.position": _l("%(lat)s, %(lon)s (within %(accuracy)s m)"),
+    "photo.position_asking": _l("asking the phone for the position…"),
+    "photo.position_denied": _l("no position: not allowed on this phone"),
+    "photo.position_unavailable": _l("no position: the phone could not tell"),
+    "photo.position_from_file": _l("read from the file by the tracker"),
+    "photo.hashing": _l("computing…"),
+    "photo.flags": _l("Flags"),
+    # violations
+    "violation.item": _l("Violation %(n)s"),
+    "violation.none": _l("No violation recorded yet."),
+    "violation.basis": _l("Legal basis: %(basis)s"),
+    "violation.observation_ids": _l("Prices it concerns"),
+    "violation.evidence_ids": _l("Photos that show it"),
+    "violation.flagged": _l("flagged"),
+    # submit
+    "submit.missing_title": _l("Missing before you can submit"),
+    "submit.ready_title": _l("Ready to submit"),
+    "submit.warnings_title": _l("Worth a look"),
+    "submit.explain": _l("Submitted, the inspection waits on this device until there is signal, then goes to the "
+                         "tracker once, with its prices, photos and violations."),
+    "submit.queued": _l("Submitted on this device at %(when)s."),
+    "submit.waiting_title": _l("Sending"),
+    "missing.second_officer": _l("The second officer"),
+    "missing.second_officer_same": _l("A second officer other than you"),
+    "missing.type": _l("The type of inspection"),
+    "missing.started_at": _l("The start time"),
+    "invalid.started_future": _l("The start time lies in the future"),
+    "missing.outcome": _l("The outcome"),
+    "missing.reinspect_on": _l("The re-inspection date (the outcome is 'corrected')"),
+    "missing.observation": _l("Price %(n)s: the commodity and a valid price"),
+    "missing.violation_code": _l("Violation %(n)s: its code"),
+    "missing.photo_hash": _l("A photo's SHA-256 is still being computed"),
+    "missing.commodity": _l("Choose the commodity."),
+    "missing.price": _l("Enter the price."),
+    "invalid.money": _l("Write an amount like 12.50."),
+    "invalid.price_zero": _l("The price must be above zero."),
+    "invalid.quantity": _l("Write a quantity like 120 or 2.5."),
+    "warn.checklist": _l("Checklist items not answered: %(n)s"),
+    "warn.no_prices": _l("No price recorded"),
+    "warn.no_photos": _l("No photo"),
+    "warn.flagged_unlinked": _l("A flagged price that no violation names"),
+    # a record's sync state
+    "record.sent": _l("Sent"),
+    "record.waiting": _l("Waiting to be sent"),
+    "record.fix": _l("The tracker refused it: %(detail)s Correct it and it is sent again."),
+    "sync.draft": _l("on this device"),
+    "sync.pending": _l("waiting"),
+    "sync.sent": _l("sent"),
+    "sync.fix": _l("to correct"),
+    "sync.conflict": _l("conflict"),
+    # conflicts: both versions, side by side
+    "conflict.title": _l("The tracker holds another version."),
+    "conflict.explain": _l("Nothing is lost: this device keeps its version. Choose which one counts."),
+    "conflict.supervisor": _l("Both versions are kept; your supervisor chooses field by field (conflict %(id)s)."),
+    "conflict.settled_server": _l("The tracker's version counts; this device's version is kept in its history."),
+    "conflict.caption": _l("This device's version and the tracker's"),
+    "conflict.field": _l("Field"),
+    "conflict.device": _l("On this device"),
+    "conflict.server": _l("In the tracker"),
+    "conflict.use_server": _l("Keep the tracker's version"),
+    "conflict.send_mine": _l("Send mine as a new record"),
+    # settings
+    "settings.title": _l("This device"),
+    "settings.account": _l("Account"),
+    "settings.device_token": _l("Device token"),
+    "settings.bundle": _l("Offline data loaded"),
+    "settings.rulebook": _l("Rulebook"),
+    "settings.version": _l("App version"),
+    "settings.refreshing": _l("Loading…"),
+    "settings.refreshed": _l("The offline data are up to date."),
+    "settings.refresh_failed": _l("Could not load the offline data: try again with a connection."),
+    "settings.tokens_page": _l("My tokens and devices"),
+    "settings.tokens_explain": _l("Lost a phone? Revoke its token there from any computer."),
+    "settings.sign_out_title": _l("Sign out"),
+    "settings.sign_out_explain": _l("Signing out forgets this device's token and offline data. Records still "
+                                    "waiting stay on the device and are sent when you sign in again."),
+}
+
+
+def app_messages() -> dict[str, str]:
+    """Every message in the reader's language, with the labels of kinds, types, outcomes and price tests."""
+    found = {key: str(text) for key, text in MESSAGES.items()}
+    found.update({f"kind.{kind.value}": str(LABELS[kind]) for kind in PremisesKind})
+    found.update({f"type.{kind.value}": str(LABELS[kind]) for kind in InspectionType})
+    found.update({f"outcome.{kind.value}": str(LABELS[kind]) for kind in InspectionOutcome})
+    found.update({f"test.{test}": str(TEST_LABELS.get(test, test)) for test in (*GOUGING_TESTS, *MARKING_TESTS)})
+    return found
