@@ -4,7 +4,8 @@ An inspection conflict holds what a device recorded that the server could not ta
 raises them): checklist answers (``checklist.<item>``), the visit's ``type``, ``emergency_id`` and ``notes`` from
 a second device joining a draft, or a whole ``observation`` or ``violation`` sent after the inspection was
 submitted (or made with another rulebook). A field chosen "device" is applied: an answer or value is set, an
-observation or violation is added to the inspection (its price tests run by the current rulebook). Every field,
+observation or violation is added to the inspection (built as any observation is, its price tests run by the
+current rulebook: ``tracker.services.inspections.new_observation``). Every field,
 whichever version was kept, enters the inspection's amendments with a reason naming the conflict, so the record's
 history links it; a submitted inspection's cases record the change too, as any amendment does. Does not commit.
 """
@@ -16,7 +17,6 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 
-from tracker.domain.gouging import ObservationFacts, evaluate
 from tracker.domain.merging import resolution_reason
 from tracker.domain.vocabulary import InspectionOutcome, InspectionType
 from tracker.extensions import db
@@ -25,6 +25,7 @@ from tracker.models import (
 )
 from tracker.models.types import utcnow
 from tracker.services.errors import Invalid, NotFound
+from tracker.services.inspections import ObservationData, local_date, new_observation
 from tracker.services.rulebooks import current_rulebook
 
 CHECKLIST_ANSWERS = ("yes", "no", "n/a")
@@ -164,30 +165,10 @@ def _observation(actor: User, inspection: Inspection, record) -> PriceObservatio
     amounts = {name: _amount(record, name) for name in AMOUNTS}
     if amounts["price"] is None or amounts["price"] <= 0:
         raise Invalid(_("The device's observation has no price."))
-    emergency = inspection.emergency
-    applies = emergency is not None and inspection.day is not None and emergency.covers(commodity.category,
-                                                                                         inspection.day)
-    facts = ObservationFacts(**amounts, bundled=bool(record.get("bundled")), emergency_applies=applies,
-                             baseline_date=emergency.baseline_date if emergency else None)
-    findings = evaluate(facts, rulebook.price_tests, rulebook.label)
-    observation = PriceObservation(
-        inspection=inspection,
-        commodity=commodity.code,
-        unit_of_sale=(record.get("unit_of_sale") or commodity.unit).strip()[:40],
-        cost_invoice=(record.get("cost_invoice") or "").strip()[:120],
-        bundled=bool(record.get("bundled")),
-        margin_rate=findings.margin_rate,
-        baseline_margin_rate=findings.baseline_margin_rate,
-        highest_lawful_price=findings.highest_lawful_price,
-        estimated_illegal_gains=findings.estimated_illegal_gains,
-        flags=[{"test": f.test, "explanation": f.explanation, "params": dict(f.params)} for f in findings.flags],
-        flagged=findings.flagged,
-        rulebook=findings.rulebook,
-        recorded_by_id=actor.id,
-        recorded_at=utcnow(),
-        client_id=record.get("client_id"),
-        **amounts,
-    )
+    data = ObservationData(commodity=commodity.code, price=amounts["price"],
+                           unit_of_sale=str(record.get("unit_of_sale") or ""),
+                           cost_invoice=str(record.get("cost_invoice") or ""), bundled=bool(record.get("bundled")))
+    observation = new_observation(actor, inspection, commodity, amounts, data, record.get("client_id"))
     db.session.add(observation)
     db.session.flush()
     return observation
@@ -223,7 +204,6 @@ def _violation(actor: User, inspection: Inspection, record) -> Violation:
 def _tell_cases(actor: User, inspection: Inspection, field: str, old, new, reason: str) -> None:
     """A case opened from a submitted inspection records the change in its own history, as an amendment does."""
     from tracker.services.cases import append_event
-    from tracker.services.inspections import local_date
 
     on = local_date(utcnow(), inspection.unit.timezone)
     for case in {v.case for v in inspection.violations if v.case is not None}:

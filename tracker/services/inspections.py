@@ -41,6 +41,7 @@ from tracker.services.clientids import (
 )
 from tracker.services.conflicts import raise_conflict
 from tracker.services.errors import Conflict, Invalid, NotFound
+from tracker.services.premises import change_status
 from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import require_field_role
 from tracker.services.wording import day
@@ -419,6 +420,16 @@ def sync_observation(actor: User, inspection: Inspection, data: ObservationData)
             _("The observation was not recorded."),
             {"commodity": [_("Unknown commodity %(commodity)s.", commodity=repr(data.commodity))]},
         ) from None
+    observation = new_observation(actor, inspection, commodity, amounts, data, client_id)
+    db.session.add(observation)
+    return _commit_new(observation, client_id, lambda again: _same_observation(inspection, again, data, amounts))
+
+
+def new_observation(actor: User, inspection: Inspection, commodity, amounts: dict, data: ObservationData,
+                    client_id: str | None) -> PriceObservation:
+    """An observation of ``commodity`` (the rulebook's) with its checked ``amounts`` and the findings of the current
+    rulebook's price tests; not added to the session (the web, the API and a resolved sync conflict add it)."""
+    rulebook = current_rulebook()
     emergency = inspection.emergency
     on = local_date(inspection.started_at, inspection.unit.timezone)
     applies = emergency is not None and emergency.covers(commodity.category, on)
@@ -429,7 +440,7 @@ def sync_observation(actor: User, inspection: Inspection, data: ObservationData)
         baseline_date=emergency.baseline_date if emergency else None,
     )
     findings = evaluate(facts, rulebook.price_tests, rulebook.label)
-    observation = PriceObservation(
+    return PriceObservation(
         inspection=inspection,
         commodity=commodity.code,
         unit_of_sale=(data.unit_of_sale or commodity.unit).strip()[:40],
@@ -446,8 +457,6 @@ def sync_observation(actor: User, inspection: Inspection, data: ObservationData)
         client_id=client_id,
         **amounts,
     )
-    db.session.add(observation)
-    return _commit_new(observation, client_id, lambda again: _same_observation(inspection, again, data, amounts))
 
 
 def _observation_as_sent(actor: User, client_id: str, data: ObservationData, amounts: dict) -> dict:
@@ -605,7 +614,7 @@ def submit_inspection(
     refusal = submission_refusal(submission_facts(inspection), result, reinspect_on)
     if refusal is not None:
         raise Invalid.field(refusal.field, str(refusal.message))
-    _record_closure_compliance(inspection)
+    _record_closure_compliance(actor, inspection)
     inspection.status = InspectionStatus.SUBMITTED
     inspection.outcome = result
     inspection.reinspect_on = reinspect_on
@@ -630,9 +639,9 @@ def missing_for_submission(inspection: Inspection) -> tuple[Gap, ...]:
     return _missing(submission_facts(inspection))
 
 
-def _record_closure_compliance(inspection: Inspection) -> None:
+def _record_closure_compliance(actor: User, inspection: Inspection) -> None:
     """Under a closure order, a follow-up finding it obeyed records the premises closed; any
-    inspection finding it breached puts the order back in force."""
+    inspection finding it breached puts the order back in force (a version in the premises' history)."""
     premises = inspection.premises
     if premises.status not in (PremisesStatus.ORDERED_CLOSED, PremisesStatus.CLOSED):
         return
@@ -641,9 +650,9 @@ def _record_closure_compliance(inspection: Inspection) -> None:
         return
     answer = inspection.checklist.get(item)
     if answer == "yes" and inspection.type is InspectionType.FOLLOW_UP:
-        premises.status = PremisesStatus.CLOSED
+        change_status(actor, premises, PremisesStatus.CLOSED, "inspection")
     elif answer == "no":
-        premises.status = PremisesStatus.ORDERED_CLOSED
+        change_status(actor, premises, PremisesStatus.ORDERED_CLOSED, "inspection")
 
 
 AMENDABLE = ("notes", "reinspect_on")
