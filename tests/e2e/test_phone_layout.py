@@ -4,7 +4,8 @@ field, link button and checkbox label is at least 44 x 44 px (WCAG 2.5.5; links 
 Each page is measured as it loads, then with everything folded unfolded (the menu, every <details>, every
 collapsed panel such as the case's action forms), so hidden forms are measured too. The world is the journeys'
 (tests/e2e/world.py) plus a draft inspection of a pharmacy of its own with a flagged price, a photo and a
-violation, so that the lists, the inspection page's steps and its forms are all filled. Run alone:
+violation, and a case with an approved penalty (its notice is a page too), so that the lists, the inspection
+page's steps and its forms are all filled. Run alone:
 ``pytest tests/e2e/test_phone_layout.py``.
 """
 from __future__ import annotations
@@ -19,10 +20,12 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from tests.e2e.helpers import Pages, new_page
+from tests.e2e.world import STORY_DAY, _referred_case
 from tests.factories import premises
 from tracker.extensions import db
 from tracker.models import Case, Inspection, PriceEmergency, User
 from tracker.services import inspections as inspection_service
+from tracker.services.cases import run_action
 
 pytestmark = pytest.mark.e2e
 
@@ -102,10 +105,22 @@ def draft(live_server) -> dict:
             "mask_n95", "3.50", marked_price="3.50", cost="1.20", baseline_price="1.20", baseline_cost="1.00",
             quantity_sold="200"))
         inspection_service.record_violation(lead, record, "price_gouging", [observation.id])
+        # A case of its own with an approved penalty, for its notice (the printable page) and a fuller case page.
+        boss = db.session.scalar(sa.select(User).where(User.username == world.supervisor2))
+        approved = _referred_case(lead, second, premises(lead, name="Minsheng Pharmacy (phone layout)"), outbreak,
+                                  lead)
+        run_action(boss, approved, "file", {"on": "2020-02-12", "officers": [lead.username, second.username]},
+                   today=STORY_DAY)
+        run_action(second, approved, "propose_penalty", {
+            "on": "2020-03-03", "illegal_gains": "2060.00", "severity": "ordinary",
+            "lines": [{"kind": "confiscation", "amount": "2060.00"}, {"kind": "fine", "amount": "9000.00"}],
+        }, today=STORY_DAY)
+        run_action(boss, approved, "approve_penalty", {"on": "2020-03-05"}, today=STORY_DAY)
         submitted = db.session.scalar(
             sa.select(Inspection.id).where(Inspection.status == "submitted").order_by(Inspection.id))
         cases = db.session.scalars(sa.select(Case.id).order_by(Case.id)).all()
-        ids = {"premises": pharmacy.id, "draft": record.id, "submitted": submitted, "cases": cases}
+        ids = {"premises": pharmacy.id, "draft": record.id, "submitted": submitted, "cases": cases,
+               "approved": approved.id}
         db.session.remove()
     return ids
 
@@ -117,7 +132,8 @@ def _pages(ids: dict, supervisor: bool) -> list[str]:
         f"/premises/{ids['premises']}/edit", "/inspections/", "/inspections/observations", "/inspections/violations",
         f"/inspections/new?premises_id={ids['premises']}", f"/inspections/{ids['draft']}",
         f"/inspections/{ids['draft']}/edit", f"/inspections/{ids['submitted']}",
-        "/cases/", *[f"/cases/{case}" for case in ids["cases"]], "/cases/penalties", "/cases/payments",
+        "/cases/", *[f"/cases/{case}" for case in ids["cases"]], f"/cases/{ids['approved']}/notice",
+        "/cases/penalties", "/cases/payments",
         "/reports/queues", "/planning/risk", "/search?q=Pharmacy", "/auth/tokens", "/admin/rulebook", "/outcomes/",
     ]
     if supervisor:
@@ -133,6 +149,9 @@ def _menu_links(page: Page) -> list[str]:
 
 def _measure(page: Page, label: str, problems: list[str]) -> None:
     result = page.evaluate(MEASURE_JS, MIN_TARGET)
+    if result["clientWidth"] != PHONE["viewport"]["width"]:  # laid out for a desktop and zoomed out to fit
+        problems.append(f"{label}: laid out {result['clientWidth']} px wide, not the phone's "
+                        f"{PHONE['viewport']['width']} px (no device-width viewport?)")
     if result["scrollWidth"] > result["clientWidth"]:
         problems.append(f"{label}: scrolls sideways ({result['scrollWidth']} px wide in {result['clientWidth']} px): "
                         + "; ".join(result["wide"]))
