@@ -14,7 +14,7 @@ from werkzeug.routing.converters import AnyConverter
 from tests.conftest import BrowserClient, login, make_config
 from tracker import create_app
 from tracker.extensions import db
-from tracker.models import Case, Evidence, Inspection, Unit, User
+from tracker.models import Case, Evidence, Inspection, SyncConflict, Unit, User
 from tracker.seed.demo import DEMO_PASSWORD, DEMO_TODAY, MARKER_UNIT
 
 # One demo account of each role; the officer and the supervisor work in the marker unit (CG).
@@ -59,6 +59,7 @@ def route_values() -> dict[str, list]:
         "evidence_id": [_first(sa.select(Evidence.id).order_by(Evidence.id))],
         "case_id": [_first(sa.select(Case.id).where(Case.unit_id == unit, Case.decided_on.is_not(None))
                            .order_by(Case.id))],
+        "conflict_id": [_first(sa.select(SyncConflict.id).where(SyncConflict.unit_id == unit).order_by(SyncConflict.id))],
         "user_id": [officer],
         "token_id": [ABSENT_ID],
         "filename": ["app.css", "bootstrap5/css/bootstrap.min.css"],

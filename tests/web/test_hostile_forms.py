@@ -28,6 +28,7 @@ from tracker.domain.lifecycle import TRANSITIONS, CaseAction, Who
 from tracker.extensions import db
 from tracker.services import evidence as evidence_service, inspections as inspection_service
 from tracker.services.cases import open_case, run_action
+from tracker.services.conflicts import raise_conflict
 from tracker.services.tokens import issue_token
 from tracker.web.cases.forms import ACTION_FORMS
 
@@ -287,6 +288,16 @@ def test_premises_and_inspection_forms(app, world):
         "inspections.add_evidence", "inspections.add_violation", "inspections.submit", "inspections.amend",
         "cases.open_from_inspection", "cases.on_the_spot", "cases.open_from_complaint",
     }
+
+
+def test_conflict_resolve_form(app, world):
+    """The supervisor's choice per field in a sync conflict (the radio groups of /conflicts/<id>)."""
+    conflict = raise_conflict(world.officer, "premises", world.pharmacy.id, world.pharmacy.unit_id,
+                              device={"phone": "0931-2", "address": "2 Road"}, server={"phone": "", "address": ""},
+                              fields=["phone", "address"], base_version=1, server_version=1)
+    db.session.commit()
+    covered = run_group(app, world.supervisor.username, [f"/conflicts/{conflict.id}"], LOG_TABLES | ACCOUNT_TABLES)
+    assert covered >= {"conflicts.resolve"}
 
 
 def test_field_app_routes(app, world):
