@@ -91,7 +91,7 @@ def _flatten(messages) -> dict[str, list[str]]:
             flat.setdefault(prefix or "body", []).append(str(value))
 
     for location, fields in (messages or {}).items():
-        walk("" if location in ("json", "query", "form", "path", "headers") else location, fields)
+        walk("" if location in ("json", "query", "form", "files", "path", "headers") else location, fields)
     return flat
 
 
@@ -223,9 +223,7 @@ def idempotent(view):
         if not 0 < len(key) <= 255:
             return problem(422, _("The Idempotency-Key header takes 1 to 255 characters."),
                            {"Idempotency-Key": [_("1 to 255 characters.")]})
-        fingerprint = hashlib.sha256(
-            request.method.encode() + b" " + request.path.encode() + b"\n" + request.get_data()
-        ).hexdigest()
+        fingerprint = _fingerprint()
         record = _idempotency_record(user.id, key)
         if record is not None:
             return _replay(record, fingerprint)
@@ -262,6 +260,24 @@ def recorded(response: Response) -> Response:
     conflict: 409 with its id): @idempotent keeps it under the key, so a retry gets it again."""
     response.recorded = True
     return response
+
+
+def _fingerprint() -> str:
+    """What makes a retry the same request: its method, path and body. A multipart body counts by its fields and
+    its files' contents, not its bytes: a device's retry may choose another boundary between the parts."""
+    head = request.method.encode() + b" " + request.path.encode() + b"\n"
+    if request.mimetype != "multipart/form-data":
+        return hashlib.sha256(head + request.get_data()).hexdigest()
+    digest = hashlib.sha256(head)
+    for name, value in sorted(request.form.items(multi=True)):
+        digest.update(json.dumps(["field", name, value]).encode() + b"\n")
+    for name, upload in sorted(request.files.items(multi=True), key=lambda item: (item[0], item[1].filename or "")):
+        content = hashlib.sha256()
+        while chunk := upload.stream.read(64 * 1024):
+            content.update(chunk)
+        upload.stream.seek(0)
+        digest.update(json.dumps(["file", name, upload.filename or "", content.hexdigest()]).encode() + b"\n")
+    return digest.hexdigest()
 
 
 IDEMPOTENCY_LEASE = timedelta(minutes=2)  # longer than any request may run (gunicorn's timeout is 30 s)

@@ -16,6 +16,7 @@ from tracker.api.fields import (
     ID_RANGE, Code, DecimalString, OffsetDateTime, Quantity, QueryBoolean, StrictBoolean,
     StrictDate, Text, problems, values,
 )
+from tracker.api.evidence import EvidenceOut
 from tracker.api.problem_schema import ProblemSchema
 from tracker.domain.sync import CLIENT_ID_PATTERN, canonical_client_id
 from tracker.domain.vocabulary import InspectionOutcome, InspectionStatus, InspectionType
@@ -156,6 +157,7 @@ class InspectionDetail(InspectionOut):
     """One inspection with what was recorded during it."""
 
     observations = ma.fields.List(ma.fields.Nested(ObservationOut), required=True)
+    evidence = ma.fields.List(ma.fields.Nested(EvidenceOut), required=True)
     violations = ma.fields.List(ma.fields.Nested(ViolationOut), required=True)
 
 

@@ -35,3 +35,9 @@ class Invalid(ServiceError):
     def field(cls, field: str, message: str) -> "Invalid":
         """One message on one field."""
         return cls(message, {field: [message]})
+
+
+class TooLarge(Invalid):
+    """An upload over the size limit (413); a form shows it on the field, as any other invalid input."""
+
+    status = 413

@@ -8,6 +8,7 @@ from flask import current_app
 from flask_babel import get_locale, get_timezone
 from wtforms import SelectChoice
 
+from tracker.domain import provenance
 from tracker.domain.gouging import explain
 from tracker.domain import localformat
 
@@ -129,13 +130,18 @@ TEST_LABELS = {
     "unmarked_price": _l("No marked price"),
     "price_increase": _l("Price increase above the limit"),
 }
+# The flags of a photo's capture (DOMAIN.md §13).
+CAPTURE_TEST_LABELS = {
+    "outside_inspection_time": _l("Taken outside the inspection's time"),
+    "far_from_premises": _l("Taken far from the premises"),
+}
 
 
 def label(value) -> str:
     """The translated label of an enum value (or the value itself)."""
     if value is None:
         return ""
-    return str(LABELS.get(value, TEST_LABELS.get(value, value)))
+    return str(LABELS.get(value, TEST_LABELS.get(value, CAPTURE_TEST_LABELS.get(value, value))))
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -234,6 +240,13 @@ def legal_basis(violation) -> str:
     return current_rulebook().recorded_legal_basis(violation.code, violation.legal_basis)
 
 
+def explained(flag) -> str:
+    """A stored flag (a price test's or a photo's capture) explained in the reader's language."""
+    if flag.get("test") in provenance.TESTS:
+        return provenance.explain(flag)
+    return explain(flag)
+
+
 def status_label(status) -> str:
     """The translated label of a deadline status."""
     return str(DEADLINE_STATUS_LABELS.get(status, status))
@@ -243,7 +256,7 @@ FILTERS = {"label": label, "status_label": status_label, "money": money, "curren
            "percent": percent, "local_datetime": local_datetime, "local_date": local_date,
            "legal_basis": legal_basis, "commodity_name": commodity_name, "category_name": category_name,
            "violation_title": violation_title, "violation_titles": violation_titles, "unit_of_sale": unit_of_sale,
-           "listed": listed, "penalty_lines": penalty_lines, "explained": explain}
+           "listed": listed, "penalty_lines": penalty_lines, "explained": explained}
 
 
 def template_context() -> dict:

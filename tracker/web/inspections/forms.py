@@ -57,11 +57,24 @@ class ObservationForm(FlaskForm):
     baseline_fees = money_field(_l("Fees at the baseline"))
     bundled = BooleanField(_l("Forced bundling"))
     submit = SubmitField(_l("Record observation"))
+    # Sent with GET to the inspection page (formaction set per page): the same form comes back with the baseline price
+    # and cost offered for the chosen commodity, what was typed kept. Last, so Enter still records the observation.
+    offer_baseline = SubmitField(
+        _l("Offer the baseline for this commodity"), render_kw={"formmethod": "get", "formnovalidate": True,
+                                                                "class": "btn btn-outline-secondary"})
 
 
 class EvidenceForm(FlaskForm):
-    file = FileField(_l("Photo or PDF"), validators=[FileRequired()])
+    file = FileField(_l("Photo or PDF"), validators=[FileRequired()],
+                     render_kw={"accept": "image/jpeg,image/png,image/webp,image/gif,application/pdf"})
     description = StringField(_l("Description"), validators=[Length(max=300)])
+    # Filled on the device by static/evidence.js (the hash always; time and place for a photo just taken); without
+    # JavaScript they stay empty: the server computes the hash and reads the photo's EXIF.
+    sha256 = HiddenField(id="evidence-sha256", render_kw={"data-evidence": ""})
+    taken_at = HiddenField(id="evidence-taken-at")
+    latitude = HiddenField(id="evidence-latitude")
+    longitude = HiddenField(id="evidence-longitude")
+    accuracy_m = HiddenField(id="evidence-accuracy")
     submit = SubmitField(_l("Upload"))
 
 
