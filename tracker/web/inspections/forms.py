@@ -57,6 +57,11 @@ class ObservationForm(FlaskForm):
     baseline_fees = money_field(_l("Fees at the baseline"))
     bundled = BooleanField(_l("Forced bundling"))
     submit = SubmitField(_l("Record observation"))
+    # Sent with GET to the inspection page (formaction set per page): the same form comes back with the baseline price
+    # and cost offered for the chosen commodity, what was typed kept. Last, so Enter still records the observation.
+    offer_baseline = SubmitField(
+        _l("Offer the baseline for this commodity"), render_kw={"formmethod": "get", "formnovalidate": True,
+                                                                "class": "btn btn-outline-secondary"})
 
 
 class EvidenceForm(FlaskForm):

@@ -1,6 +1,8 @@
 """Inspections: list, log, record observations, evidence and violations, submit, amend."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_timezone, gettext as _
@@ -19,10 +21,11 @@ from tracker.models import (
     Violation,
 )
 from tracker.services import clock
-from tracker.services import evidence as evidence_service, inspections as service
+from tracker.services import evidence as evidence_service, fieldkit, inspections as service
 from tracker.services.errors import Conflict, Invalid, NotFound
 from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import get_visible
+from tracker.services.wording import day
 from tracker.web.access import FIELD, READERS, allow
 from tracker.services.listings import dataset
 from tracker.web.exports.filters import read_filters
@@ -209,6 +212,10 @@ def _forms(inspection: Inspection, **given):
     forms["observation"].commodity.choices = options(
         (c.code, f"{c.name} ({c.unit})") for c in rulebook.commodities.values()
     )
+    forms["observation"].offer_baseline.render_kw = {
+        **forms["observation"].offer_baseline.render_kw,
+        "formaction": url_for("inspections.show", inspection_id=inspection.id) + "#observation",
+    }
     violation = forms["violation"]
     violation.code.choices = options((v.code, f"{v.title} — {v.legal_basis}") for v in rulebook.violations.values())
     violation.observation_ids.choices = [
@@ -222,14 +229,45 @@ def _forms(inspection: Inspection, **given):
 @bp.route("/<int:inspection_id>")
 @allow(*READERS)
 def show(inspection_id: int):
+    if "csrf_token" in request.args:  # the price form asked for a baseline: its token stays out of the address bar
+        kept = [(k, v) for k, v in request.args.items(multi=True) if k not in ("csrf_token", "offer_baseline")]
+        return redirect(url_for("inspections.show", inspection_id=inspection_id) + "?" + urlencode(kept) + "#observation")
     inspection = _load(inspection_id)
-    forms = _forms(inspection)
+    forms = _forms(inspection, observation=_observation_with_baseline(inspection))
     suggest = request.args.get("suggest_violation", type=int)
     if suggest and inspection.is_draft:
         observation = service.get_observation(inspection, suggest)
         forms["violation"].observation_ids.data = [observation.id]
         forms["violation"].code.data = service.suggested_violation(observation)
     return _render_show(inspection, forms)
+
+
+def _observation_with_baseline(inspection: Inspection) -> ObservationForm | None:
+    """The price form as the officer left it when they asked for the baseline (its fields come back in the query):
+    the baseline price and cost offered from the premises' last observation of that commodity on or before the
+    emergency's baseline date, where they are still empty; the officer confirms or changes them."""
+    code = request.args.get("commodity")
+    if not code or not inspection.is_draft or not current_user.can_edit_records:
+        return None
+    form = ObservationForm(formdata=request.args)
+    offer = fieldkit.baseline_offer(inspection, code)
+    found = offer.baseline
+    if found is not None:
+        for field, value in ((form.baseline_price, found.price), (form.baseline_cost, found.cost)):
+            if field.data is None and value is not None:
+                field.data, field.raw_data = value, None  # shown from data, not from the empty box sent
+        form.baseline_price.description = _(
+            "Offered from the observation of %(on)s (inspection #%(id)s), the last on or before the baseline date "
+            "%(baseline)s: confirm or change it.", on=day(found.on), id=found.inspection_id,
+            baseline=day(offer.baseline_date))
+    elif offer.applies:
+        form.baseline_price.description = _(
+            "No observation of this commodity here on or before the baseline date %(baseline)s: enter the baseline "
+            "if you have one.", baseline=day(offer.baseline_date))
+    else:
+        form.baseline_price.description = _("No price emergency covers this commodity on the inspection's day: "
+                                             "there is no baseline to offer.")
+    return form
 
 
 def _render_show(inspection: Inspection, forms: dict, status: int = 200):
