@@ -59,7 +59,8 @@ def route_values() -> dict[str, list]:
         "evidence_id": [_first(sa.select(Evidence.id).order_by(Evidence.id))],
         "case_id": [_first(sa.select(Case.id).where(Case.unit_id == unit, Case.decided_on.is_not(None))
                            .order_by(Case.id))],
-        "conflict_id": [_first(sa.select(SyncConflict.id).where(SyncConflict.unit_id == unit).order_by(SyncConflict.id))],
+        "conflict_id": [_first(sa.select(SyncConflict.id).where(SyncConflict.unit_id == unit)
+                               .order_by(SyncConflict.id))],
         "user_id": [officer],
         "token_id": [ABSENT_ID],
         "filename": ["app.css", "bootstrap5/css/bootstrap.min.css"],

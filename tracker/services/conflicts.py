@@ -63,7 +63,8 @@ def raise_conflict(
     return conflict
 
 
-def conflicts(actor: User, status: str | None = None, kind: str | None = None, record_id: int | None = None) -> sa.Select:
+def conflicts(actor: User, status: str | None = None, kind: str | None = None,
+              record_id: int | None = None) -> sa.Select:
     """The conflicts ``actor`` may see (their unit's; an auditor's: all), newest first, optionally only those of
     one status, kind or record."""
     stmt = scoped(sa.select(SyncConflict), SyncConflict, actor).options(*DETAIL)

@@ -161,7 +161,8 @@ def _observation(actor: User, inspection: Inspection, record) -> PriceObservatio
     try:
         commodity = rulebook.commodity(record.get("commodity"))
     except KeyError:
-        raise Invalid(_("The current rulebook has no commodity %(code)s.", code=repr(record.get("commodity")))) from None
+        raise Invalid(_("The current rulebook has no commodity %(code)s.",
+                        code=repr(record.get("commodity")))) from None
     amounts = {name: _amount(record, name) for name in AMOUNTS}
     if amounts["price"] is None or amounts["price"] <= 0:
         raise Invalid(_("The device's observation has no price."))
@@ -181,7 +182,8 @@ def _violation(actor: User, inspection: Inspection, record) -> Violation:
     try:
         code = current_rulebook().violation(record.get("code"))
     except KeyError:
-        raise Invalid(_("The current rulebook has no violation code %(code)s.", code=repr(record.get("code")))) from None
+        raise Invalid(_("The current rulebook has no violation code %(code)s.",
+                        code=repr(record.get("code")))) from None
     observations = {o.id: o for o in inspection.observations}
     evidence = {e.id: e for e in inspection.evidence}
     wanted_obs = list(record.get("observation_ids") or [])

@@ -237,8 +237,8 @@ def patch_premises(actor: User, premises: Premises, changes: dict, source: str =
         db.session.flush()
     _write(actor, premises, {field: values[field] for field in merge.apply}, source, conflict)
     db.session.commit()
-    return SavedPremises(premises, _notes({"credit_code": premises.credit_code, "operator_type": premises.operator_type}),
-                         conflict)
+    notes = _notes({"credit_code": premises.credit_code, "operator_type": premises.operator_type})
+    return SavedPremises(premises, notes, conflict)
 
 
 def apply_resolution(actor: User, premises: Premises, conflict: SyncConflict, chosen: dict) -> PremisesChange:

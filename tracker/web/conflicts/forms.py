@@ -15,7 +15,8 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = RadioField(_l("Show"), choices=options([("open", _l("Open")), ("resolved", _l("Resolved")), ("all", _l("All"))]),
+    status = RadioField(_l("Show"),
+                        choices=options([("open", _l("Open")), ("resolved", _l("Resolved")), ("all", _l("All"))]),
                         default="open", validate_choice=True)
 
 
