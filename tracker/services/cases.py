@@ -1,43 +1,32 @@
 """Enforcement cases: opening, and ONE function, ``run_action``, that runs every lifecycle action for
 every entry point (web, API, CLI, demo seeding), so no path can skip a guard.
 
-Each call checks the state, the role and four-eyes (domain.lifecycle), the legal guards, applies the
-change, appends the history event chained to the previous one, and commits once.
+Each call checks the state, the role and four-eyes (domain.lifecycle), loads what the action needs, asks the
+domain what the action does (domain.caseeffects: refused, or the target, the field changes and the event), applies
+that, appends the history event chained to the previous one, and commits once.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import LazyString
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.domain import caserules, commands
+from tracker.domain import caseeffects, caserules, commands
 from tracker.domain import lifecycle as lc
 from tracker.domain.deadlines import CaseDates, Deadline, case_deadlines
 from tracker.domain.figures import due_soon_from
 from tracker.domain.history import GENESIS, link
 from tracker.domain.lifecycle import CaseAction, CaseState
-from tracker.domain.penalties import (
-    Account,
-    Penalty,
-    PenaltyError,
-    PaymentIn,
-    account,
-    check_penalty,
-    hearing_right,
-    parse_penalty,
-    simplified_allowed,
-)
+from tracker.domain.penalties import Account, Penalty, PenaltyError, PaymentIn, parse_penalty, simplified_allowed
 from tracker.domain.vocabulary import InspectionOutcome, PremisesStatus, Role
 from tracker.extensions import db
 from tracker.models import (
@@ -127,20 +116,22 @@ def account_of(decided: Penalty | None, withdrawn_on: date | None, payment_due_o
                rate: Decimal | None = None) -> Account | None:
     """``money_account`` from a case's decided penalty and plain columns (for reports that read thousands of
     cases as rows; ``rate``: the rulebook's late-payment rate, read once by such a caller)."""
-    if decided is None or withdrawn_on is not None:
-        return None
     if rate is None:
         rate = current_rulebook().late_payment_daily_rate or Decimal("0")
-    return account(decided.fine, decided.confiscation, payment_due_on, payments, rate, today, appeal_periods)
+    return caseeffects.money_owed(decided, withdrawn_on, payment_due_on, payments, appeal_periods, today, rate)
 
 
 def deadlines_of(case: Case, today: date) -> list[Deadline]:
     """The case's deadlines with their status on ``today``."""
-    decided = penalty_of(case.decided_lines)
+    return case_deadlines(case_dates(case, penalty_of(case.decided_lines)), current_rulebook(), today)
+
+
+def case_dates(case: Case, decided: Penalty | None) -> CaseDates:
+    """The dates of the case's steps, its pauses and extensions, as the deadlines count them."""
     extensions: dict[str, int] = {}
     for extension in case.extensions:
         extensions[extension.deadline] = extensions.get(extension.deadline, 0) + extension.days
-    dates = CaseDates(
+    return CaseDates(
         clue_on=case.clue_on,
         filed_on=case.filed_on,
         declined_on=case.declined_on,
@@ -158,7 +149,27 @@ def deadlines_of(case: Case, today: date) -> list[Deadline]:
         publishable=decided is not None and not decided.warning_only,
         has_money=decided is not None and decided.money_total > 0,
     )
-    return case_deadlines(dates, current_rulebook(), today)
+
+
+def effect_facts(case: Case) -> caseeffects.CaseFacts:
+    """What the domain needs to know about the case to say what an action does to it."""
+    decided = penalty_of(case.decided_lines)
+    return caseeffects.CaseFacts(
+        state=case.state,
+        dates=case_dates(case, decided),
+        major=case.major,
+        officer_ids=frozenset(o.user_id for o in case.officers),
+        violation_codes=tuple(v.code for v in case.violations),
+        operator_type=case.operator_type.value,
+        hearing_right=case.hearing_right,
+        proposed_lines=case.proposed_lines,
+        approved=penalty_of(case.approved_lines),
+        decided=decided,
+        payment_due_on=case.payment_due_on,
+        withdrawn_on=case.withdrawn_on,
+        payments=tuple(PaymentIn(p.on, p.amount) for p in case.payments),
+        appeals=tuple(caseeffects.AppealFacts(a.kind, a.lodged_on, a.outcome, a.outcome_on) for a in case.appeals),
+    )
 
 
 def _refresh_next_deadline(case: Case, today: date) -> None:
@@ -213,21 +224,10 @@ def _penalty(raw, field: str = "lines") -> Penalty:
         raise Invalid(str(error), {name: [str(error)]}) from None
 
 
-def _unit_member(username, unit_id: int, field: str, roles=(Role.OFFICER, Role.SUPERVISOR)) -> User:
-    user = db.session.scalar(
-        sa.select(User).where(
-            User.username == str(username or "").strip().lower(),
-            User.unit_id == unit_id,
-            User.role.in_(roles),
-            User.is_active_account.is_(True),
-        )
-    )
-    if user is None:
-        raise Invalid.field(field, _("%(username)s is not an active officer or supervisor of this unit.", username=repr(username)))
-    return user
-
-
 def _refused(error: lc.ActionRefused) -> ServiceError:
+    if isinstance(error, caseeffects.OutsideRange):
+        return Invalid(str(error), {"lines": list(error.problems),
+                                    "departure_reason": [_("Required for a penalty outside the range.")]})
     if isinstance(error, lc.NotPermitted):
         return Forbidden(str(error))
     if isinstance(error, lc.WrongState):
@@ -391,20 +391,6 @@ def _new_case(actor: User, inspection_id, violation_ids, premises_id, complaint,
 # ------------------------------------------------------------------------------------------ actions
 
 
-@dataclass
-class Step:
-    """One action in progress: the case, who, when, what the body says, and what the event records."""
-
-    case: Case
-    actor: User
-    action: CaseAction
-    on: date
-    today: date
-    command: commands.Command
-    data: dict
-    target: CaseState | None
-
-
 def run_action(
     actor: User,
     case: Case,
@@ -439,353 +425,85 @@ def run_action(
     facts = case_facts(case)
     # An appeal's outcome decides who records it (an appeal that varied or annulled the decision: DOMAIN.md §3).
     outcome = body.get("outcome", "pending") if name is CaseAction.RECORD_APPEAL else None
-    try:
+    with _rules():
         transition = lc.check_action(name, as_actor(actor), facts, outcome if outcome in APPEAL_OUTCOMES else None)
         lc.check_step_date(on, today, facts)
         lc.require_reason(transition, reason)
-    except lc.ActionRefused as error:
-        raise _refused(error) from None
     if misfit is not None:  # the rest of the body, once the state, the role and the date allow the action
         raise Invalid.field(misfit.field, str(misfit))
-    step = Step(case, actor, name, on, today, command, {}, transition.target)
     # Nothing is written before the single commit: a concurrent loser fails there, as a Conflict.
     with db.session.no_autoflush, _undone_on_refusal():
-        _check_lateness(step, reason)
+        users = _named_users(name, command, case)
+        people = {username: user and (user.id, user.username) for username, user in users.items()}
+        step = caseeffects.Step(actor.id, on, today, current_rulebook(), people, deadline_name, appeal_kind)
+        with _rules():
+            effect = caseeffects.effect_of(name, effect_facts(case), command, step)
         from_state = case.state
-        HANDLERS[name](step)
-        if step.target is not None:
-            case.state = step.target
+        _apply(case, effect, {user.id: user for user in users.values() if user})
         case.last_step_on = max(case.last_step_on, on)
         flag_modified(case, "last_step_on")  # every action bumps the version, so a concurrent one loses
-        append_event(case, actor, name.value, on, from_state, step.data, reason)
+        append_event(case, actor, name.value, on, from_state, dict(effect.event), reason)
         _refresh_next_deadline(case, today)
     _commit_or_conflict()
     return case
 
 
-def _check_lateness(step: Step, reason: str) -> None:
-    """Soft agency deadlines: a late step is recorded, but needs a reason and is flagged for audit."""
-    name = MEETS.get(step.action)
-    if name is None:
-        return
-    deadline = next((d for d in deadlines_of(step.case, step.on) if d.name == name), None)
-    if deadline is None:
-        return
-    if not caserules.is_late(deadline.due_on, deadline.met_on is not None, step.on):
-        return
-    if not reason:
-        with _rules():
-            caserules.refuse_late_step_without_reason(deadline_name(name), deadline.due_on)
-    step.data["late"] = {"deadline": name, "due_on": deadline.due_on.isoformat()}
-    step.case.flagged_for_audit = True
-
-
-def _file(step: Step) -> None:
-    case, command = step.case, step.command
-    if not command.officers:
-        raise Invalid.field("officers", _("Name at least two officers of the unit for the investigation."))
-    named = [_unit_member(u, case.unit_id, "officers") for u in command.officers]
-    act_on, harm = command.act_on or case.clue_on, command.harm_to_safety
-    rulebook = current_rulebook()
-    with _rules():
-        caserules.check_case_officers(len({u.id for u in named}))
-        caserules.check_act_before_filing(act_on, step.on)
-        lc.check_not_time_barred(act_on, harm, step.on, rulebook.limitation_years, rulebook.limitation_years_harm)
-    present = {o.user_id for o in case.officers}
-    for user in named:
-        if user.id not in present:
-            case.officers.append(CaseOfficer(user=user, inspected=False))
-            present.add(user.id)
-    case.act_on, case.harm_to_safety, case.filed_on = act_on, harm, step.on
-    step.data.update(officers=[u.username for u in named], act_on=act_on.isoformat(), harm_to_safety=harm)
-
-
-def _decline(step: Step) -> None:
-    step.case.declined_on = step.case.closable_on = step.on
-
-
-def _mark_major(step: Step) -> None:
-    if step.case.major:
-        raise Conflict(_("The case is already marked major."))
-    step.case.major = True
-    step.data["major"] = True
-
-
-def _suspend(step: Step) -> None:
-    step.case.pauses.append(CasePause(kind="suspension", starts_on=step.on))
-
-
-def _end_pause(case: Case, kind: str, on: date) -> None:
-    for pause in case.pauses:
-        if pause.kind == kind and pause.ends_on is None:
-            pause.ends_on = on
-
-
-def _resume(step: Step) -> None:
-    _end_pause(step.case, "suspension", step.on)
-
-
-def _terminate(step: Step) -> None:
-    step.case.closable_on = step.on
-
-
-def _transfer(step: Step) -> None:
-    step.data["to"] = step.command.to
-    step.case.closable_on = step.on
-
-
-def _propose(step: Step) -> None:
-    case, command = step.case, step.command
-    with _rules():
-        caserules.check_violations_recorded(len(case.violations))
-    penalty, gains, severity = command.lines, command.illegal_gains, command.severity
-    departure, report = command.departure_reason, command.report
-    rulebook = current_rulebook()
-    rules = [rulebook.violation(v.code).penalty for v in case.violations if v.code in rulebook.violations]
-    check = check_penalty(penalty, rules, case.operator_type.value, severity, gains)
-    if caserules.needs_departure_reason(check.within, departure):
-        problems = list(check.problems)
-        raise Invalid(
-            _("The penalty is outside the rulebook's range: %(problems)s Give a departure reason (mitigating or "
-              "aggravating circumstances) to propose it anyway.", problems=" ".join(problems)),
-            {"lines": problems, "departure_reason": [_("Required for a penalty outside the range.")]},
-        )
-    case.proposed_lines = penalty.to_json()
-    case.proposed_by_id = step.actor.id
-    case.proposed_on = step.on
-    case.approved_lines = case.approved_by_id = case.reviewed_on = None
-    case.severity, case.illegal_gains = severity, gains
-    case.departure_reason = departure or None
-    case.hearing_right = hearing_right(penalty, rulebook.hearing, case.operator_type.value)
-    if not check.within:
-        case.flagged_for_audit = True
-    step.data.update(
-        lines=penalty.to_json(),
-        severity=severity,
-        illegal_gains=None if gains is None else f"{gains:.2f}",
-        within_range=check.within,
-        problems=list(check.problems),
-        hearing_right=case.hearing_right,
-    )
-    if departure:
-        step.data["departure_reason"] = departure
-    if report:
-        step.data["report"] = report
-
-
-def _approve(step: Step) -> None:
-    case = step.case
-    case.approved_lines = case.proposed_lines
-    case.approved_by_id = step.actor.id
-    case.reviewed_on = step.on
-    step.data["lines"] = case.approved_lines
-
-
-def _return(step: Step) -> None:
-    step.case.reviewed_on = step.on
-
-
-def _serve_notice(step: Step) -> None:
-    step.data["method"] = step.command.method
-    step.data["hearing_right"] = step.case.hearing_right
-    step.case.notice_served_on = step.on
-
-
-def _request_hearing(step: Step) -> None:
-    case, rulebook = step.case, current_rulebook()
-    with _rules():
-        caserules.check_hearing_request(case.hearing_right, step.on, rulebook.deadline("hearing_request"),
-                                        case.notice_served_on, rulebook.calendar)
-    case.pauses.append(CasePause(kind="hearing", starts_on=step.on))
-
-
-def _hold_hearing(step: Step) -> None:
-    case = step.case
-    host = _unit_member(step.command.host, case.unit_id, "host", roles=(Role.SUPERVISOR,))
-    with _rules():
-        caserules.check_hearing_host(host.id, frozenset(o.user_id for o in case.officers))
-    report = step.command.report
-    _end_pause(case, "hearing", step.on)
-    step.data.update(host=host.username, report=report)
-
-
-def _decide(step: Step) -> None:
-    case, command, rulebook = step.case, step.command, current_rulebook()
-    waived = command.waived
-    with _rules():
-        caserules.check_statement_window(waived, step.on, rulebook.deadline("statement"), case.notice_served_on,
-                                         rulebook.calendar)
-        decided = caserules.decided_penalty(penalty_of(case.approved_lines), command.lines)
-    if case.major:
-        step.data["collective_discussion"] = _collective_discussion(command.collective_discussion, case.unit_id)
-    case.waived = waived
-    case.decided_lines = decided.to_json()
-    case.decided_on = step.on
-    if caserules.orders_closure(decided):
-        case.premises.status = PremisesStatus.ORDERED_CLOSED
-    step.data.update(waived=waived, lines=case.decided_lines)
-
-
-def _collective_discussion(discussion: commands.Discussion | None, unit_id: int) -> dict:
-    with _rules():
-        caserules.check_collective_discussion(True, discussion is not None)
-    names = sorted({_unit_member(p, unit_id, "collective_discussion.participants").username for p in discussion.participants})
-    with _rules():
-        caserules.check_discussion_participants(len(names))
-    return {"on": discussion.on.isoformat(), "participants": names}
-
-
-def _serve_decision(step: Step) -> None:
-    case = step.case
-    step.data["method"] = step.command.method
-    case.decision_served_on = step.on
-    _apply_service(case, step, caserules.serve_decision(penalty_of(case.decided_lines), step.on,
-                                                         current_rulebook().deadline("payment"),
-                                                         current_rulebook().calendar))
-
-
-def _apply_service(case: Case, step: "Step | None", served: caserules.Service) -> None:
-    """What serving a decision brings (caserules.serve_decision), on the case: publication, the payment due date,
-    or execution when there is nothing to pay."""
-    on = case.decision_served_on
-    if served.published:
-        case.published_on = on
-    if served.payment_due_on is not None:
-        case.payment_due_on = served.payment_due_on
-        if step is not None:
-            step.data["payment_due_on"] = served.payment_due_on.isoformat()
-    if served.settled:
-        case.settled_on = case.closable_on = on
-    if step is not None:
-        step.target = served.target
+def _named_users(action: CaseAction, command: commands.Command, case: Case) -> dict[str, User | None]:
+    """The users the command names (officers at filing, the hearing's host, a discussion's participants), each
+    found among the active members of the case's unit in the role the action needs, or None."""
+    roles = (Role.OFFICER, Role.SUPERVISOR)
+    if action is CaseAction.FILE:
+        names = command.officers
+    elif action is CaseAction.HOLD_HEARING:
+        names, roles = (command.host,), (Role.SUPERVISOR,)
+    elif action in (CaseAction.DECIDE, CaseAction.EXTEND_DEADLINE) and command.collective_discussion:
+        names = command.collective_discussion.participants
     else:
-        case.state = served.target
+        return {}
+    found = {
+        user.username: user
+        for user in db.session.scalars(sa.select(User).where(
+            User.username.in_(set(names)), User.unit_id == case.unit_id, User.role.in_(roles),
+            User.is_active_account.is_(True),
+        ))
+    } if names else {}
+    return {username: found.get(username) for username in names}
 
 
-def _record_payment(step: Step) -> None:
-    case = step.case
-    amount = step.command.amount
-    with _rules():
-        caserules.check_payment(amount, money_account(case, step.on).due, step.on)
-    receipt = step.command.receipt
-    case.payments.append(Payment(on=step.on, amount=amount, receipt=receipt, recorded_by_id=step.actor.id))
-    after = money_account(case, step.on)
-    step.data.update(amount=f"{amount:.2f}", receipt=receipt, due=f"{after.due:.2f}")
-    step.target = caserules.after_payment(case.state, after)
-    if step.target is CaseState.EXECUTED:
-        case.settled_on = case.closable_on = step.on
-
-
-def _apply_enforcement(step: Step) -> None:
-    case = step.case
-    demand_on, rulebook = step.command.demand_served_on, current_rulebook()
-    balance = money_account(case, step.on)
-    with _rules():
-        caserules.check_enforcement(
-            step.on, demand_on, rulebook.deadline("enforcement_demand"), rulebook.calendar, case.payment_due_on,
-            None if balance is None else balance.due,
-            appeals_pending=any(a.outcome == "pending" for a in case.appeals),
-            appeal_failed=any(a.outcome in ("upheld", "withdrawn") for a in case.appeals),
-            lawsuit_ends=caserules.window_end(rulebook.deadline("lawsuit"), case.decision_served_on, rulebook.calendar),
-        )
-    step.data.update(demand_served_on=demand_on.isoformat(), due=f"{balance.due:.2f}")
-
-
-def _close(step: Step) -> None:
-    step.case.closed_on = step.on
-
-
-def _record_appeal(step: Step) -> None:
-    case, command = step.case, step.command
-    kind, outcome, outcome_on, reference = command.kind, command.outcome, command.outcome_on, command.reference
-    varied = command.lines if outcome == "varied" else None
-    try:
-        lc.check_appeal_outcome(outcome, reference, varied, penalty_of(case.decided_lines))
-    except lc.ActionRefused as error:
-        raise _refused(error) from None
-    rulebook = current_rulebook()
-    appeal = next((a for a in case.appeals if a.kind == kind and a.outcome == "pending"), None)
-    if appeal is None:
-        reconsiderations = [a.outcome_on for a in case.appeals if a.kind == "reconsideration" and a.outcome_on]
-        ends = caserules.appeal_window_end(kind, case.decision_served_on, reconsiderations[-1] if reconsiderations else None,
-                                           rulebook.deadlines, rulebook.calendar)
-        with _rules():
-            caserules.check_appeal_window(step.on, ends, LazyString(appeal_kind, kind))
-        appeal = Appeal(kind=kind, lodged_on=step.on)
-        case.appeals.append(appeal)
-    if outcome != "pending":
-        outcome_on = outcome_on or step.on
-        with _rules():
-            caserules.check_appeal_outcome_date(outcome_on, appeal.lodged_on, step.today)
-    appeal.outcome, appeal.outcome_on = outcome, outcome_on if outcome != "pending" else None
-    appeal.reference = reference or None
-    step.data.update(kind=kind, outcome=outcome, lodged_on=appeal.lodged_on.isoformat())
-    if reference:
-        step.data["reference"] = reference
-    if outcome == "varied":
-        _vary_decision(step, appeal, varied, outcome_on)
-    elif outcome == "annulled":
-        # The decision is withdrawn and its publication removed; nothing remains to execute.
-        case.withdrawn_on = case.closable_on = outcome_on
-        step.target = caserules.after_appeal(outcome, case.state, settled=False)
-    if outcome_on:
-        step.data["outcome_on"] = outcome_on.isoformat()
-
-
-def _vary_decision(step: Step, appeal: Appeal, varied: Penalty, outcome_on: date) -> None:
-    """The varied penalty replaces the one in force everywhere (amount due, register, documents); with nothing
-    left to pay the case is executed, and money paid beyond the new amount shows as to be refunded."""
-    case = step.case
-    appeal.lines = case.decided_lines = varied.to_json()
-    step.data["lines"] = appeal.lines
-    balance = money_account(case, outcome_on)
-    target = caserules.after_appeal("varied", case.state, settled=balance is None or balance.settled)
-    if target is not None:
-        step.target = target
-        case.settled_on = case.closable_on = outcome_on
-    if balance is not None and balance.overpaid > 0:
-        step.data["to_refund"] = f"{balance.overpaid:.2f}"
-
-
-def _extend_deadline(step: Step) -> None:
-    case, command = step.case, step.command
-    name, days = command.deadline, command.days
-    current = next((d for d in deadlines_of(case, step.on) if d.name == name), None)
-    already = sum(e.days for e in case.extensions if e.deadline == name)
-    collective = command.collective_discussion
-    with _rules():
-        caserules.check_extension(LazyString(deadline_name, name), current is not None and current.status.value != "met",
-                                  current_rulebook().deadline(name), already, days, collective is not None)
-    if collective:
-        step.data["collective_discussion"] = _collective_discussion(collective, case.unit_id)
-    case.extensions.append(
-        DeadlineExtension(deadline=name, days=days, reason=command.reason, granted_by_id=step.actor.id, on=step.on)
-    )
-    step.data.update(deadline=name, days=days)
-
-
-HANDLERS = {
-    CaseAction.FILE: _file,
-    CaseAction.DECLINE: _decline,
-    CaseAction.MARK_MAJOR: _mark_major,
-    CaseAction.SUSPEND: _suspend,
-    CaseAction.RESUME: _resume,
-    CaseAction.TERMINATE: _terminate,
-    CaseAction.TRANSFER: _transfer,
-    CaseAction.PROPOSE_PENALTY: _propose,
-    CaseAction.APPROVE_PENALTY: _approve,
-    CaseAction.RETURN: _return,
-    CaseAction.SERVE_NOTICE: _serve_notice,
-    CaseAction.REQUEST_HEARING: _request_hearing,
-    CaseAction.HOLD_HEARING: _hold_hearing,
-    CaseAction.DECIDE: _decide,
-    CaseAction.SERVE_DECISION: _serve_decision,
-    CaseAction.RECORD_PAYMENT: _record_payment,
-    CaseAction.APPLY_ENFORCEMENT: _apply_enforcement,
-    CaseAction.CLOSE: _close,
-    CaseAction.RECORD_APPEAL: _record_appeal,
-    CaseAction.EXTEND_DEADLINE: _extend_deadline,
-}
+def _apply(case: Case, effect: caseeffects.Effect, users: Mapping[int, User]) -> None:
+    """Write what the domain decided onto the case and its records (the caller appends the event)."""
+    for field, value in effect.changes.items():
+        setattr(case, field, value)
+    if effect.target is not None:
+        case.state = effect.target
+    for user_id in effect.officers:
+        case.officers.append(CaseOfficer(user=users[user_id], inspected=False))
+    if effect.pause is not None:
+        case.pauses.append(CasePause(kind=effect.pause.kind, starts_on=effect.pause.starts_on))
+    if effect.pause_ends is not None:
+        for pause in case.pauses:
+            if pause.kind == effect.pause_ends.kind and pause.ends_on is None:
+                pause.ends_on = effect.pause_ends.ends_on
+    if effect.payment is not None:
+        paid = effect.payment
+        case.payments.append(Payment(on=paid.on, amount=paid.amount, receipt=paid.receipt,
+                                     recorded_by_id=paid.recorded_by_id))
+    if effect.extension is not None:
+        granted = effect.extension
+        case.extensions.append(DeadlineExtension(deadline=granted.deadline, days=granted.days, reason=granted.reason,
+                                                 granted_by_id=granted.granted_by_id, on=granted.on))
+    if effect.appeal is not None:
+        change = effect.appeal
+        if change.index is None:
+            appeal = Appeal(kind=change.kind, lodged_on=change.lodged_on)
+            case.appeals.append(appeal)
+        else:
+            appeal = case.appeals[change.index]
+        appeal.outcome, appeal.outcome_on, appeal.reference = change.outcome, change.outcome_on, change.reference
+        if change.lines is not None:
+            appeal.lines = change.lines
+    if effect.premises_closed:
+        case.premises.status = PremisesStatus.ORDERED_CLOSED
 
 
 # ------------------------------------------------------------------------------------------ simplified
@@ -821,21 +539,12 @@ def decide_on_the_spot(
     with db.session.no_autoflush, _undone_on_refusal():
         case = _new_case(actor, inspection_id, violation_ids, None, None, None, today)
         with _rules():
-            caserules.check_on_the_spot_date(on_date, case.clue_on)
-        case.simplified = True
-        case.proposed_lines = case.approved_lines = case.decided_lines = penalty.to_json()
-        case.proposed_by_id = actor.id
-        # Decided, served and on file the same day: the on-the-spot decision is the filing.
-        case.filed_on = case.decided_on = case.decision_served_on = on_date
-        case.last_step_on = max(case.last_step_on, on_date)
+            effect = caseeffects.on_the_spot(penalty, method, case.clue_on,
+                                             caseeffects.Step(actor.id, on_date, today, rulebook))
         from_state = case.state
-        # The same step as serving any decision: published, due or executed (caserules.serve_decision).
-        _apply_service(case, None, caserules.serve_decision(penalty, on_date, rulebook.deadline("payment"),
-                                                             rulebook.calendar))
-        append_event(
-            case, actor, "decide_on_the_spot", on_date, from_state,
-            {"lines": case.decided_lines, "method": method, "simplified": True}, None,
-        )
+        _apply(case, effect, {})
+        case.last_step_on = max(case.last_step_on, on_date)
+        append_event(case, actor, "decide_on_the_spot", on_date, from_state, dict(effect.event), None)
         _refresh_next_deadline(case, today)
     _commit_or_conflict()
     return case
