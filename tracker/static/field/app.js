@@ -1,14 +1,12 @@
 /* The field app: sign-in on the device, the offline bundle, the screens and their routes (#/...), what waits to
    be sent. Works with no connection once an officer has signed in on this device and the bundle has arrived. */
 import { api, web } from './api.js';
-import { t, when } from './i18n.js';
+import { session as earlySession } from './early.js';
 import { inForce, localDay, withOffset } from './checks.js';
 import * as store from './store.js';
 import * as sync from './sync.js';
-import { button, h } from './ui.js';
-import { flushAll } from './edits.js';
-import { inspectionScreen, STEPS } from './inspection.js';
-import { loaded as gougingLoaded } from './flags.js';
+import { button, h, t, when } from './ui.js';
+import { flushAll, inspectionScreen, loadGouging, STEPS } from './inspection.js';
 
 export const state = {
   auth: null, // { token, token_id, token_name, prefix, username, name, tokens_page }
@@ -34,8 +32,10 @@ function deviceName() {
 }
 
 /* Ask the web session for a device token (once, after the officer signed in on the web in this browser). */
+let firstAsk = true;
 async function getDeviceToken() {
-  const session = await web('GET', '/field/session');
+  const session = firstAsk ? await earlySession : await web('GET', '/field/session');
+  firstAsk = false;
   if (session.status === 0) return 'offline';
   if (session.status !== 200 || !session.data) return 'failed';
   if (!session.data.signed_in) return 'signed-out';
@@ -385,7 +385,7 @@ async function registerServiceWorker() {
 }
 
 export async function boot() {
-  await Promise.all([store.open(), gougingLoaded]);
+  await store.open();
   store.persist();
   state.auth = (await store.getMeta('auth')) || null;
   state.bundle = (await store.getMeta('bundle')) || null;
@@ -395,10 +395,10 @@ export async function boot() {
   if (state.auth && navigator.onLine) {
     const result = await refreshBundle();
     if (result === 'new') await render();
-    document.body.dataset.bundleReady = bundle() ? '1' : '';
     sync.syncNow();
   }
   document.body.dataset.bundleReady = bundle() ? '1' : '';
+  loadGouging();
 }
 
 sync.configure({ auth: () => state.auth, authLost });

@@ -1,15 +1,97 @@
 /* One inspection, step by step: premises (and the visit), checklist, prices, photos, violations, submit. Every
    field is saved to the device as it is typed; nothing leaves the phone before the officer submits. */
-import { t, when } from './i18n.js';
 import {
   baselineFor, inForce, localDay, missing, observationFacts, observationProblems, OUTCOMES, sha256, tidyNumber, TYPES,
   withOffset,
 } from './checks.js';
-import { evaluateFlags } from './flags.js';
-import { edit, flushAll } from './edits.js';
 import * as store from './store.js';
 import * as sync from './sync.js';
-import { button, field, h, select, uid } from './ui.js';
+import { button, field, h, select, t, uid, when } from './ui.js';
+
+/* ------------------------------------------------------------------------------------------------ typing
+   The officer's typing, kept: each change is applied to the screen's copy at once and written to the device a
+   moment later (or at once when a field is left, a choice made or the screen changed), merged into the record as
+   stored, so two screens or tabs never write over each other's changes. Correcting a record the server refused
+   sends it again. */
+const DELAY_MS = 300;
+const waiting = new Map(); // client_id -> { fields, timer }
+
+const isPlainObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+function merge(data, fields) {
+  for (const [name, value] of Object.entries(fields)) {
+    data[name] = isPlainObject(value) ? { ...(data[name] || {}), ...value } : value;
+  }
+}
+
+/* Change `fields` of the record's data; `now`: write at once (a choice, not a keystroke). */
+export function edit(record, fields, now = false) {
+  merge(record.data, fields);
+  let entry = waiting.get(record.client_id);
+  if (!entry) {
+    entry = { fields: {}, timer: null };
+    waiting.set(record.client_id, entry);
+  }
+  merge(entry.fields, fields);
+  clearTimeout(entry.timer);
+  if (now) return flush(record.client_id);
+  entry.timer = setTimeout(() => flush(record.client_id), DELAY_MS);
+  return Promise.resolve();
+}
+
+async function flush(clientId) {
+  const entry = waiting.get(clientId);
+  if (!entry) return;
+  waiting.delete(clientId);
+  clearTimeout(entry.timer);
+  let corrected = false;
+  await store.updateRecord(clientId, (record) => {
+    merge(record.data, entry.fields);
+    if (record.sync.state === 'fix') {
+      record.sync.state = 'pending';
+      record.sync.error = null;
+      corrected = true;
+    }
+  }, 'edit');
+  if (corrected) {
+    store.notify('app');
+    sync.syncNow();
+  }
+}
+
+/* Write everything still waiting (before the screen changes or the page goes away). */
+export function flushAll() {
+  return Promise.all([...waiting.keys()].map(flush));
+}
+
+/* ------------------------------------------------------------------------------------------------ price tests
+   gouging.js (the same tests, numbers and sentences as the server) runs on what the officer types, with the rules
+   and the words of the offline bundle's `gouging`. Loaded on its own, so that the rest of the app works even if it
+   could not be. */
+let gouging = null;
+let loading = null;
+
+/* Load gouging.js (once): after the first screen, so that on a slow network it does not delay it. */
+export function loadGouging() {
+  if (!loading) {
+    loading = import('./gouging.js').then((module) => { gouging = module; return true; }).catch(() => false);
+  }
+  return loading;
+}
+
+/* The findings for the facts (checks.observationFacts), each flag with `shown`, its sentence in the reader's
+   language; null when they cannot be computed (no valid price yet, no rules in the bundle, the module missing). */
+function evaluateFlags(bundle, facts) {
+  const kit = bundle && bundle.gouging;
+  if (!gouging || !kit || !facts.price) return null;
+  try {
+    const result = gouging.evaluate(facts, kit.rules, kit.rulebook);
+    result.flags = result.flags.map((flag) => ({ ...flag, shown: gouging.explain(flag, kit) }));
+    return result;
+  } catch (error) {
+    return null;
+  }
+}
 
 export const STEPS = ['premises', 'checklist', 'prices', 'evidence', 'violations', 'submit'];
 const MONEY_INPUTS = ['price', 'marked_price', 'cost', 'baseline_price', 'baseline_cost', 'quantity_sold', 'fees',
@@ -577,6 +659,7 @@ function submitStep(ctx, inspection, children) {
 /* ------------------------------------------------------------------------------------------------ screen */
 
 export async function inspectionScreen(clientId, step, ctx) {
+  if (step === 'prices') await loadGouging();
   const inspection = await store.getRecord(clientId);
   if (!inspection || inspection.kind !== 'inspection' || inspection.owner !== ctx.state.auth.username) {
     return h('section', {}, h('h1', {}, t('inspection.not_found')), h('p', {}, h('a', { href: '#/' }, t('action.home'))));

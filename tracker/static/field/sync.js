@@ -152,6 +152,7 @@ export function inspectionBody(record) {
     emergency_id: d.emergency_id ? Number(d.emergency_id) : null,
     checklist: d.checklist || {},
     notes: d.notes || '',
+    rulebook_version: record.made_with || null,
   };
 }
 
