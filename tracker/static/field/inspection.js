@@ -109,8 +109,11 @@ function stateLine(record) {
   if (s === 'sent') return h('p', { class: 'state sent' }, t('record.sent'));
   if (s === 'pending') return h('p', { class: 'state waiting' }, t('record.waiting'));
   if (s === 'fix') {
-    return h('div', { class: 'state fix', role: 'alert' }, h('p', {}, t('record.fix', { detail: record.sync.error.detail })));
+    const error = record.sync.error || {};
+    return h('div', { class: 'state fix', role: 'alert' },
+      h('p', {}, error.key ? t(error.key) : t('record.fix', { detail: error.detail || '' })));
   }
+  if (s === 'raised') return h('p', { class: 'state sent' }, t('record.raised', { id: record.sync.conflict.conflict_id }));
   if (s === 'conflict') return null; // shown by conflictBox
   return null;
 }
@@ -152,7 +155,7 @@ function conflictBox(ctx, inspection, record) {
       h('th', { scope: 'col' }, t('conflict.server')))),
     h('tbody', {}, rows));
   const actions = [];
-  if (record.sync.state === 'conflict' && !c.conflict_id) {
+  if (record.sync.state === 'conflict') {
     if (c.server && c.server.id) {
       actions.push(button(t('conflict.use_server'), async () => {
         record.sync.state = 'sent';

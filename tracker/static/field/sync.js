@@ -125,7 +125,8 @@ async function judge(record, result) {
     }
   }
   if (result.status === 409) {
-    sync.state = 'conflict';
+    // With a conflict_id the server kept the device's version for the supervisor: delivered, nothing waits.
+    sync.state = data.conflict_id ? 'raised' : 'conflict';
     sync.conflict = { detail: problemText(result), server: data.current || null, conflict_id: data.conflict_id || null,
       device: structuredClone(record.data), at: new Date().toISOString() };
   } else {
@@ -173,16 +174,22 @@ export function observationBody(record) {
   };
 }
 
+const RAISED = 'raised';
+
 function serverIds(ids, byClient) {
   const mapped = (ids || []).map((clientId) => byClient.get(clientId)).filter(Boolean);
+  if (mapped.some((linked) => linked.sync.state === 'raised')) return RAISED; // kept for the supervisor, no id
   if (mapped.some((linked) => !linked.sync.server_id)) return null; // a linked record is not on the server yet
   return mapped.map((linked) => linked.sync.server_id);
 }
 
+/* The violation's body with the server ids of what it links; null while one of them is not sent yet, RAISED when
+   one was kept for the supervisor (the officer removes that link to send it). */
 export function violationBody(record, byClient) {
   const d = record.data;
   const observationIds = serverIds(d.observation_ids, byClient);
   const evidenceIds = serverIds(d.evidence_ids, byClient);
+  if (observationIds === RAISED || evidenceIds === RAISED) return RAISED;
   if (observationIds === null || evidenceIds === null) return null;
   return { client_id: record.client_id, code: d.code, observation_ids: observationIds, evidence_ids: evidenceIds,
     description: d.description || '' };
@@ -233,7 +240,7 @@ async function sendInspection(auth, inspection, children) {
   for (const kind of CHILD_ORDER) {
     for (const record of children.filter((r) => r.kind === kind)) {
       if (record.sync.state !== 'pending') {
-        if (record.sync.state !== 'sent') blocked = true;
+        if (!['sent', 'raised'].includes(record.sync.state)) blocked = true;
         continue;
       }
       let body;
@@ -243,7 +250,12 @@ async function sendInspection(auth, inspection, children) {
         const blob = await store.photo(record.client_id);
         body = blob ? evidenceBody(record, blob) : null;
       }
-      if (body === null) {
+      if (body === RAISED) {
+        record.sync.state = 'fix';
+        record.sync.error = { status: 0, detail: '', key: 'fix.linked_raised', errors: {} };
+        await saveSync(record);
+      }
+      if (body === null || body === RAISED) {
         blocked = true;
         continue;
       }
