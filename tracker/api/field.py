@@ -11,6 +11,7 @@ from tracker.api.emergencies import CATEGORY_CODES, EmergencyOut
 from tracker.api.fields import problems, values
 from tracker.api.premises import Degrees
 from tracker.api.reference import CommodityOut, ViolationCodeOut
+from tracker.domain.rulebook import GOUGING_TESTS
 from tracker.domain.vocabulary import OperatorType, PremisesKind, PremisesStatus
 from tracker.services import clock, fieldkit
 from tracker.services.access import FIELD
@@ -90,6 +91,41 @@ class BundleEmergency(EmergencyOut):
     categories = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(CATEGORY_CODES)), required=True)
 
 
+RATE = {"pattern": r"^[0-9]+(\.[0-9]+)?$", "example": "0.35"}
+
+
+class GougingRules(ma.Schema):
+    enabled = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(GOUGING_TESTS)), required=True,
+                             metadata={"description": "The gouging tests the rulebook runs, in the order they run."})
+    margin_basis = ma.fields.String(required=True, metadata={"example": "cost"})
+    baseline_tolerance = ma.fields.String(required=True, metadata=RATE)
+    margin_cap = ma.fields.String(required=True, allow_none=True, metadata=RATE)
+    cost_epsilon = ma.fields.String(required=True, metadata=RATE)
+    price_rise = ma.fields.String(required=True, metadata=RATE)
+    price_increase_limit = ma.fields.String(required=True, allow_none=True, metadata=RATE)
+    new_goods_cost_limit = ma.fields.String(required=True, allow_none=True, metadata=RATE)
+    window_days = ma.fields.Integer(required=True, allow_none=True)
+
+
+class MonthNames(ma.Schema):
+    abbreviated = ma.fields.List(ma.fields.String(), required=True)
+    wide = ma.fields.List(ma.fields.String(), required=True)
+    narrow = ma.fields.List(ma.fields.String(), required=True)
+
+
+class BundleGouging(ma.Schema):
+    rulebook = ma.fields.String(required=True, metadata={"description": "The label stored with every finding."})
+    rules = ma.fields.Nested(GougingRules, required=True, metadata={"description": "Rates as decimal strings."})
+    locale = ma.fields.String(required=True, metadata={"example": "zh_CN"})
+    date_pattern = ma.fields.String(
+        required=True, metadata={"description": "How a date in a sentence is written (a CLDR pattern).",
+                                 "example": "y年M月d日"})
+    messages = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.String(), required=True,
+        metadata={"description": "Each flag sentence's English template (msgid) and its template in `locale`."})
+    months = ma.fields.Nested(MonthNames, metadata={"description": "Only when the date pattern spells the month."})
+
+
 class BundleOut(ma.Schema):
     generated_at = ma.fields.AwareDateTime(required=True)
     user = ma.fields.Nested(BundleUser, required=True)
@@ -101,6 +137,10 @@ class BundleOut(ma.Schema):
         ma.fields.Nested(BundleEmergency), required=True, metadata={"description": "Those in force today."})
     premises = ma.fields.List(
         ma.fields.Nested(BundlePremises), required=True, metadata={"description": "Every premises of the unit."})
+    gouging = ma.fields.Nested(
+        BundleGouging, required=True,
+        metadata={"description": "What tracker/static/field/gouging.js needs to run the price tests and explain "
+                                 "their flags in the caller's language, as the server does."})
 
 
 IF_NONE_MATCH = {

@@ -8,7 +8,8 @@
      "rulebook": {version, commodities, checklist, violation_codes, evidence: {max_minutes_outside, max_distance_m}},
      "emergencies": [{id, name, jurisdiction, starts_on, ends_on, baseline_date, categories}],   # in force today
      "premises": [{id, name, kind, operator_name, operator_type, address, latitude, longitude, status, version,
-                   baselines: [{emergency_id, commodity, price, cost, on, inspection_id}]}]}
+                   baselines: [{emergency_id, commodity, price, cost, on, inspection_id}]}],
+     "gouging": {rulebook, rules, locale, date_pattern, messages}}   # the price tests: tracker.services.gougingkit
 
 Texts are in ``locale``; money as decimal strings with two places; dates ISO. ``rulebook.version`` is the label the
 device sends back as ``rulebook_version``. A fixed number of queries whatever the number of premises: the officers,
@@ -34,6 +35,7 @@ from tracker.domain.vocabulary import Role
 from tracker.extensions import db
 from tracker.models import Inspection, PriceEmergency, PriceObservation, Premises, User
 from tracker.models.types import utcnow
+from tracker.services import gougingkit
 from tracker.services.rulebooks import current_rulebook
 
 FIELD_ROLES = (Role.OFFICER, Role.SUPERVISOR)
@@ -88,6 +90,7 @@ def bundle(user: User, today: date, locale: str) -> dict:
         "rulebook": rulebook_part(rulebook, locale),
         "emergencies": [_emergency(e) for e in emergencies],
         "premises": [_premises(p, found.get(p.id, [])) for p in premises],
+        "gouging": gougingkit.payload(rulebook, locale),
     }
 
 
