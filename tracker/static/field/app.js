@@ -110,6 +110,10 @@ async function waitingCounts() {
   const records = await store.recordsOwnedBy(state.auth.username);
   let total = 0;
   let attention = 0;
+  for (const change of records.filter((r) => r.kind === 'premises')) {
+    if (change.sync.state === 'pending') total += 1;
+    if (['fix', 'conflict'].includes(change.sync.state)) attention += 1;
+  }
   for (const inspection of records.filter((r) => r.kind === 'inspection')) {
     const counts = sync.pending(inspection, records.filter((r) => r.inspection === inspection.client_id && r.kind !== 'inspection'));
     total += counts.total;

@@ -131,6 +131,7 @@ const SHOWN_FIELDS = {
     'baseline_fees', 'bundled'],
   violation: ['code', 'description'],
   evidence: ['sha256', 'taken_at', 'latitude', 'longitude', 'accuracy_m', 'description'],
+  premises: ['latitude', 'longitude', 'version'],
 };
 
 const shown = (value) => (value === null || value === undefined || value === '' ? '—'
@@ -167,7 +168,7 @@ function conflictBox(ctx, inspection, record) {
         sync.syncNow();
       }, { class: 'button' }));
     }
-    actions.push(button(t('conflict.send_mine'), async () => {
+    if (record.kind !== 'premises') actions.push(button(t('conflict.send_mine'), async () => {
       // The device's version goes again as a new record (a new id); the old id and the server's version are kept.
       record.sync.history = [...(record.sync.history || []), { client_id: record.client_id, conflict: c }];
       await store.deleteRecord(record.client_id);
@@ -216,7 +217,41 @@ function nextPrevious(inspection, step) {
       : null);
 }
 
-function premisesStep(ctx, inspection) {
+/* The premises' position, recorded here on the phone: sent on its own, against the version the phone holds. */
+async function positionSection(ctx, inspection, premises) {
+  const mine = (await store.recordsOwnedBy(ctx.state.auth.username))
+    .filter((r) => r.kind === 'premises' && r.data.premises_id === premises.id);
+  const out = h('p', { class: 'notice', role: 'status', 'aria-live': 'polite' });
+  const rows = mine.map((record) => h('div', { class: `card premises-position state-${record.sync.state}` },
+    h('p', {}, t('position.recorded', { lat: record.data.latitude, lon: record.data.longitude,
+      accuracy: record.data.accuracy_m, when: when(record.created_at) })),
+    stateLine(record),
+    conflictBox(ctx, inspection, record)));
+  const record = async () => {
+    out.textContent = t('photo.position_asking');
+    const where = await position();
+    if (!where.latitude) {
+      out.textContent = where.note === 'denied' ? t('photo.position_denied') : t('photo.position_unavailable');
+      return;
+    }
+    const change = store.newRecord('premises', ctx.state.auth.username, null, {
+      premises_id: premises.id, premises_name: premises.name, base_version: premises.version,
+      base: { latitude: premises.latitude ?? null, longitude: premises.longitude ?? null },
+      latitude: where.latitude, longitude: where.longitude, accuracy_m: where.accuracy_m,
+    }, inspection.made_with);
+    change.sync.state = 'pending';
+    await store.saveRecord(change, 'app');
+    sync.syncNow();
+  };
+  return h('section', { 'aria-labelledby': 'position-title' },
+    h('h2', { id: 'position-title' }, t('position.title')),
+    h('p', { class: 'hint' }, t('position.explain')),
+    button(t('action.record_position'), record, { class: 'button' }),
+    out,
+    rows);
+}
+
+async function premisesStep(ctx, inspection) {
   const { bundle, state } = ctx;
   const d = inspection.data;
   const premises = bundle.premises.find((p) => p.id === d.premises_id) || {};
@@ -248,7 +283,8 @@ function premisesStep(ctx, inspection) {
     field(t('field.started_at'), started, { errors: fieldErrors(inspection, 'started_at') }),
     field(t('field.second_officer'), second, { errors: fieldErrors(inspection, 'second_officer') }),
     field(t('field.type'), type, { errors: fieldErrors(inspection, 'type') }),
-    field(t('field.emergency_id'), emergency, { hint: t('visit.emergency_hint'), errors: fieldErrors(inspection, 'emergency_id') }));
+    field(t('field.emergency_id'), emergency, { hint: t('visit.emergency_hint'), errors: fieldErrors(inspection, 'emergency_id') }),
+    premises.id ? await positionSection(ctx, inspection, premises) : null);
 }
 
 function checklistStep(ctx, inspection) {

@@ -7,7 +7,8 @@
    (200 or the first answer replayed), never a second one. No answer, a 5xx or a 429: try again later, waiting
    twice as long each time (up to 5 minutes). A 409 naming the server's version (`current`, `conflict_id`): the
    record becomes a conflict, both versions kept and shown side by side. Another 4xx: the record needs a fix
-   (the server's message is shown; the officer edits it and it is sent again). */
+   (the server's message is shown; the officer edits it and it is sent again). A premises' position recorded on
+   the phone goes first, on its own (PATCH with If-Match). */
 import { api, multipart, problemText } from './api.js';
 import * as store from './store.js';
 
@@ -76,6 +77,18 @@ export function resetBackoff() {
 
 async function pass(auth) {
   const records = await store.recordsOwnedBy(auth.username);
+  for (const change of records.filter((r) => r.kind === 'premises' && r.sync.state === 'pending')) {
+    const outcome = await sendPremises(auth, change);
+    if (outcome === 'auth') {
+      status.authLost = true;
+      onAuthLost();
+      return outcome;
+    }
+    if (outcome === 'retry') {
+      later();
+      return outcome;
+    }
+  }
   const queued = records.filter((r) => r.kind === 'inspection' && r.data.queued_at && !r.sync.submitted);
   for (const inspection of queued) {
     const children = records.filter((r) => r.inspection === inspection.client_id && r.kind !== 'inspection');
@@ -303,6 +316,27 @@ async function submitted(inspection, server) {
   }
   inspection.sync.sent_at = new Date().toISOString();
   await saveSync(inspection);
+  return 'ok';
+}
+
+/* A premises' position recorded on the phone: PATCH with the version it was recorded against (If-Match) and the
+   values it last saw (base), so the server merges it or keeps both versions (409 with conflict_id). */
+export function premisesBody(record) {
+  const d = record.data;
+  return { latitude: d.latitude, longitude: d.longitude, base: { latitude: d.base.latitude ?? null,
+    longitude: d.base.longitude ?? null } };
+}
+
+async function sendPremises(auth, record) {
+  const result = await api('PATCH', `/premises/${record.data.premises_id}`, { token: auth.token,
+    ifMatch: `"${record.data.base_version}"`, body: premisesBody(record) });
+  const verdict = await judge(record, result);
+  if (verdict !== 'ok') return verdict;
+  record.sync.state = 'sent';
+  record.sync.server_id = result.data.id;
+  record.sync.server = { version: result.data.version, latitude: result.data.latitude, longitude: result.data.longitude };
+  record.sync.sent_at = new Date().toISOString();
+  await saveSync(record);
   return 'ok';
 }
 

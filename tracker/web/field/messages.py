@@ -90,6 +90,11 @@ MESSAGES = {
     "premises.operator": _l("Operator"),
     "premises.position": _l("Position"),
     "premises.no_position": _l("not recorded"),
+    "position.title": _l("Position of the premises"),
+    "position.explain": _l("Standing at the premises, record where it is: the tracker checks photos against it. "
+                           "Sent on its own; if someone changed the premises meanwhile, both versions are kept."),
+    "position.recorded": _l("Recorded here on %(when)s: %(lat)s, %(lon)s (within %(accuracy)s m)"),
+    "action.record_position": _l("Record the premises' position here"),
     # steps
     "steps.label": _l("Steps of the inspection"),
     "step.premises": _l("Premises"),
@@ -133,6 +138,7 @@ MESSAGES = {
     "field.latitude": _l("Latitude"),
     "field.longitude": _l("Longitude"),
     "field.accuracy_m": _l("Accuracy (m)"),
+    "field.version": _l("Version"),
     # prices and their flags
     "prices.item": _l("Price %(n)s"),
     "prices.none": _l("No price recorded yet."),
