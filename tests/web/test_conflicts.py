@@ -41,6 +41,8 @@ def test_the_supervisor_resolves_a_conflict_on_its_page(app, county):
     client = signed_in(app, county.supervisor)
     listing = client.get("/conflicts/").get_data(as_text=True)
     assert f"/conflicts/{conflict.id}" in listing and "Golden KTV" in listing
+    waiting = client.get(f"/premises/{conflict.record_id}").get_data(as_text=True)
+    assert "waits for the supervisor" in _text(waiting) and f"/conflicts/{conflict.id}" in waiting
     assert 'href="/conflicts/"' in listing  # the supervisor's menu entry
     page = client.get(f"/conflicts/{conflict.id}").get_data(as_text=True)
     text = _text(page)
@@ -58,6 +60,7 @@ def test_the_supervisor_resolves_a_conflict_on_its_page(app, county):
     assert "resolved" in _text(after) and "Kept the device's version." in _text(after)
     history = _text(client.get(f"/premises/{shop.id}").get_data(as_text=True))
     assert f"Conflict {conflict.id}" in history and "kept the device's version" in history
+    assert "waits for the supervisor" not in history
 
 
 def test_a_choice_left_out_is_shown_on_the_field(app, county):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from tracker.domain.vocabulary import Role
 from tracker.extensions import db
 from tracker.models import Case, Inspection, Premises, Unit
+from tracker.services.conflicts import conflicts
 from tracker.services.errors import Conflict, Invalid
 from tracker.services.premises import (
     PremisesData, data_of, history, register_premises, search_premises, update_premises,
@@ -94,9 +95,12 @@ def show(premises_id: int):
     risk = premises_risk(premises)
     reasons = explain(risk.score, current_rulebook().risk.max_months_uninspected)
     changes = db.session.scalars(history(premises.id).limit(RECENT_CHANGES)).unique().all()
+    open_conflicts = db.session.scalars(
+        conflicts(current_user, status="open", kind="premises", record_id=premises.id).limit(RECENT_CHANGES)
+    ).unique().all()
     return render_template(
         "premises/show.html", premises=premises, inspections=inspections, cases=cases, complaint=complaint,
-        risk=risk, reasons=reasons, changes=changes,
+        risk=risk, reasons=reasons, changes=changes, open_conflicts=open_conflicts,
     )
 
 
