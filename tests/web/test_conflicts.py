@@ -140,3 +140,21 @@ def test_a_save_over_a_change_made_meanwhile_is_refused_and_shows_it(app, county
     assert db.session.get(Premises, shop.id).phone == "0931-5555"
     sources = db.session.scalars(sa.select(PremisesChange.source).order_by(PremisesChange.version)).all()
     assert sources == ["web", "api", "web"]
+
+
+def test_an_inspection_conflict_shows_the_devices_record_in_words(app, county):
+    from tests.factories import inspection
+
+    shop = premises(county.officer)
+    visit = inspection(county.officer, county.officer2, shop)
+    device = {"client_id": "3f1c2a9e-8b4d-4c6a-9e2f-5a7b8c9d0e1f", "commodity": "mask_n95", "price": "3.50",
+              "recorded_by": "li.na"}
+    conflict = raise_conflict(county.officer2, "inspection", visit.id, visit.unit_id,
+                              device={"observation": device, "checklist.prices_marked": "no"},
+                              server={"observation": None, "checklist.prices_marked": None},
+                              fields=["observation", "checklist.prices_marked"], made_with={"rulebook": "cn-samr@1"})
+    db.session.commit()
+    page = _text(signed_in(app, county.supervisor).get(f"/conflicts/{conflict.id}").get_data(as_text=True))
+    assert "A price observation" in page and "N95" in page and "3.50" in page and "recorded by li.na" in page
+    assert "Checklist: Prices of all goods on sale are clearly marked" in page
+    assert "recorded with rulebook cn-samr@1" in page
