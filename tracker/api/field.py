@@ -1,6 +1,7 @@
 """API: the offline bundle a field device loads (docs/API.md, "Field devices"): GET /api/v1/field/bundle."""
 from __future__ import annotations
 
+import gzip
 import json
 
 import marshmallow as ma
@@ -165,11 +166,16 @@ def bundle():
     user = caller()
     answer = fieldkit.bundle(user, clock.today(user.unit.timezone), current_locale_name())
     tag = fieldkit.etag(answer)
-    headers = {"ETag": tag, "Vary": "Authorization, Accept-Language"}  # never stored by a cache (no-store): see web.security
+    # never stored by a cache (no-store): see web.security
+    headers = {"ETag": tag, "Vary": "Authorization, Accept-Language, Accept-Encoding"}
     held = _tags(request.headers.get("If-None-Match", ""))
     if tag in held or "*" in held:
         return Response(status=304, headers=headers)
-    return Response(json.dumps(answer, ensure_ascii=False), mimetype="application/json", headers=headers)
+    body = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+    if "gzip" in request.accept_encodings:  # a phone on a slow network: a unit's premises compress about 6 to 1
+        body = gzip.compress(body, compresslevel=6, mtime=0)
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, mimetype="application/json", headers=headers)
 
 
 def _tags(header: str) -> set[str]:
