@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.domain.test_gouging_vectors import VECTORS, answer, facts_of, price_test_rules, rendered
@@ -36,8 +36,13 @@ def need_node() -> str:
     pytest.skip("Node.js is not installed: the browser code's tests (tests/js/) did not run")
 
 
-def test_the_node_tests_pass():
-    node = need_node()
+@pytest.fixture(scope="module")
+def node() -> str:
+    """Node.js, checked once before any test runs it (a Hypothesis test must not fail on each example)."""
+    return need_node()
+
+
+def test_the_node_tests_pass(node):
     files = sorted(str(path.relative_to(ROOT)) for path in JS_TESTS.glob("*.test.mjs"))
     assert files, "no tests in tests/js/"
     run = subprocess.run([node, "--test", *files], cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -47,8 +52,7 @@ def test_the_node_tests_pass():
     assert passed >= 2 * len(VECTORS["cases"]) and summary[1] == "# fail 0", summary  # every vector ran, twice
 
 
-def evaluate_in_node(items: list[dict]) -> list[dict]:
-    node = need_node()
+def evaluate_in_node(node: str, items: list[dict]) -> list[dict]:
     run = subprocess.run([node, str(JS_TESTS / "batch.mjs")], cwd=ROOT, input=json.dumps(items),
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-3000:]
@@ -82,22 +86,23 @@ observations = st.fixed_dictionaries({
 cases = st.tuples(observations, rules_json)
 
 
-@settings(max_examples=4, deadline=None, derandomize=True, database=None,
+# No shrinking: each try would run node again on a batch; the failing observation is named in the message.
+@settings(max_examples=4, deadline=None, derandomize=True, database=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
 @given(st.lists(cases, min_size=BATCH, max_size=BATCH))
-def test_javascript_answers_as_python_on_random_observations(batch):
+def test_javascript_answers_as_python_on_random_observations(node, batch):
     kits = VECTORS["locales"]
     items = [{"facts": facts, "rules": rules, "rulebook": "random@1", "kits": kits} for facts, rules in batch]
-    results = evaluate_in_node(items)
+    results = evaluate_in_node(node, items)
     for item, result in zip(items, results):
         expected = answer(evaluate(facts_of(item["facts"]), price_test_rules(item["rules"]), "random@1"))
         explanations = {locale: rendered(expected["flags"], kit) for locale, kit in kits.items()}
         assert result == {"answer": expected, "explanations": explanations}, item
 
 
-def test_javascript_refuses_what_python_refuses():
+def test_javascript_refuses_what_python_refuses(node):
     bad = [{"price": "0"}, {"price": "1", "cost": "-0.01"}, {"price": "abc"}, {"price": "1", "fees": "-1"}]
-    results = evaluate_in_node([{"facts": facts, "rules": VECTORS["rulebooks"]["cn-samr"]["rules"],
+    results = evaluate_in_node(node, [{"facts": facts, "rules": VECTORS["rulebooks"]["cn-samr"]["rules"],
                                  "rulebook": "x"} for facts in bad])
     for facts, result in zip(bad, results):
         with pytest.raises(ValueError):
