@@ -285,6 +285,7 @@ def verdict(value: float, budget: float) -> str:
 
 def report(figures: Figures, args) -> str:
     size, first, repeat, sync = figures.size, figures.first_load, figures.repeat_load, figures.sync
+    bundle_kb = sum(r["bytes"] for r in first["resources"] if r["name"].startswith("/api/v1/field/bundle")) / 1024
     lines = [
         START,
         SECTION,
@@ -294,7 +295,8 @@ def report(figures: Figures, args) -> str:
         f"loopback from a thread (Werkzeug, threaded), the field world of the browser tests with "
         f"{figures.premises} premises in the unit. Run it again with "
         "`.venv/bin/python bench/field_budget.py` (`--database postgresql+psycopg://postgres@127.0.0.1:5432/test` "
-        "for PostgreSQL; `--help` for the sizes).",
+        "for PostgreSQL; `--help` for the sizes). It rewrites only this section; `bench/run.py` rewrites the whole "
+        "file, so run this one after it.",
         "",
         "| budget | measured | target | |",
         "|---|---:|---:|---|",
@@ -313,8 +315,9 @@ def report(figures: Figures, args) -> str:
         f"an officer just signed in on the web, with no service worker yet; it ends when the premises step of a new "
         f"inspection is on the screen with its fields enabled: the shell, its {first['requests']} requests "
         f"({first['transferred_bytes'] / 1024:.0f} KB on the wire, the files gzip-compressed), the device token, the "
-        f"bundle of {figures.premises} premises (ready at {first['bundle_ready_s']:.2f} s; DOMContentLoaded at "
-        f"{first['dom_content_loaded_s']:.2f} s), then the premises found and chosen.",
+        f"bundle of {figures.premises} premises ({bundle_kb:.1f} KB on the wire, gzip-compressed; ready at "
+        f"{first['bundle_ready_s']:.2f} s; DOMContentLoaded at {first['dom_content_loaded_s']:.2f} s), then the "
+        f"premises found and chosen.",
         f"- The repeat load has no connection at all (`context.set_offline(True)`): the shell and the scripts from the "
         f"service worker's cache, the inspection from IndexedDB; runs {', '.join(f'{r * 1000:.0f}' for r in repeat['runs'])} ms. "
         f"The start screen offline: {repeat['start_screen_s'] * 1000:.0f} ms.",
