@@ -96,5 +96,6 @@ def load_shell() -> Shell:
     for name, asset in assets.items():
         digest.update(name.encode() + b"\0" + asset.etag.encode() + b"\0")
     for path in _hashed_files():
-        digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        name = path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path
+        digest.update(name.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return Shell(assets, digest.hexdigest()[:16])
