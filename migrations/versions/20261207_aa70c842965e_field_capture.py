@@ -13,6 +13,19 @@ from alembic import op
 import sqlalchemy as sa
 
 
+# A premises' change history is append-only: on PostgreSQL the database itself refuses UPDATE and DELETE.
+APPEND_ONLY_FUNCTION = """
+CREATE OR REPLACE FUNCTION premises_changes_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'premises changes are append-only (% refused)', TG_OP;
+END;
+$$ LANGUAGE plpgsql
+"""
+APPEND_ONLY_TRIGGER = """
+CREATE TRIGGER premises_changes_append_only BEFORE UPDATE OR DELETE ON premises_changes
+FOR EACH ROW EXECUTE FUNCTION premises_changes_append_only()
+"""
+
 # revision identifiers, used by Alembic.
 revision = 'aa70c842965e'
 down_revision = 'c3d8f1a2b604'
@@ -66,66 +79,40 @@ def upgrade():
     with op.batch_alter_table('premises_changes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_premises_changes_premises_id'), ['premises_id'], unique=False)
 
-    with op.batch_alter_table('evidence', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('client_id', sa.String(length=36), nullable=True))
-        batch_op.add_column(sa.Column('taken_at', sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column('latitude', sa.Numeric(precision=9, scale=6), nullable=True))
-        batch_op.add_column(sa.Column('longitude', sa.Numeric(precision=9, scale=6), nullable=True))
-        batch_op.add_column(sa.Column('accuracy_m', sa.Numeric(precision=9, scale=1), nullable=True))
-        batch_op.add_column(sa.Column('provenance', sa.String(length=10), server_default='', nullable=False))
-        # Existing evidence has no provenance flags: an empty list, then no server default (the model sets one).
-        batch_op.add_column(sa.Column('flags', sa.JSON(), server_default=sa.text("'[]'"), nullable=False))
-        batch_op.create_unique_constraint(batch_op.f('uq_evidence_client_id'), ['client_id'])
-    with op.batch_alter_table('evidence', schema=None) as batch_op:
-        batch_op.alter_column('flags', server_default=None)
+    # Plain ALTER TABLE ... ADD COLUMN and unique indexes, no batch copies: on SQLite a copy drops and renames
+    # the table, which foreign keys from inspections, cases and violations forbid once there are records.
+    op.add_column('evidence', sa.Column('client_id', sa.String(length=36), nullable=True))
+    op.add_column('evidence', sa.Column('taken_at', sa.DateTime(), nullable=True))
+    op.add_column('evidence', sa.Column('latitude', sa.Numeric(precision=9, scale=6), nullable=True))
+    op.add_column('evidence', sa.Column('longitude', sa.Numeric(precision=9, scale=6), nullable=True))
+    op.add_column('evidence', sa.Column('accuracy_m', sa.Numeric(precision=9, scale=1), nullable=True))
+    op.add_column('evidence', sa.Column('provenance', sa.String(length=10), server_default='', nullable=False))
+    # Existing evidence has no provenance flags: an empty list.
+    op.add_column('evidence', sa.Column('flags', sa.JSON(), server_default=sa.text("'[]'"), nullable=False))
+    op.create_index('ix_evidence_client_id', 'evidence', ['client_id'], unique=True)
 
-    with op.batch_alter_table('inspections', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('client_id', sa.String(length=36), nullable=True))
-        batch_op.create_unique_constraint('uq_inspections_unit_client', ['unit_id', 'client_id'])
+    op.add_column('inspections', sa.Column('client_id', sa.String(length=36), nullable=True))
+    op.create_index('uq_inspections_unit_client', 'inspections', ['unit_id', 'client_id'], unique=True)
 
-    with op.batch_alter_table('premises', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('latitude', sa.Numeric(precision=9, scale=6), nullable=True))
-        batch_op.add_column(sa.Column('longitude', sa.Numeric(precision=9, scale=6), nullable=True))
-        batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
+    op.add_column('premises', sa.Column('latitude', sa.Numeric(precision=9, scale=6), nullable=True))
+    op.add_column('premises', sa.Column('longitude', sa.Numeric(precision=9, scale=6), nullable=True))
+    op.add_column('premises', sa.Column('version', sa.Integer(), server_default='1', nullable=False))
 
-    with op.batch_alter_table('price_observations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('client_id', sa.String(length=36), nullable=True))
-        batch_op.create_unique_constraint(batch_op.f('uq_price_observations_client_id'), ['client_id'])
+    op.add_column('price_observations', sa.Column('client_id', sa.String(length=36), nullable=True))
+    op.create_index('ix_price_observations_client_id', 'price_observations', ['client_id'], unique=True)
 
-    with op.batch_alter_table('violations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('client_id', sa.String(length=36), nullable=True))
-        batch_op.create_unique_constraint(batch_op.f('uq_violations_client_id'), ['client_id'])
-
+    op.add_column('violations', sa.Column('client_id', sa.String(length=36), nullable=True))
+    op.create_index('ix_violations_client_id', 'violations', ['client_id'], unique=True)
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(APPEND_ONLY_FUNCTION)
+        op.execute(APPEND_ONLY_TRIGGER)
 
 
 def downgrade():
-    with op.batch_alter_table('violations', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_violations_client_id'), type_='unique')
-        batch_op.drop_column('client_id')
-
-    with op.batch_alter_table('price_observations', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_price_observations_client_id'), type_='unique')
-        batch_op.drop_column('client_id')
-
-    with op.batch_alter_table('premises', schema=None) as batch_op:
-        batch_op.drop_column('version')
-        batch_op.drop_column('longitude')
-        batch_op.drop_column('latitude')
-
-    with op.batch_alter_table('inspections', schema=None) as batch_op:
-        batch_op.drop_constraint('uq_inspections_unit_client', type_='unique')
-        batch_op.drop_column('client_id')
-
-    with op.batch_alter_table('evidence', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_evidence_client_id'), type_='unique')
-        batch_op.drop_column('flags')
-        batch_op.drop_column('provenance')
-        batch_op.drop_column('accuracy_m')
-        batch_op.drop_column('longitude')
-        batch_op.drop_column('latitude')
-        batch_op.drop_column('taken_at')
-        batch_op.drop_column('client_id')
-
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS premises_changes_append_only ON premises_changes")
+        op.execute("DROP FUNCTION IF EXISTS premises_changes_append_only()")
+    # The tables that refer to premises go first: SQLite rebuilds premises below, with foreign keys checked.
     with op.batch_alter_table('premises_changes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_premises_changes_premises_id'))
 
@@ -136,3 +123,15 @@ def downgrade():
         batch_op.drop_index('ix_sync_conflicts_record')
 
     op.drop_table('sync_conflicts')
+
+    op.drop_index('ix_violations_client_id', table_name='violations')
+    op.drop_column('violations', 'client_id')
+    op.drop_index('ix_price_observations_client_id', table_name='price_observations')
+    op.drop_column('price_observations', 'client_id')
+    for column in ('version', 'longitude', 'latitude'):
+        op.drop_column('premises', column)
+    op.drop_index('uq_inspections_unit_client', table_name='inspections')
+    op.drop_column('inspections', 'client_id')
+    op.drop_index('ix_evidence_client_id', table_name='evidence')
+    for column in ('flags', 'provenance', 'accuracy_m', 'longitude', 'latitude', 'taken_at', 'client_id'):
+        op.drop_column('evidence', column)

@@ -21,10 +21,9 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('evidence', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('sha256_sent', sa.String(length=64), nullable=True))
+    # Plain ALTER TABLE: a batch copy of evidence would drop a table that violations refer to.
+    op.add_column('evidence', sa.Column('sha256_sent', sa.String(length=64), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('evidence', schema=None) as batch_op:
-        batch_op.drop_column('sha256_sent')
+    op.drop_column('evidence', 'sha256_sent')

@@ -109,6 +109,12 @@ def test_the_history_is_append_only(county, client):
         db.session.delete(changes_of(shop.id)[0])
         db.session.flush()
     db.session.rollback()
+    if db.engine.dialect.name == "postgresql":  # the database itself refuses it too, whatever the code does
+        for statement in ("UPDATE premises_changes SET source = 'forged'", "DELETE FROM premises_changes"):
+            with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+                db.session.execute(sa.text(statement))
+            db.session.rollback()
+        assert len(changes_of(shop.id)) == 1
 
 
 # ------------------------------------------------------------------------------------------ no silent overwrite

@@ -97,7 +97,7 @@ class Inspection(db.Model):
         # Daily figures are refreshed one unit-day at a time (tracker.services.figures).
         sa.Index("ix_inspections_unit_day", "unit_id", "day"),
         # A device's id names one inspection in its unit, whichever officer's device sends it.
-        sa.UniqueConstraint("unit_id", "client_id", name="uq_inspections_unit_client"),
+        sa.Index("uq_inspections_unit_client", "unit_id", "client_id", unique=True),
     )
 
     @property
@@ -146,14 +146,14 @@ class Evidence(db.Model):
     description: Mapped[str] = mapped_column(sa.String(300), default="")
     uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    client_id: Mapped[str | None] = mapped_column(sa.String(36), unique=True)
+    client_id: Mapped[str | None] = mapped_column(sa.String(36), unique=True, index=True)
     # Provenance: when and where the photo was taken (from the device or the file's EXIF), and what that shows.
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     latitude: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 6))
     longitude: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 6))
     accuracy_m: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 1))
     provenance: Mapped[str] = mapped_column(sa.String(10), default="", server_default="")  # device, exif or ""
-    flags: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
+    flags: Mapped[list[dict]] = mapped_column(sa.JSON, default=list, server_default=sa.text("'[]'"))
 
     inspection: Mapped[Inspection] = relationship(back_populates="evidence")
     uploaded_by: Mapped[User] = relationship()
@@ -188,7 +188,7 @@ class PriceObservation(db.Model):
     rulebook: Mapped[str] = mapped_column(sa.String(64))
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    client_id: Mapped[str | None] = mapped_column(sa.String(36), unique=True)
+    client_id: Mapped[str | None] = mapped_column(sa.String(36), unique=True, index=True)
 
     inspection: Mapped[Inspection] = relationship(back_populates="observations")
 
@@ -216,7 +216,7 @@ class Violation(db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    client_id: Mapped[str | None] = mapped_column(sa.String(36), unique=True)
+    client_id: Mapped[str | None] = mapped_column(sa.String(36), unique=True, index=True)
 
     inspection: Mapped[Inspection] = relationship(back_populates="violations")
     case: Mapped[Case | None] = relationship(back_populates="violations")
