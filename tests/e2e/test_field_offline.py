@@ -16,9 +16,14 @@ from tests.e2e.field_helpers import (
 )
 from tests.e2e.field_world import BASELINE_COST, BASELINE_PRICE, MASK, MASK_NAME
 from tracker.extensions import db
-from tracker.models import Evidence, Inspection, PriceObservation, Violation
+from tracker.models import ApiToken, Evidence, Inspection, PriceObservation, Violation
 
 pytestmark = pytest.mark.e2e
+
+# What the app keeps in IndexedDB's meta store (the device token, the bundle).
+STORED_KEYS_JS = """() => new Promise((resolve) => { const r = indexedDB.open('tracker-field');
+  r.onsuccess = () => { const q = r.result.transaction('meta').objectStore('meta').getAllKeys();
+    q.onsuccess = () => resolve(q.result); }; })"""
 
 
 @pytest.fixture(scope="module")
@@ -241,8 +246,9 @@ def _premises_id(server, name: str) -> int:
         return found
 
 
-def test_the_app_asks_for_sign_in_and_fits_a_phone_before_it(browser, server):
-    """Before any sign-in on the device the app says how to start (it has no token, so no data)."""
+def test_signing_in_and_out_on_the_phone(browser, server):
+    """Before any sign-in on the device the app says how to start (it has no token, so no data); signed in, its
+    token is the person's; signing out on the phone revokes it and forgets it and the offline data."""
     context = phone(browser, server.url)
     page = context.new_page()
     page.goto("/field/")
@@ -257,7 +263,61 @@ def test_the_app_asks_for_sign_in_and_fits_a_phone_before_it(browser, server):
     page.get_by_role("link", name="This device").click()
     expect(page.get_by_role("heading", name="This device")).to_be_visible()
     assert_fits_a_phone(page, "settings")
+    with server.app.app_context():
+        [token] = db.session.scalars(sa.select(ApiToken).where(ApiToken.name.like("Field app on %"),
+                                                               ApiToken.revoked_at.is_(None))
+                                     .order_by(ApiToken.id.desc()).limit(1)).all()
+        token_id = token.id
+        db.session.remove()
+    expect(page.locator("dl.facts")).to_contain_text(token.prefix)
+    page.get_by_role("button", name="Sign out on this device").click()
+    expect(page.get_by_role("heading", name="Sign in on this device")).to_be_visible()
+    assert page.evaluate(STORED_KEYS_JS) == []
+    with server.app.app_context():
+        assert db.session.get(ApiToken, token_id).revoked_at is not None
+        db.session.remove()
     context.close()
+
+
+def test_a_record_the_server_refuses_is_shown_corrected_and_sent(context, server):
+    """The second officer chosen offline was deactivated meanwhile: the tracker refuses the inspection (422 on
+    second_officer); the phone shows the message on the field, the officer chooses another one, and it goes."""
+    from tracker.models import User
+    from tracker.services.accounts import set_active
+
+    world = server.world
+    page = context.new_page()
+    sign_in_to_field_app(page, world.officer, world.password)
+    context.set_offline(True)
+    start_inspection(page, "Renmin Market stall 7", world.officer2)
+    client_id = page.evaluate("() => location.hash.split('/')[2]")
+    page.get_by_role("link", name="6. Submit").click()
+    page.get_by_text("No action", exact=True).click()
+    page.get_by_role("button", name="Submit the inspection").click()
+    with server.app.app_context():
+        set_active(db.session.scalar(sa.select(User).where(User.username == world.officer2)), False)
+        db.session.remove()
+    try:
+        context.set_offline(False)
+        expect(page.locator("#outbox .attention")).to_have_text("Needs your attention: 1", timeout=20_000)
+        page.get_by_role("link", name="1. Premises").click()
+        expect(page.locator(".state.fix")).to_contain_text("The tracker refused it")
+        second = page.get_by_label("Second officer")
+        expect(second).to_be_enabled()
+        expect(second).to_have_attribute("aria-invalid", "true")
+        assert_fits_a_phone(page, "a record to correct")
+        second.select_option(world.supervisor)
+        expect(page.locator("#outbox .waiting")).to_have_text("Nothing waiting to be sent", timeout=20_000)
+        expect(page.locator("#outbox .attention")).to_have_count(0)
+    finally:
+        with server.app.app_context():
+            set_active(db.session.scalar(sa.select(User).where(User.username == world.officer2)), True)
+            db.session.remove()
+    [held] = server_inspections(server, client_id)
+    with server.app.app_context():
+        inspection = db.session.get(Inspection, held.id)
+        assert inspection.second_officer.username == world.supervisor and inspection.status.value == "submitted"
+        db.session.remove()
 
 
 def test_a_position_recorded_offline_never_overwrites_another_one_silently(context, server):

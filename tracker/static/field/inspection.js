@@ -279,6 +279,8 @@ async function premisesStep(ctx, inspection) {
   return h('section', {},
     h('dl', { class: 'facts' }, facts.map(([name, value]) => [h('dt', {}, name), h('dd', {}, value)])),
     h('h2', {}, t('visit.title')),
+    inspection.sync.state === 'fix' ? stateLine(inspection) : null,
+    conflictBox(ctx, inspection, inspection),
     h('p', {}, t('visit.lead', { name: state.auth.name || state.auth.username })),
     field(t('field.started_at'), started, { errors: fieldErrors(inspection, 'started_at') }),
     field(t('field.second_officer'), second, { errors: fieldErrors(inspection, 'second_officer') }),
