@@ -293,3 +293,25 @@ def test_a_refused_action_leaves_nothing_half_written(world):
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count(Appeal.id))) == 0
     assert [e.action for e in case.events][-1] == "serve_decision"
+
+
+def test_a_decided_closure_orders_the_premises_closed_as_a_version_in_its_history(app):
+    """A case that decides a closure changes the premises' status through its history (source "case"), at the
+    action's one commit, like any other change of the record."""
+    from tests.api.test_outcomes_api import served_case
+    from tracker.domain.vocabulary import PremisesStatus
+    from tracker.models import PremisesChange
+
+    app.config["TRACKER_TODAY"] = TODAY
+    world = CaseWorld()
+    version = world.pharmacy.version
+    case = served_case(world, world.pharmacy, "closure_notice_breach", [{"kind": "closure"}, {"kind": "warning"}])
+    db.session.expire_all()
+    assert case.premises.status is PremisesStatus.ORDERED_CLOSED
+    changes = db.session.scalars(sa.select(PremisesChange).where(PremisesChange.premises_id == case.premises_id)
+                                 .order_by(PremisesChange.version)).all()
+    closing = [c for c in changes if c.source == "case"]
+    assert len(closing) == 1 and closing[0].changes == {"status": ["active", "ordered_closed"]}
+    assert closing[0].version == case.premises.version > version
+    decided = db.session.scalar(sa.select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.action == "decide"))
+    assert closing[0].changed_by.username == decided.actor

@@ -27,7 +27,7 @@ from tracker.domain.figures import due_soon_from
 from tracker.domain.history import GENESIS, link
 from tracker.domain.lifecycle import CaseAction, CaseState
 from tracker.domain.penalties import Account, Penalty, PenaltyError, PaymentIn, parse_penalty, simplified_allowed
-from tracker.domain.vocabulary import InspectionOutcome, PremisesStatus, Role
+from tracker.domain.vocabulary import InspectionOutcome, Role
 from tracker.extensions import db
 from tracker.models import (
     Appeal,
@@ -43,6 +43,7 @@ from tracker.models import (
 )
 from tracker.services import clock
 from tracker.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
+from tracker.services.premises import order_closed
 from tracker.services.localisation import lazy_gettext as _l
 from tracker.services.rulebooks import current_rulebook
 from tracker.services.scope import require_field_role
@@ -439,7 +440,7 @@ def run_action(
         with _rules():
             effect = caseeffects.effect_of(name, effect_facts(case), command, step)
         from_state = case.state
-        _apply(case, effect, {user.id: user for user in users.values() if user})
+        _apply(actor, case, effect, {user.id: user for user in users.values() if user})
         case.last_step_on = max(case.last_step_on, on)
         flag_modified(case, "last_step_on")  # every action bumps the version, so a concurrent one loses
         append_event(case, actor, name.value, on, from_state, dict(effect.event), reason)
@@ -470,7 +471,7 @@ def _named_users(action: CaseAction, command: commands.Command, case: Case) -> d
     return {username: found.get(username) for username in names}
 
 
-def _apply(case: Case, effect: caseeffects.Effect, users: Mapping[int, User]) -> None:
+def _apply(actor: User, case: Case, effect: caseeffects.Effect, users: Mapping[int, User]) -> None:
     """Write what the domain decided onto the case and its records (the caller appends the event)."""
     for field, value in effect.changes.items():
         setattr(case, field, value)
@@ -503,7 +504,7 @@ def _apply(case: Case, effect: caseeffects.Effect, users: Mapping[int, User]) ->
         if change.lines is not None:
             appeal.lines = change.lines
     if effect.premises_closed:
-        case.premises.status = PremisesStatus.ORDERED_CLOSED
+        order_closed(actor, case.premises)
 
 
 # ------------------------------------------------------------------------------------------ simplified
@@ -542,7 +543,7 @@ def decide_on_the_spot(
             effect = caseeffects.on_the_spot(penalty, method, case.clue_on,
                                              caseeffects.Step(actor.id, on_date, today, rulebook))
         from_state = case.state
-        _apply(case, effect, {})
+        _apply(actor, case, effect, {})
         case.last_step_on = max(case.last_step_on, on_date)
         append_event(case, actor, "decide_on_the_spot", on_date, from_state, dict(effect.event), None)
         _refresh_next_deadline(case, today)

@@ -254,6 +254,21 @@ def change_status(actor: User, premises: Premises, status: PremisesStatus, sourc
     return _write(actor, premises, {"status": PremisesStatus(status)}, source)
 
 
+def order_closed(actor: User, premises: Premises) -> PremisesChange | None:
+    """A decided closure orders the premises closed, as a version in its history, without flushing: a case
+    action writes nothing before its single commit, where a concurrent loser fails (tracker.services.cases)."""
+    before = premises.status
+    if before is PremisesStatus.ORDERED_CLOSED:
+        return None
+    premises.status = PremisesStatus.ORDERED_CLOSED
+    # SQLAlchemy's version counter adds one at the UPDATE the commit flushes.
+    change = PremisesChange(premises_id=premises.id, version=premises.version + 1,
+                            changes={"status": [_plain("status", before), _plain("status", premises.status)]}, source="case",
+                            changed_by_id=actor.id)
+    db.session.add(change)
+    return change
+
+
 def history(premises_id: int) -> sa.Select:
     """The premises' changes, newest first, with who made them and the conflict each resolved or raised."""
     return (
