@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 
 from tests.conftest import make_config
 from tests.e2e.conftest import _QuietHandler
+from tests.e2e.helpers import UNNAMED_CONTROLS_JS
 from tests.e2e.field_world import LATITUDE, LONGITUDE, FieldWorld
 from tracker import create_app
 from tracker.extensions import db
@@ -130,8 +131,10 @@ def jpeg(page: Page, seed: int = 1, width: int = 64, height: int = 48) -> bytes:
 
 
 def assert_fits_a_phone(page: Page, where: str) -> None:
-    """No sideways scroll at 360 px, and every tap target at least 44 x 44 px."""
+    """No sideways scroll at 360 px, every tap target at least 44 x 44 px, every control named (its label)."""
     page.wait_for_selector("main[data-ready='1']", state="attached")
+    unnamed = page.evaluate(UNNAMED_CONTROLS_JS)["unnamed"]
+    assert not unnamed, f"{where}: controls without a label: {unnamed}"
     width = page.evaluate(SIDEWAYS_JS)
     assert width["scroll"] <= width["client"], f"{where}: the page scrolls sideways ({width})"
     small = page.evaluate(SMALL_TARGETS_JS)
