@@ -181,6 +181,38 @@ class DeadlineRule:
         return calendar.add_months(start, length)
 
 
+# The complaint deadlines (DOMAIN.md §11) the complaint workflow looks up by name.
+COMPLAINT_DEADLINE_NAMES = ("triage_complaint", "triage_report", "mediation", "reply", "transfer")
+RATE_LIMIT_PATTERN = re.compile(r"^[1-9][0-9]{0,5} per (second|minute|hour|day)$")
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintRules:
+    """Complaints and reports from the public (DOMAIN.md §11): time limits, duplicates, price check, intake limit."""
+
+    deadlines: Mapping[str, DeadlineRule]
+    duplicate_window_days: int = 30  # an earlier open one within this many days (by receipt date) is offered
+    priority_threshold: Decimal = Decimal("0.50")  # high priority when the price exceeds the basis by more than this
+    recent_prices_days: int = 30  # the recent median counts observations in this many days up to the date seen
+    intake_limit: str = "20 per hour"  # public intake per address (Flask-Limiter notation)
+
+    def deadline(self, name: str) -> DeadlineRule:
+        """The complaint deadline rule with this name (KeyError if unknown)."""
+        return self.deadlines[name]
+
+
+def default_complaint_rules() -> ComplaintRules:
+    """The time limits of DOMAIN.md §11, for a rulebook without a [complaints] table."""
+    rules = {
+        "triage_complaint": DeadlineRule("triage_complaint", 7, "working", "received"),
+        "triage_report": DeadlineRule("triage_report", 15, "working", "received", extension_days=15),
+        "mediation": DeadlineRule("mediation", 45, "working", "accepted"),
+        "reply": DeadlineRule("reply", 5, "working", "decided"),
+        "transfer": DeadlineRule("transfer", 3, "working", "received"),
+    }
+    return ComplaintRules(deadlines=MappingProxyType(rules))
+
+
 @dataclass(frozen=True, slots=True)
 class Publication:
     """How long a published decision stays in the public register (DOMAIN.md §8)."""
@@ -275,6 +307,7 @@ class Rulebook:
     calendar: WorkingCalendar = field(repr=False)
     source: Path | None = field(default=None, repr=False, compare=False)
     languages: tuple[str, ...] = ("en",)  # the languages every human text is given in
+    complaints: ComplaintRules = field(default_factory=default_complaint_rules)
 
     @property
     def label(self) -> str:
@@ -534,7 +567,7 @@ def _parse_price_tests(table: _Table) -> PriceTestRules:
     return rules
 
 
-def _parse_deadlines(table: _Table) -> dict[str, DeadlineRule]:
+def _parse_deadlines(table: _Table, required: tuple[str, ...] = DEADLINE_NAMES) -> dict[str, DeadlineRule]:
     """[deadlines.<name>] tables."""
     deadlines = {}
     for name in table.data:
@@ -548,10 +581,35 @@ def _parse_deadlines(table: _Table) -> dict[str, DeadlineRule]:
             hard=entry.flag("hard", False),
         )
         entry.done()
-    for name in DEADLINE_NAMES:
+    for name in required:
         if name not in deadlines:
             table.fail(f"missing required deadline '{name}'")
     return deadlines
+
+
+def _parse_complaints(table: _Table | None) -> ComplaintRules:
+    """[complaints] and its [complaints.deadlines.<name>] tables (DOMAIN.md §11); defaults when absent."""
+    if table is None:
+        return default_complaint_rules()
+    deadlines = _parse_deadlines(table.table("deadlines"), COMPLAINT_DEADLINE_NAMES)
+    for name, rule in deadlines.items():
+        if rule.hard:
+            table.fail("the complaint deadlines are the agency's own: soft, never hard", f"deadlines.{name}")
+        if rule.days < 1:
+            table.fail("must be at least 1 day", f"deadlines.{name}.days")
+    rules = ComplaintRules(
+        deadlines=_frozen(deadlines),
+        duplicate_window_days=table.whole("duplicate_window_days"),
+        priority_threshold=table.decimal("priority_threshold"),
+        recent_prices_days=table.whole("recent_prices_days"),
+        intake_limit=table.text("intake_limit"),
+    )
+    if rules.duplicate_window_days < 1 or rules.recent_prices_days < 1:
+        table.fail("duplicate_window_days and recent_prices_days must be at least 1")
+    if not RATE_LIMIT_PATTERN.match(rules.intake_limit):
+        table.fail("write it as 'N per hour' (or per second, minute, day), e.g. \"20 per hour\"", "intake_limit")
+    table.done()
+    return rules
 
 
 def _offered_locales(data: object) -> tuple[str, ...]:
@@ -688,6 +746,7 @@ def _parse(path: Path, data: dict) -> Rulebook:
         calendar=load_calendar(calendar_path),
         source=path,
         languages=("en", *locales),
+        complaints=_parse_complaints(root.table("complaints", None)),
     )
     if rulebook.limitation_years_harm < rulebook.limitation_years:
         head.fail("limitation_years_harm must not be shorter than limitation_years")
