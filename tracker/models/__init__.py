@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models, one module per aggregate; import them from here."""
 from tracker.models.accounts import AdminAction, SignInAttempt, Unit, User
 from tracker.models.api import ApiToken, IdempotencyRecord
+from tracker.models.complaints import Complaint, ComplaintEvent, ComplaintReply
 from tracker.models.cases import Appeal, Case, CaseEvent, CaseOfficer, CasePause, DeadlineExtension, Payment
 from tracker.models.emergencies import PriceEmergency
 from tracker.models.figures import DailyFigure, PremisesDay
@@ -25,6 +26,9 @@ __all__ = [
     "CaseEvent",
     "CaseOfficer",
     "CasePause",
+    "Complaint",
+    "ComplaintEvent",
+    "ComplaintReply",
     "DailyFigure",
     "DeadlineExtension",
     "Payment",

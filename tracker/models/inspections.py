@@ -49,6 +49,8 @@ class Inspection(db.Model):
     second_officer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     type: Mapped[InspectionType] = mapped_column(enum_column(InspectionType, "inspection_type"))
     emergency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("price_emergencies.id"))
+    # The complaint an inspection of type 'complaint' answers (DOMAIN.md §11); accepted, of the same unit.
+    complaint_id: Mapped[int | None] = mapped_column(sa.ForeignKey("complaints.id"), index=True)
     checklist: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     status: Mapped[InspectionStatus] = mapped_column(
