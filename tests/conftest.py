@@ -248,6 +248,16 @@ class BrowserClient(FlaskClient):
             return contextvars.Context().run(super().open, *args, **kwargs)
         finally:
             db.session.rollback()
+            bodies = self.__dict__.setdefault("_bodies", [])
+            while bodies:  # a multipart body over 500 KB is spooled to a file werkzeug never closes
+                bodies.pop().close()
+
+    def _request_from_builder_args(self, args, kwargs):
+        request = super()._request_from_builder_args(args, kwargs)
+        body = request.environ.get("wsgi.input")
+        if body is not None and hasattr(body, "close"):
+            self.__dict__.setdefault("_bodies", []).append(body)
+        return request
 
 
 @pytest.fixture
