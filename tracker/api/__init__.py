@@ -17,7 +17,9 @@ API_CONFIG = {
 
 def register_api(app: Flask) -> None:
     """Wire the API blueprints; the OpenAPI document is public."""
-    from tracker.api import cases, conflicts, emergencies, evidence, field, inspections, outcomes, premises, reference
+    from tracker.api import (
+        cases, complaints, conflicts, emergencies, evidence, field, inspections, outcomes, premises, reference,
+    )
     from tracker.api.core import open_document
     from tracker.api.problem_schema import ProblemSchema
 
@@ -28,7 +30,9 @@ def register_api(app: Flask) -> None:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "flask users token USERNAME"}
     )
-    for module in (reference, emergencies, premises, inspections, evidence, cases, outcomes, conflicts, field):
+    for module in (
+        reference, emergencies, premises, inspections, evidence, cases, complaints, outcomes, conflicts, field,
+    ):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
     endpoint = "api-docs.openapi_json"
