@@ -98,6 +98,7 @@ def make_config(database_url: str, tmp_path: Path, **extra) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         "LOGIN_RATE_LIMIT": "100000 per minute",
         "API_AUTH_FAILURE_LIMIT": "100000 per minute",
+        "COMPLAINT_INTAKE_LIMIT": "100000 per minute",
         "LOGIN_LOCKOUT_THRESHOLD": 1000,
         **extra,
     }

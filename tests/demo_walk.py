@@ -14,7 +14,7 @@ from werkzeug.routing.converters import AnyConverter
 from tests.conftest import BrowserClient, login, make_config
 from tracker import create_app
 from tracker.extensions import db
-from tracker.models import Case, Evidence, Inspection, SyncConflict, Unit, User
+from tracker.models import Case, Complaint, Evidence, Inspection, SyncConflict, Unit, User
 from tracker.seed.demo import DEMO_PASSWORD, DEMO_TODAY, MARKER_UNIT
 
 # One demo account of each role; the officer and the supervisor work in the marker unit (CG).
@@ -63,6 +63,8 @@ def route_values() -> dict[str, list]:
                                .order_by(SyncConflict.id))],
         "user_id": [officer],
         "token_id": [ABSENT_ID],
+        "complaint_id": [_first(sa.select(Complaint.id).where(Complaint.unit_id == unit).order_by(Complaint.id))],
+        "tracking_code": ["ABCDEFGHJKMN"],  # the demo county's codes are stored hashed: an unknown one (404)
         "filename": ["app.css", "bootstrap5/css/bootstrap.min.css"],
     }
 

@@ -26,11 +26,13 @@ from werkzeug.routing.converters import AnyConverter
 from tests.cases_helpers import TODAY, CaseWorld
 from tests.conftest import BrowserClient, _clear, make_config
 from tests.factories import County, emergency, inspection, premises, user
+from tracker.domain.complaints import ComplaintAction
 from tracker.domain.lifecycle import CaseAction
 from tracker.domain.vocabulary import Role
 from tracker import create_app
 from tracker.extensions import db
-from tracker.services import evidence as evidence_service, inspections as inspection_service
+from tracker.services import complaints as complaint_service, evidence as evidence_service
+from tracker.services import inspections as inspection_service
 from tracker.services.cases import open_case
 from tracker.services.conflicts import raise_conflict
 from tracker.services.tokens import issue_token
@@ -80,6 +82,8 @@ class Side:
     clue: object = None
     spare: object = None
     conflict: object = None
+    complaint: object = None  # a report about the premises, with its person (issue 18)
+    tracking_code: str = ""
     officer: object = None
     officer2: object = None
     tokens: dict = field(default_factory=dict)
@@ -115,6 +119,11 @@ def _build_side(people: _Side, outbreak, marker: str, code: str, served: bool) -
         people.act(people.officer, side.case, "record_payment", on="2020-03-31", amount="1000.00", receipt="R-1")
     side.clue = open_case(people.officer, premises_id=side.premises.id, complaint=f"{marker} complaint",
                           received_on=date(2020, 3, 1), today=TODAY)
+    # A report about the premises, recorded by an officer, with its person (confidential).
+    intake = complaint_service.file_complaint(people.officer, {
+        "kind": "report", "premises_id": side.premises.id, "received_on": date(2020, 3, 2),
+        "description": f"{marker} report of mask prices", "person": {"name": f"{marker} caller", "phone": ""}})
+    side.complaint, side.tracking_code = intake.complaint, intake.tracking_code
     # A device's change to the premises that could not be merged: the target of the conflict pages.
     side.conflict = raise_conflict(people.officer, "premises", side.premises.id, side.premises.unit_id,
                                    device={"phone": f"{marker} phone"}, server={"phone": ""}, fields=["phone"],
@@ -162,6 +171,7 @@ class MatrixWorld(County):
         nowhere = SimpleNamespace(id=ABSENT_ID)
         self.absent = replace(self.other, code="--", premises=nowhere, draft=nowhere, evidence=nowhere,
                               referred=nowhere, violation=nowhere, case=nowhere, clue=nowhere, conflict=nowhere,
+                              complaint=nowhere,
                               tokens={None: ABSENT_ID})
 
     def side(self, name: str) -> Side:
@@ -193,6 +203,9 @@ PARAMS: dict[str, Param] = {
     "evidence_id": Param(UNIT, lambda side, caller: [side.evidence.id]),
     "case_id": Param(UNIT, lambda side, caller: [side.case.id]),
     "conflict_id": Param(UNIT, lambda side, caller: [side.conflict.id]),
+    "complaint_id": Param(UNIT, lambda side, caller: [side.complaint.id]),
+    "tracking_code": Param(CHOICE, lambda side, caller: [side.tracking_code]),
+    "complaint_action": Param(CHOICE, lambda side, caller: [action.value for action in ComplaintAction]),
     "token_id": Param(OWNER, _own_token),
     "user_id": Param(GLOBAL, lambda side, caller: [side.spare.id]),
     "action": Param(CHOICE, lambda side, caller: [action.value for action in CaseAction]),

@@ -26,7 +26,7 @@ from tests.matrix_helpers import (
 )
 
 # A case action's own role and four-eyes table (tracker/domain/lifecycle.py) may refuse a declared role.
-FINER_RULES = {"api_cases.act"}
+FINER_RULES = {"api_cases.act", "api_complaints.act"}  # and a complaint's (tracker/domain/complaints.py)
 MINIMUM_COMBINATIONS = 500
 # The lists that take ?unit= (the others refuse unknown query parameters with 422).
 UNIT_QUERY = {"api_premises.list_premises", "api_cases.list_cases", "api_outcomes.list_outcomes"}
@@ -53,6 +53,9 @@ BODIES: dict[str, Body] = {
     "api_cases.create_case": Body(lambda side, caller, world: {"json": {
         "inspection_id": side.referred.id, "violation_ids": [side.violation.id]}}, scoped=True),
     "api_cases.act": Body(lambda side, caller, world: {"json": {}}),
+    "api_complaints.file_complaint": Body(lambda side, caller, world: {"json": {
+        "kind": "report", "premises_id": side.premises.id, "description": "Filed by the matrix", "person": None}}),
+    "api_complaints.act": Body(lambda side, caller, world: {"json": {}}),
     "api_conflicts.resolve": Body(lambda side, caller, world: {"json": {"choice": {"phone": "device"}}}),
     "api_emergencies.create_emergency": Body(lambda side, caller, world: {"json": {
         "name": "Matrix emergency", "starts_on": "2020-05-01", "baseline_date": "2020-04-20",

@@ -33,6 +33,7 @@ HOSTILE = {
     # The names of the routes' own arguments, with values their converters refuse.
     "route arguments": {"premises_id": "abc", "inspection_id": "-1", "evidence_id": "abc", "case_id": "x1",
                         "user_id": "abc", "token_id": "abc", "dataset": "nope", "fmt": "exe", "action": "x",
+                        "complaint_id": "abc", "tracking_code": "../x",
                         "filename": "../../etc/passwd"},
     # The pager's argument, past anything a database integer holds, and below the first page.
     "huge page": {"page": "99999999999999999999"},

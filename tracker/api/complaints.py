@@ -199,7 +199,7 @@ def _record(complaint: Complaint) -> dict:
 @blp.route("/complaints", methods=["POST"])
 @api_allow(PUBLIC)
 @idempotent
-@blp.doc(parameters=[IDEMPOTENCY_KEY])
+@blp.doc(parameters=[IDEMPOTENCY_KEY], security=[{}, {"bearerAuth": []}])  # a token is optional
 @blp.arguments(ComplaintIn)
 @blp.response(201, ComplaintCreated, description="Filed. The public gets only its number and tracking code.")
 @blp.alt_response(200, schema=ComplaintOut, description="Created nothing: the complaint this client_id names.")
@@ -211,6 +211,8 @@ def file_complaint(data):
     """File a complaint or report: the public without a token, or an officer or supervisor recording a call,
     letter or walk-in. Routed to the premises' unit, or the town's; checked on arrival."""
     user = g.get("api_user")
+    if user is not None and not user.role.works_in_unit:
+        user = None  # an auditor or administrator files as anyone from the public does
     if user is None:
         refused = _over_the_limit()
         if refused is not None:
@@ -228,6 +230,7 @@ def file_complaint(data):
 
 @blp.route("/complaints/track/<string(maxlength=64):tracking_code>", methods=["GET"])
 @api_allow(PUBLIC)
+@blp.doc(security=[])
 @blp.response(200, ComplaintTrackingOut)
 @blp.alt_response(404, schema=ProblemSchema, content_type=PROBLEM, description="No complaint has this code.")
 def track(tracking_code: str):
@@ -261,19 +264,20 @@ def show_complaint(complaint_id: int):
     return service.record(service.load_complaint(complaint_id, user), user)
 
 
-@blp.route(f"/complaints/<{COMPLAINT_ID}>/actions/<any({', '.join(ACTIONS)}):action>", methods=["POST"])
+@blp.route(f"/complaints/<{COMPLAINT_ID}>/actions/<any({', '.join(ACTIONS)}):complaint_action>", methods=["POST"])
 @api_allow(*FIELD)
 @idempotent
 @blp.doc(parameters=[IDEMPOTENCY_KEY])
 @blp.arguments(ComplaintActionIn, required=False)
 @blp.response(200, ComplaintOut)
 @problems(blp, 403, 404, 409, 422)
-def act(body, complaint_id: int, action: str):
+def act(body, complaint_id: int, complaint_action: str):
     """accept, decline {reason}, transfer {to, reason}, merge {into}: the handling unit's supervisor; reply {text}:
     its officers and supervisor; close {result}: its supervisor. 403 role, 409 state, 422 input or a late step
     without a reason."""
     user = caller()
     complaint = service.load_complaint(complaint_id, user)
+    action = complaint_action
     extra = sorted(set(body) - set(ACTION_FIELDS[action]))
     if extra:
         message = _("This action does not take this field.")
