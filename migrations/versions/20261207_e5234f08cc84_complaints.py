@@ -78,7 +78,6 @@ def upgrade():
     sa.CheckConstraint("kind IN ('complaint', 'report')", name=op.f('ck_complaints_complaint_kind')),
     sa.CheckConstraint("priority IN ('high', 'normal')", name=op.f('ck_complaints_complaint_priority')),
     sa.CheckConstraint("status IN ('received', 'accepted', 'declined', 'transferred', 'merged', 'closed')", name=op.f('ck_complaints_complaint_status')),
-    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name='fk_complaints_case_id_cases'),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_complaints_created_by_id_users')),
     sa.ForeignKeyConstraint(['duplicate_of_id'], ['complaints.id'], name=op.f('fk_complaints_duplicate_of_id_complaints')),
     sa.ForeignKeyConstraint(['premises_id'], ['premises.id'], name=op.f('fk_complaints_premises_id_premises')),

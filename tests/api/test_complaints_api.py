@@ -159,9 +159,11 @@ def test_an_officers_date_in_the_future_is_refused(client, world):
     body = problem(file(client, world, "officer", received_on="2020-02-11"), 422)
     assert "received_on" in body["errors"] and count() == 0
     problem(client.post(URL, data="{not json", headers={"Content-Type": "application/json"}), 400)
-    problem(file(client, world, "admin"), 403)
-    problem(file(client, world, "auditor"), 403)
     assert count() == 0
+    for who in ("admin", "auditor"):  # not an officer's record: filed as anyone from the public files one
+        response = file(client, world, who, received_on="2020-01-01")
+        assert response.status_code == 201 and set(response.get_json()) == RECEIPT_KEYS
+        assert response.get_json()["received_on"] == "2020-02-10"
 
 
 def _observations(world):
@@ -328,3 +330,36 @@ def test_an_inspection_link_column_exists(world):
     visit = inspection(world.officer, world.officer2, world.pharmacy, world.outbreak)
     assert db.session.get(Inspection, visit.id).complaint_id is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ComplaintReply)) == 0
+
+
+def test_an_accepted_complaint_leads_to_an_inspection_and_a_case(client, world):
+    complaint_id = file(client, world, "officer", received_on="2020-02-06", seen_on="2020-02-05").get_json()["id"]
+    visit = {"premises_id": world.pharmacy.id, "started_at": "2020-02-10T09:00:00+08:00",
+             "lead_officer": world.officer.username, "second_officer": world.officer2.username, "type": "complaint",
+             "complaint_id": complaint_id}
+    body = problem(client.post("/api/v1/inspections", json=visit, headers=world.headers("officer")), 422)
+    assert "complaint_id" in body["errors"]  # not accepted yet
+    problem(client.post("/api/v1/cases", json={"complaint_id": complaint_id}, headers=world.headers("officer")), 422)
+    act(client, world, "supervisor", complaint_id, "accept")
+    body = problem(client.post("/api/v1/inspections", json={**visit, "type": "routine"},
+                               headers=world.headers("officer")), 422)
+    assert "complaint_id" in body["errors"]
+    problem(client.post("/api/v1/inspections", json=visit, headers=world.headers("other_officer")), 422)
+    made = client.post("/api/v1/inspections", json=visit, headers=world.headers("officer"))
+    assert made.status_code == 201, made.get_json()
+    assert made.get_json()["complaint_id"] == complaint_id
+    record = client.get(f"{URL}/{complaint_id}", headers=world.headers("officer")).get_json()
+    assert record["inspection_ids"] == [made.get_json()["id"]]
+    problem(client.post("/api/v1/cases", json={"complaint_id": complaint_id, "violation_ids": [1]},
+                        headers=world.headers("officer")), 422)
+    problem(client.post("/api/v1/cases", json={"complaint_id": complaint_id}, headers=world.headers("other_officer")),
+            422)
+    opened = client.post("/api/v1/cases", json={"complaint_id": complaint_id}, headers=world.headers("officer"))
+    assert opened.status_code == 201, opened.get_json()
+    case = opened.get_json()
+    assert case["state"] == "clue" and case["clue_on"] == "2020-02-06"
+    record = client.get(f"{URL}/{complaint_id}", headers=world.headers("officer")).get_json()
+    assert record["case_id"] == case["id"]
+    problem(client.post("/api/v1/cases", json={"complaint_id": complaint_id}, headers=world.headers("officer")), 422)
+    actions = db.session.scalars(sa.select(ComplaintEvent.action).order_by(ComplaintEvent.id)).all()
+    assert actions == ["receive", "accept", "open_case"]

@@ -112,15 +112,20 @@ class CaseIn(ma.Schema):
     premises_id = _id()
     complaint = _text(20000)
     received_on = _day()
+    complaint_id = _id(metadata={"description": "An accepted complaint of the unit: its receipt date is the clue date."})
 
     @ma.validates_schema
     def one_source(self, data, **_kwargs):
         from_inspection = "inspection_id" in data
         from_complaint = any(key in data for key in ("premises_id", "complaint", "received_on"))
-        if from_inspection == from_complaint:
+        from_recorded = "complaint_id" in data
+        if from_inspection + from_complaint + from_recorded != 1:
             raise ma.ValidationError(
-                _("Give inspection_id (and violation_ids), or premises_id, complaint and received_on."), "inspection_id"
+                _("Give inspection_id (and violation_ids), or premises_id, complaint and received_on, or complaint_id."),
+                "inspection_id",
             )
+        if from_recorded and "violation_ids" in data:
+            raise ma.ValidationError(_("violation_ids go with an inspection_id."), "violation_ids")
         if from_complaint and "violation_ids" in data:
             raise ma.ValidationError(_("violation_ids go with an inspection_id."), "violation_ids")
 

@@ -137,6 +137,8 @@ class InspectionOut(ma.Schema):
     second_officer = Code("username", required=True, metadata={"description": "A username."})
     type = ma.fields.String(required=True, validate=ma.validate.OneOf(values(InspectionType)))
     emergency_id = ma.fields.Integer(required=True, allow_none=True)
+    complaint_id = ma.fields.Integer(required=True, allow_none=True,
+                                     metadata={"description": "The complaint an inspection of type complaint answers."})
     checklist = ma.fields.Dict(
         keys=ma.fields.String(), values=ma.fields.String(validate=ma.validate.OneOf(CHECKLIST_ANSWERS)), required=True
     )
@@ -220,6 +222,10 @@ class InspectionIn(ma.Schema):
     )
     type = ma.fields.String(required=True, validate=ma.validate.OneOf(values(InspectionType)))
     emergency_id = ma.fields.Integer(load_default=None, allow_none=True, strict=True, validate=ID_RANGE)
+    complaint_id = ma.fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=ID_RANGE,
+        metadata={"description": "An accepted complaint of the unit; the inspection's type is then complaint."},
+    )
     notes = Text(load_default="", validate=ma.validate.Length(max=20000))
     checklist = ma.fields.Dict(
         keys=Text(validate=ma.validate.Length(min=1, max=64)),

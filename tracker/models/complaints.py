@@ -54,10 +54,9 @@ class Complaint(db.Model):
     merged_on: Mapped[date | None]
     closed_on: Mapped[date | None]
     close_result: Mapped[str | None] = mapped_column(sa.Text)
-    # use_alter: cases, inspections and complaints refer to each other in a cycle.
-    case_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("cases.id", use_alter=True, name="fk_complaints_case_id_cases"), index=True
-    )
+    # The case opened from it. No foreign key: cases -> inspections -> complaints -> cases would be a cycle that no
+    # order of deletion or creation satisfies; services.complaints.case_opened sets it, in the case's transaction.
+    case_id: Mapped[int | None] = mapped_column(index=True)
     client_id: Mapped[str | None] = mapped_column(sa.String(36), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))  # None: filed by the public
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

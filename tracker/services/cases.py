@@ -41,7 +41,7 @@ from tracker.models import (
     Premises,
     User,
 )
-from tracker.services import clock
+from tracker.services import clock, complaints
 from tracker.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from tracker.services.premises import order_closed
 from tracker.services.localisation import lazy_gettext as _l
@@ -316,12 +316,21 @@ def open_case(
     premises_id: int | None = None,
     complaint: str | None = None,
     received_on=None,
+    complaint_id: int | None = None,
     today: date | None = None,
 ) -> Case:
-    """Open a clue from a referred inspection's violations, or from a complaint about a premises."""
+    """Open a clue from a referred inspection's violations, from a complaint about a premises, or from a recorded
+    complaint or report (``complaint_id``: accepted, of the unit, about a registered premises; its receipt date is
+    the clue date)."""
     require_field_role(actor)
     today = today or unit_today(actor.unit.timezone)
+    recorded = None
+    if complaint_id is not None:
+        recorded = complaints.clue_from(actor, complaint_id)
+        premises_id, complaint, received_on = recorded.premises_id, recorded.description, recorded.received_on
     case = _new_case(actor, inspection_id, violation_ids, premises_id, complaint, received_on, today)
+    if recorded is not None:
+        complaints.case_opened(actor, recorded, case, today)
     _refresh_next_deadline(case, today)
     _commit_or_conflict()
     return case

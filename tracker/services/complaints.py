@@ -540,3 +540,25 @@ def link_inspection(inspection_unit_id: int, complaint_id: int | None) -> Compla
     if complaint.status != ComplaintStatus.ACCEPTED.value:
         raise Invalid.field("complaint_id", _("Only an accepted complaint leads to an inspection."))
     return complaint
+
+
+def clue_from(actor: User, complaint_id) -> Complaint:
+    """The recorded complaint a case opens from: accepted, of the actor's unit, about a registered premises, and
+    not yet the clue of a case (422 on complaint_id otherwise)."""
+    complaint = db.session.get(Complaint, complaint_id) if isinstance(complaint_id, int) else None
+    if complaint is None or complaint.unit_id != actor.unit_id:
+        raise Invalid.field("complaint_id", _("No such complaint in your unit."))
+    if complaint.status != ComplaintStatus.ACCEPTED.value:
+        raise Invalid.field("complaint_id", _("Only an accepted complaint opens a case."))
+    if complaint.case_id is not None:
+        raise Invalid.field("complaint_id", _("This complaint already opened a case."))
+    if complaint.premises_id is None:
+        raise Invalid.field("complaint_id", _("Register the premises and link it first: a case needs one."))
+    return complaint
+
+
+def case_opened(actor: User, complaint: Complaint, case: Case, on: date) -> None:
+    """Link the case to the complaint and record it in the complaint's history (the caller commits)."""
+    db.session.flush()
+    complaint.case_id = case.id
+    _event(complaint, actor, "open_case", on, complaint.status, {"case_id": case.id, "number": case.number}, None)

@@ -40,6 +40,7 @@ from tracker.services.clientids import (
     DifferentContent, Holder, KeptAsConflict, Synced, client_id_of, holder, kept_conflict, reused,
 )
 from tracker.services.conflicts import raise_conflict
+from tracker.services.complaints import link_inspection
 from tracker.services.errors import Conflict, Invalid, NotFound
 from tracker.services.premises import change_status
 from tracker.services.rulebooks import current_rulebook
@@ -64,6 +65,7 @@ class InspectionData:
     notes: str = ""
     client_id: str | None = None  # made on a field device
     rulebook_version: str | None = None  # the rulebook the device recorded it with (its label, "cn-samr@2025.1")
+    complaint_id: int | None = None  # the accepted complaint of the unit an inspection of type 'complaint' answers
 
 
 @dataclass
@@ -147,6 +149,13 @@ def _clean_inspection(actor: User, data: InspectionData) -> tuple[dict, dict[str
                     _("%(emergency)s was not in force on %(on)s.", emergency=emergency.name, on=day(on))
                 ]
             values["emergency"] = emergency
+    if data.complaint_id is not None:  # none sent: an edit keeps the link it has
+        try:
+            values["complaint_id"] = link_inspection(actor.unit_id, data.complaint_id).id
+        except Invalid as refused:
+            errors.update(refused.errors)
+        if values.get("type") is not None and values["type"] is not InspectionType.COMPLAINT:
+            errors.setdefault("complaint_id", []).append(_("Only an inspection of type complaint answers a complaint."))
     rulebook = current_rulebook()
     version = rulebook.label if data.rulebook_version is None else data.rulebook_version.strip()
     if not version or len(version) > RULEBOOK_VERSION_LIMIT:
@@ -254,6 +263,7 @@ def _inspection_as_sent(data: InspectionData) -> dict:
         "second_officer": (data.second_officer or "").strip().lower(),
         "type": data.type,
         "emergency_id": data.emergency_id or None,
+        "complaint_id": data.complaint_id,
         "checklist": dict(data.checklist or {}),
         "notes": data.notes or "",
     }
@@ -278,6 +288,7 @@ def _inspection_as_stored(inspection: Inspection, client_id: str) -> dict:
         "second_officer": inspection.second_officer.username,
         "type": inspection.type.value,
         "emergency_id": inspection.emergency_id,
+        "complaint_id": inspection.complaint_id,
         "checklist": checklist,
         "notes": inspection.notes,
         "rulebook_version": inspection.rulebook,
