@@ -183,8 +183,8 @@ def test_the_price_check_states_its_figures(client, world):
     reasons = record["priority_reasons"]
     assert reasons[0].startswith("CN¥18.00 for N95 / KN95 respirator is 9.0 times the premises' own baseline price of CN¥2.00 "
                                  "recorded on 2020-02-05")
-    assert "baseline median of CN¥1.50 (3 baseline prices recorded)" in reasons[1]
-    assert "median of CN¥2.75 on 2020-02-08 (4 prices in the 30 days" in reasons[2]
+    assert "baseline median of CN¥1.50 (baseline prices recorded: 3)" in reasons[1]
+    assert "median of CN¥2.75 on 2020-02-08 (prices recorded in the 30 days up to that day: 4)" in reasons[2]
     low = file(client, world, "officer", price_seen="3.00").get_json()
     assert low["priority"] == "normal"
     nothing = file(client, world, "officer", commodity="pork_fresh", price_seen="40.00").get_json()

@@ -194,7 +194,7 @@ def test_price_check_states_the_figures_and_sets_the_priority(cn):
     assert result.priority == "high" and result.basis == "recent_median"
     assert result.recent_median == Decimal("2.75")
     assert str(result.reasons[0]).startswith(
-        "CN¥18.00 for N95 mask is 6.5 times the county's median of CN¥2.75 on 2020-01-19 (4 prices")
+        "CN¥18.00 for N95 mask is 6.5 times the county's median of CN¥2.75 on 2020-01-19 (prices recorded in the 30 days up to that day: 4).")
     # The premises' own baseline comes first, whatever the medians say.
     result = check(cn, "3.00", own_baseline=(Decimal("2.00"), date(2020, 1, 1)), baseline_prices=[Decimal("1")],
                    recent_prices=[Decimal("1")])

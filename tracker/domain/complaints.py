@@ -304,13 +304,13 @@ def price_check(price: Decimal | None, commodity: str | None, seen_on: date | No
     if base_median is not None:
         reasons.append(Text(
             N_("%(price)s for %(commodity)s is %(ratio)s %(place)s's baseline median of %(basis)s "
-               "(%(count)s baseline prices recorded)."),
+               "(baseline prices recorded: %(count)s)."),
             price=said, commodity=commodity, ratio=ratio(base_median), place=place,
             basis=Money(base_median, currency), count=len(baseline_prices)))
     if recent is not None:
         reasons.append(Text(
             N_("%(price)s for %(commodity)s is %(ratio)s %(place)s's median of %(basis)s on %(on)s "
-               "(%(count)s prices in the %(days)s days up to that day)."),
+               "(prices recorded in the %(days)s days up to that day: %(count)s)."),
             price=said, commodity=commodity, ratio=ratio(recent), place=place, basis=Money(recent, currency),
             on=seen_on, count=len(recent_prices), days=rules.recent_prices_days))
     candidates = (("own_baseline", own_baseline[0] if own_baseline else None), ("baseline_median", base_median),
