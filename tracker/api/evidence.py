@@ -7,6 +7,8 @@ schema validates and documents the whole body.
 """
 from __future__ import annotations
 
+import functools
+
 import marshmallow as ma
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import CombinedMultiDict, FileStorage
@@ -160,10 +162,21 @@ class EvidenceConflictProblem(ProblemSchema):
 # ------------------------------------------------------------------------------------------ views
 
 
+def _inspection_in_scope_first(view):
+    """Another unit's inspection answers 404 whatever the upload holds: the scope is checked before the form is
+    read and validated (as a JSON body's endpoints answer for a record the caller may not see)."""
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        get_visible(Inspection, kwargs["inspection_id"], caller())
+        return view(*args, **kwargs)
+    return checked
+
+
 @blp.route("/inspections/<int(min=1, max=2147483647):inspection_id>/evidence", methods=["POST"])
 @api_allow(*FIELD)
 @idempotent
 @blp.doc(parameters=[IDEMPOTENCY_KEY])
+@_inspection_in_scope_first
 @blp.arguments(EvidenceIn, location="files")
 @blp.response(201, EvidenceOut, description="Stored, with its provenance and flags.")
 @blp.alt_response(200, schema=EvidenceOut, description="Stored nothing: the evidence this client_id names.")
