@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +51,31 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+@contextmanager
+def serving(app, name: str):
+    """Serve ``app`` on a free loopback port in a thread; yields its URL and the server-side errors seen meanwhile.
+    Afterwards the server stops and the app's database connections are closed."""
+    errors: list[BaseException] = []
+
+    def record(_sender, exception, **_extra):
+        errors.append(exception)
+
+    got_request_exception.connect(record, app)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", errors
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        got_request_exception.disconnect(record, app)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 @dataclass
 class LiveServer:
     """The served app, the seeded world and the server-side errors seen while serving."""
@@ -74,25 +100,8 @@ def live_server(database_factory, tmp_path_factory):
     with app.app_context():
         world = E2EWorld.seed()
         db.session.remove()
-    errors: list[BaseException] = []
-
-    def record(_sender, exception, **_extra):
-        errors.append(exception)
-
-    got_request_exception.connect(record, app)
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}", world, errors)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        got_request_exception.disconnect(record, app)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    with serving(app, "e2e-server") as (url, errors):
+        yield LiveServer(app, url, world, errors)
 
 
 @pytest.fixture(scope="session")

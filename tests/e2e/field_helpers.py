@@ -4,16 +4,13 @@ context, signing in and waiting for the app to work offline, a small JPEG made b
 from __future__ import annotations
 
 import base64
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from flask import got_request_exception
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from werkzeug.serving import make_server
 
 from tests.conftest import make_config
-from tests.e2e.conftest import _QuietHandler
+from tests.e2e.conftest import serving
 from tests.e2e.helpers import UNNAMED_CONTROLS_JS
 from tests.e2e.field_world import LATITUDE, LONGITUDE, FieldWorld
 from tracker import create_app
@@ -80,25 +77,8 @@ def field_server(database_url: str, folder, extra_premises: int = 0, **config):
     with app.app_context():
         world = FieldWorld.seed(extra_premises=extra_premises)
         db.session.remove()
-    errors: list[BaseException] = []
-
-    def record(_sender, exception, **_extra):
-        errors.append(exception)
-
-    got_request_exception.connect(record, app)
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="field-server", daemon=True)
-    thread.start()
-    try:
-        yield FieldServer(app, f"http://127.0.0.1:{server.server_port}", world, errors)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        got_request_exception.disconnect(record, app)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    with serving(app, "field-server") as (url, errors):
+        yield FieldServer(app, url, world, errors)
 
 
 def phone(browser: Browser, base_url: str, **extra) -> BrowserContext:
