@@ -799,12 +799,28 @@ def _terminate(_signum, _frame):
     raise KeyboardInterrupt("terminated")
 
 
+# Sections other benchmarks write into the same file, between their own markers: kept as they are.
+KEPT_SECTIONS = (("<!-- field-budget:start -->", "<!-- field-budget:end -->"),)
+
+
+def kept_sections(path: Path) -> str:
+    """The other benchmarks' sections of the report at ``path`` (bench/field_budget.py's), to append unchanged."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    kept = []
+    for start, end in KEPT_SECTIONS:
+        if start in text and end in text:
+            kept.append(start + text.split(start, 1)[1].split(end, 1)[0] + end + "\n")
+    return "".join("\n" + section for section in kept)
+
+
 def write(results: list[SizeResult], args, started: datetime, elapsed: float, complete: bool) -> None:
     report = render(results, args, started, elapsed)
     if not complete:
         done = ", ".join(f"{r.size:,}" for r in results)
         report += f"\n_Partial report: sizes {done} done; the run went on with the next size._\n"
-    Path(args.output).write_text(report, encoding="utf-8")
+    output = Path(args.output)
+    report += kept_sections(output)
+    output.write_text(report, encoding="utf-8")
     if args.json:
         Path(args.json).write_text(json.dumps([r.__dict__ for r in results], indent=1, default=str), encoding="utf-8")
     log(f"wrote {args.output}")
