@@ -363,3 +363,16 @@ def test_an_accepted_complaint_leads_to_an_inspection_and_a_case(client, world):
     problem(client.post("/api/v1/cases", json={"complaint_id": complaint_id}, headers=world.headers("officer")), 422)
     actions = db.session.scalars(sa.select(ComplaintEvent.action).order_by(ComplaintEvent.id)).all()
     assert actions == ["receive", "accept", "open_case"]
+
+
+def test_the_price_check_speaks_the_readers_language(client, world):
+    _observations(world)
+    complaint_id = file(client, world, "officer").get_json()["id"]
+    headers = {**world.headers("officer"), "Accept-Language": "zh-CN"}
+    reasons = client.get(f"{URL}/{complaint_id}", headers=headers).get_json()["priority_reasons"]
+    english = client.get(f"{URL}/{complaint_id}", headers=world.headers("officer")).get_json()["priority_reasons"]
+    assert len(reasons) == len(english) == 4
+    assert "¥18.00" in reasons[0] and "2.00" in reasons[0] and reasons[0] != english[0]  # the zh_CN name, ¥
+    stored = db.session.scalar(sa.select(Complaint.priority_reasons))
+    assert [fact["code"] for fact in stored] == ["own_baseline", "baseline_median", "recent_median", "high"]
+    assert stored[0]["text"] == english[0]

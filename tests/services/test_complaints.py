@@ -71,7 +71,7 @@ def test_the_recent_median_counts_the_window_up_to_the_day_seen(world):
     complaint = report(world, world.officer, received_on=date(2020, 3, 2), commodity="mask_n95",
                        price_seen="3.10", seen_on=date(2020, 3, 1)).complaint
     assert complaint.priority == "high"
-    assert "median of CN¥2.00 on 2020-03-01 (prices recorded in the 30 days up to that day: 1)" in complaint.priority_reasons[0]
+    assert "median of CN¥2.00 on 2020-03-01 (prices recorded in the 30 days up to that day: 1)" in service.priority_reasons(complaint)[0]
 
 
 def test_free_addresses_that_match_are_offered_as_duplicates(world):

@@ -12,7 +12,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -266,9 +266,38 @@ def times(price: Decimal, basis: Decimal) -> Decimal | None:
     return (price / basis).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+REASON_CODES = ("own_baseline", "baseline_median", "recent_median", "nothing", "high")
+
+
+def reason_text(fact: Mapping, commodity: str) -> Text:
+    """One sentence of the price check from its stored figures (``fact``: code and plain values), in the reader's
+    language when rendered; ``commodity`` is the commodity's name as the reader should see it."""
+    code, currency = fact["code"], fact.get("currency")
+    if code == "nothing":
+        return Text(N_("No recorded price of %(commodity)s to compare with: normal priority."), commodity=commodity)
+    if code == "high":
+        return Text(N_("High priority: more than %(threshold)s above the price compared."),
+                    threshold=Percent(Decimal(fact["threshold"])))
+    price, basis = Decimal(fact["price"]), Decimal(fact["basis"])
+    factor = times(price, basis)
+    ratio = Text(N_("%(times)s times"), times=factor) if factor is not None else Text(N_("above"))
+    common = {"price": Money(price, currency), "commodity": commodity, "ratio": ratio, "basis": Money(basis, currency)}
+    if code == "own_baseline":
+        return Text(N_("%(price)s for %(commodity)s is %(ratio)s the premises' own baseline price of %(basis)s "
+                       "recorded on %(on)s."), on=date.fromisoformat(fact["on"]), **common)
+    if code == "baseline_median":
+        return Text(N_("%(price)s for %(commodity)s is %(ratio)s %(place)s's baseline median of %(basis)s "
+                       "(baseline prices recorded: %(count)s)."), place=fact["place"], count=fact["count"], **common)
+    return Text(N_("%(price)s for %(commodity)s is %(ratio)s %(place)s's median of %(basis)s on %(on)s "
+                   "(prices recorded in the %(days)s days up to that day: %(count)s)."),
+                place=fact["place"], on=date.fromisoformat(fact["on"]) if fact.get("on") else "", count=fact["count"],
+                days=fact["days"], **common)
+
+
 @dataclass(frozen=True)
 class PriceCheck:
     priority: str  # 'high' or 'normal'
+    facts: tuple[dict, ...]  # each sentence's code and figures, as stored (reason_text renders them)
     reasons: tuple[Text, ...]
     own_baseline: Decimal | None = None
     baseline_median: Decimal | None = None
@@ -286,43 +315,28 @@ def price_check(price: Decimal | None, commodity: str | None, seen_on: date | No
 
     ``commodity`` is the commodity's name as the sentences show it, ``place`` the unit's name."""
     if price is None or commodity is None:
-        return PriceCheck("normal", ())
+        return PriceCheck("normal", (), ())
     base_median, recent = median(baseline_prices), median(recent_prices)
-    reasons: list[Text] = []
-
-    def ratio(basis: Decimal) -> Text:
-        factor = times(price, basis)
-        return Text(N_("%(times)s times"), times=factor) if factor is not None else Text(N_("above"))
-
-    said = Money(price, currency)
+    facts: list[dict] = []
+    common = {"price": f"{price:.2f}", "currency": currency}
     if own_baseline is not None:
-        reasons.append(Text(
-            N_("%(price)s for %(commodity)s is %(ratio)s the premises' own baseline price of %(basis)s "
-               "recorded on %(on)s."),
-            price=said, commodity=commodity, ratio=ratio(own_baseline[0]), basis=Money(own_baseline[0], currency),
-            on=own_baseline[1]))
+        facts.append({"code": "own_baseline", **common, "basis": f"{own_baseline[0]:.2f}",
+                      "on": own_baseline[1].isoformat()})
     if base_median is not None:
-        reasons.append(Text(
-            N_("%(price)s for %(commodity)s is %(ratio)s %(place)s's baseline median of %(basis)s "
-               "(baseline prices recorded: %(count)s)."),
-            price=said, commodity=commodity, ratio=ratio(base_median), place=place,
-            basis=Money(base_median, currency), count=len(baseline_prices)))
+        facts.append({"code": "baseline_median", **common, "basis": f"{base_median:.2f}", "place": place,
+                      "count": len(baseline_prices)})
     if recent is not None:
-        reasons.append(Text(
-            N_("%(price)s for %(commodity)s is %(ratio)s %(place)s's median of %(basis)s on %(on)s "
-               "(prices recorded in the %(days)s days up to that day: %(count)s)."),
-            price=said, commodity=commodity, ratio=ratio(recent), place=place, basis=Money(recent, currency),
-            on=seen_on, count=len(recent_prices), days=rules.recent_prices_days))
+        facts.append({"code": "recent_median", **common, "basis": f"{recent:.2f}", "place": place,
+                      "on": seen_on.isoformat() if seen_on else None, "count": len(recent_prices),
+                      "days": rules.recent_prices_days})
     candidates = (("own_baseline", own_baseline[0] if own_baseline else None), ("baseline_median", base_median),
                   ("recent_median", recent))
     basis_name, basis = next(((name, value) for name, value in candidates if value is not None), (None, None))
+    high = basis is not None and price > basis * (1 + rules.priority_threshold)
     if basis is None:
-        reasons.append(Text(N_("No recorded price of %(commodity)s to compare with: normal priority."),
-                            commodity=commodity))
-        return PriceCheck("normal", tuple(reasons))
-    high = price > basis * (1 + rules.priority_threshold)
-    if high:
-        reasons.append(Text(N_("High priority: more than %(threshold)s above the price compared."),
-                            threshold=Percent(rules.priority_threshold)))
-    return PriceCheck("high" if high else "normal", tuple(reasons), own_baseline[0] if own_baseline else None,
-                      base_median, recent, basis_name)
+        facts.append({"code": "nothing"})
+    elif high:
+        facts.append({"code": "high", "threshold": str(rules.priority_threshold)})
+    reasons = tuple(reason_text(fact, commodity) for fact in facts)
+    return PriceCheck("high" if high else "normal", tuple(facts), reasons,
+                      own_baseline[0] if own_baseline else None, base_median, recent, basis_name)

@@ -185,7 +185,7 @@ def _price_check(values: dict, unit: Unit):
     rulebook = current_rulebook()
     commodity, price = values["commodity"], values["price_seen"]
     if commodity is None or price is None:
-        return rules.PriceCheck("normal", ())
+        return rules.PriceCheck("normal", (), ())
     seen_on = values["seen_on"] or values["received_on"]
     base = (
         sa.select(PriceObservation.price, PriceObservation.baseline_price, Inspection.day, Inspection.premises_id)
@@ -204,7 +204,7 @@ def _price_check(values: dict, unit: Unit):
                Inspection.day > seen_on - timedelta(days=window), Inspection.day <= seen_on)
     ).all()
     return rules.price_check(
-        price, str(rulebook.commodity(commodity).name), seen_on,
+        price, rulebook.commodity(commodity).name, seen_on,
         own_baseline=(own[-1].baseline_price, own[-1].day) if own else None,
         baseline_prices=[row.baseline_price for row in baseline_rows], recent_prices=list(recent),
         rules=rulebook.complaints, currency=rulebook.currency, place=unit.name,
@@ -254,8 +254,8 @@ def file_complaint(actor: User | None, data: Mapping) -> Intake:
         tracking_hash=rules.tracking_hash(code),
         status=ComplaintStatus.RECEIVED.value,
         priority=check.priority,
-        priority_reasons=[str(reason.english) if hasattr(reason, "english") else str(reason)
-                          for reason in check.reasons],
+        # Each sentence's code and figures, with its English text: rendered again in the reader's language.
+        priority_reasons=[{**fact, "text": reason.english} for fact, reason in zip(check.facts, check.reasons)],
         client_id=client_id,
         created_by_id=actor.id if actor else None,
     )
@@ -411,6 +411,19 @@ def public_receipt(intake: Intake) -> dict:
             "received_on": complaint.received_on.isoformat(), "status": complaint.status}
 
 
+def priority_reasons(complaint: Complaint) -> list[str]:
+    """The price check's sentences with their figures, in the reader's language."""
+    rulebook = current_rulebook()
+    sentences = []
+    for fact in complaint.priority_reasons or []:
+        try:
+            commodity = rulebook.commodities[complaint.commodity].name
+            sentences.append(str(rules.reason_text(fact, commodity)))
+        except (KeyError, TypeError, ValueError, ArithmeticError):  # another rulebook's commodity: as recorded
+            sentences.append(fact.get("text", "") if isinstance(fact, dict) else str(fact))
+    return sentences
+
+
 def record(complaint: Complaint, actor: User | None, today: date | None = None) -> dict:
     """The full record (API.md), the person only for those who may see it."""
     inspection_ids = db.session.scalars(
@@ -435,7 +448,7 @@ def record(complaint: Complaint, actor: User | None, today: date | None = None) 
         "description": complaint.description,
         "status": complaint.status,
         "priority": complaint.priority,
-        "priority_reasons": list(complaint.priority_reasons or []),
+        "priority_reasons": priority_reasons(complaint),
         "possible_duplicates": possible_duplicates(complaint),
         "duplicate_of": complaint.duplicate_of_id,
         "transferred_to": complaint.transferred_to,
