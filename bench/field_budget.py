@@ -295,8 +295,8 @@ def report(figures: Figures, args) -> str:
         f"loopback from a thread (Werkzeug, threaded), the field world of the browser tests with "
         f"{figures.premises} premises in the unit. Run it again with "
         "`.venv/bin/python bench/field_budget.py` (`--database postgresql+psycopg://postgres@127.0.0.1:5432/test` "
-        "for PostgreSQL; `--help` for the sizes). It rewrites only this section; `bench/run.py` rewrites the whole "
-        "file, so run this one after it.",
+        "for PostgreSQL; `--help` for the sizes). It rewrites only this section, and `bench/run.py` keeps it when it "
+        "rewrites the rest.",
         "",
         "| budget | measured | target | |",
         "|---|---:|---:|---|",
