@@ -376,3 +376,8 @@ def test_the_price_check_speaks_the_readers_language(client, world):
     stored = db.session.scalar(sa.select(Complaint.priority_reasons))
     assert [fact["code"] for fact in stored] == ["own_baseline", "baseline_median", "recent_median", "high"]
     assert stored[0]["text"] == english[0]
+
+
+def test_an_oversized_body_is_refused_unread(client, world):
+    body = problem(file(client, world, description="x" * 200_000), 413)
+    assert body["detail"] and count() == 0

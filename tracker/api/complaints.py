@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import logging
+from functools import wraps
 
 import marshmallow as ma
 from flask import current_app, g, request, url_for
@@ -33,6 +34,7 @@ blp = ApiBlueprint(
 COMPLAINT_ID = f"int(min=1, max={MAX_ID}):complaint_id"
 ACTIONS = tuple(a.value for a in rules.ComplaintAction)
 INTAKE_SCOPE = "complaints-intake"
+MAX_BODY_BYTES = 128 * 1024  # a complaint's text fits many times over; anything larger is refused unread
 STATUSES = [s.value for s in rules.ComplaintStatus]
 
 
@@ -189,6 +191,20 @@ def _over_the_limit():
     return response
 
 
+def small_body(view):
+    """Refuse a body over MAX_BODY_BYTES (413) before it is read: the public door takes text, not files."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        length = request.content_length
+        if length is not None and length > MAX_BODY_BYTES:
+            return problem(413, _("A complaint takes at most %(n)s KB.", n=MAX_BODY_BYTES // 1024))
+        request.max_content_length = MAX_BODY_BYTES  # a body without a length stops there too (413)
+        return view(*args, **kwargs)
+
+    return guarded
+
+
 # ------------------------------------------------------------------------------------------ views
 
 
@@ -198,6 +214,7 @@ def _record(complaint: Complaint) -> dict:
 
 @blp.route("/complaints", methods=["POST"])
 @api_allow(PUBLIC)
+@small_body
 @idempotent
 @blp.doc(parameters=[IDEMPOTENCY_KEY], security=[{}, {"bearerAuth": []}])  # a token is optional
 @blp.arguments(ComplaintIn)
@@ -206,6 +223,7 @@ def _record(complaint: Complaint) -> dict:
 @blp.alt_response(409, schema=ProblemSchema, content_type=PROBLEM,
                   description="The client_id names a complaint with other values (`current`).")
 @blp.alt_response(429, schema=ProblemSchema, content_type=PROBLEM, description="Too many from this address.")
+@blp.alt_response(413, schema=ProblemSchema, content_type=PROBLEM, description="A body over 128 KB.")
 @problems(blp, 400, 403, 422)
 def file_complaint(data):
     """File a complaint or report: the public without a token, or an officer or supervisor recording a call,
