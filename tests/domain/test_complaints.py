@@ -211,3 +211,30 @@ def test_price_check_states_the_figures_and_sets_the_priority(cn):
                           rules=cn.complaints, currency="CNY", place="x").reasons == ()
     zero = check(cn, "1", own_baseline=(Decimal("0"), date(2020, 1, 1)))
     assert zero.priority == "high" and "above" in str(zero.reasons[0])
+
+
+places = st.builds(
+    cp.Place,
+    id=st.integers(min_value=1, max_value=40),
+    received_on=st.dates(min_value=date(2020, 1, 1), max_value=date(2020, 4, 30)),
+    premises_id=st.one_of(st.none(), st.integers(min_value=1, max_value=3)),
+    address=st.sampled_from(["", "12dianchiroad", "3marketlane"]),
+    town=st.sampled_from(["CG", "XZ"]),
+    status=st.sampled_from(list(S)),
+)
+
+
+@given(places, st.lists(places, max_size=25, unique_by=lambda p: p.id))
+def test_duplicates_are_earlier_open_and_the_same_place(new, others):
+    found = cp.possible_duplicates(new, others, 30)
+    by_id = {p.id: p for p in others}
+    assert len(found) == len(set(found))
+    assert found == sorted(found, key=lambda i: (by_id[i].received_on, i))
+    for other_id in found:
+        other = by_id[other_id]
+        assert other.id != new.id and other.status in cp.OPEN_STATUSES and cp.same_place(new, other)
+        assert timedelta(0) <= new.received_on - other.received_on <= timedelta(days=30)
+    for other in others:  # and nothing that qualifies is missed
+        if (other.id not in found and other.id != new.id and other.status in cp.OPEN_STATUSES
+                and cp.same_place(new, other) and timedelta(0) < new.received_on - other.received_on <= timedelta(30)):
+            raise AssertionError(f"missed {other}")
