@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.web.admin.routes import bp as admin_bp
     from tracker.web.auth.routes import bp as auth_bp
     from tracker.web.cases.routes import bp as cases_bp
+    from tracker.web.complaints.routes import bp as complaints_bp
     from tracker.web.conflicts.routes import bp as conflicts_bp
     from tracker.web.exports import pack as _pack, routes as _exports  # noqa: F401  (their views attach to bp)
     from tracker.web.exports.blueprint import bp as exports_bp
@@ -114,7 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.web.reports.routes import bp as reports_bp
 
     blueprints = (main_bp, auth_bp, admin_bp, premises_bp, inspections_bp, cases_bp,
-                  outcomes_bp, reports_bp, planning_bp, exports_bp, conflicts_bp, field_bp)
+                  outcomes_bp, reports_bp, planning_bp, exports_bp, conflicts_bp, field_bp, complaints_bp)
     for bp in blueprints:
         app.register_blueprint(bp)
     from tracker.api import register_api

@@ -135,6 +135,7 @@ def _pages(ids: dict, supervisor: bool) -> list[str]:
         "/cases/", *[f"/cases/{case}" for case in ids["cases"]], f"/cases/{ids['approved']}/notice",
         "/cases/penalties", "/cases/payments",
         "/reports/queues", "/planning/risk", "/search?q=Pharmacy", "/auth/tokens", "/admin/rulebook", "/outcomes/",
+        "/complaints/new", "/complaints/track",
     ]
     if supervisor:
         pages.append("/reports/")

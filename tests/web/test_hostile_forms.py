@@ -290,6 +290,13 @@ def test_premises_and_inspection_forms(app, world):
     }
 
 
+def test_public_complaint_forms(app, world):
+    """The public's complaint form and tracking form (issue 18), signed out: a complaint may be filed (200)."""
+    covered = run_group(app, None, ["/complaints/new", "/complaints/track"], LOG_TABLES | ACCOUNT_TABLES,
+                        ok_200={"complaints.new"})
+    assert covered >= {"complaints.new", "complaints.track"}
+
+
 def test_conflict_resolve_form(app, world):
     """The supervisor's choice per field in a sync conflict (the radio groups of /conflicts/<id>)."""
     conflict = raise_conflict(world.officer, "premises", world.pharmacy.id, world.pharmacy.unit_id,

@@ -1,0 +1,137 @@
+"""Complaints and reports from the public on the web (issue 18, DOMAIN.md §11): the public form in Chinese and
+English on a phone, the receipt with its tracking code, the tracking page (an unknown code 404 like any other),
+bad input refused on the form, and the per-address limit shared with the API."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import csrf_token
+from tests.factories import County, emergency, premises
+from tracker.extensions import db
+from tracker.models.complaints import Complaint
+from tracker.services import complaints as service
+
+TODAY = date(2020, 2, 10)
+NEW = "/complaints/new"
+TRACK = "/complaints/track"
+ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
+PERSON_NAME = "Qzxperson Liu"
+PERSON_PHONE = "13912345678"
+
+
+@pytest.fixture
+def world(app):
+    app.config["TRACKER_TODAY"] = TODAY
+    with app.app_context():
+        county = County()
+        county.outbreak = emergency()
+        county.pharmacy = premises(county.officer)
+        yield county
+
+
+def form(**changes) -> dict:
+    return {"kind": "report", "description": "N95 口罩每只 18 元。", "premises_name": "Jiankang Pharmacy",
+            "address": "12 Renmin Road", "town": "CG", "commodity": "mask_n95", "price_seen": "18.00",
+            "seen_on": "2020-02-08", "anonymous": "no", "person_name": PERSON_NAME, "person_phone": PERSON_PHONE,
+            **changes}
+
+
+def file(client, headers=None, **changes):
+    token = csrf_token(client, NEW)
+    return client.post(NEW, data={"csrf_token": token, **form(**changes)}, headers=headers or {})
+
+
+def receipt_of(html: str) -> tuple[str, str]:
+    number = re.search(r'id="complaint-number">([^<]+)<', html).group(1)
+    code = re.search(r'id="tracking-code">([^<]+)<', html).group(1)
+    return number, code
+
+
+def track(client, code, headers=None):
+    token = csrf_token(client, TRACK)
+    return client.post(TRACK, data={"csrf_token": token, "code": code}, headers=headers or {})
+
+
+def test_the_public_files_in_chinese_and_follows_it_to_a_reply(client, world):
+    page = client.get(NEW, headers=ZH)
+    assert page.status_code == 200 and 'lang="zh' in page.get_data(as_text=True)
+    response = file(client, ZH)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    number, code = receipt_of(html)
+    assert number == "CG-C-2020-0001" and len(code) >= 10
+    complaint = db.session.scalar(sa.select(Complaint))
+    assert complaint.channel == "web" and complaint.person_name == PERSON_NAME and complaint.created_by_id is None
+    assert complaint.kind == "report" and complaint.price_seen is not None and complaint.seen_on == date(2020, 2, 8)
+    assert code not in complaint.tracking_hash
+    service.run_action(world.supervisor, complaint, "accept", {})
+    service.run_action(world.supervisor, service.reload(complaint.id), "reply",
+                       {"text": "我们已派员检查。"})
+    tracked = track(client, code.lower(), ZH)
+    assert tracked.status_code == 200
+    text = tracked.get_data(as_text=True)
+    assert number in text and "我们已派员检查。" in text
+    assert PERSON_NAME not in text and PERSON_PHONE not in text and "Jiankang" not in text
+
+
+def test_the_receipt_and_tracking_in_english_anonymous(client, world):
+    response = file(client, anonymous="yes", kind="complaint")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Keep this tracking code" in html
+    _number, code = receipt_of(html)
+    complaint = db.session.scalar(sa.select(Complaint))
+    assert complaint.person_name is None and complaint.person_phone is None
+    tracked = track(client, code)
+    assert tracked.status_code == 200 and "No reply yet." in tracked.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("code", ["ABCDEFGHJKMN", "nonsense", "x" * 64, "'; drop table complaints; --"])
+def test_an_unknown_code_is_the_same_404(client, world, code):
+    response = track(client, code)
+    assert response.status_code == 404
+    assert "No complaint has this tracking code." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"description": ""}, "description"),
+    ({"town": "NOPE"}, "town"),
+    ({"price_seen": "-3"}, "price_seen"),
+    ({"price_seen": "abc"}, "price_seen"),
+    ({"seen_on": "2020-03-01"}, "seen_on"),
+    ({"commodity": "", "price_seen": "18.00"}, "commodity"),
+    ({"anonymous": "no", "person_name": "", "person_phone": ""}, "person_name"),
+    ({"kind": "praise"}, "kind"),
+])
+def test_bad_input_is_refused_on_the_form_and_nothing_is_written(client, world, changes, field):
+    response = file(client, **changes)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'id="tracking-code"' not in html and 'name="description"' in html
+    assert "is-invalid" in html or "alert-danger" in html or "Not a valid choice" in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Complaint)) == 0
+
+
+def test_without_the_csrf_token_nothing_is_filed(client, world):
+    response = client.post(NEW, data=form())
+    assert response.status_code in (200, 400)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Complaint)) == 0
+
+
+def test_the_form_shares_the_intake_limit_with_the_api(app, client, world):
+    app.config["COMPLAINT_INTAKE_LIMIT"] = "2 per hour"
+    assert file(client).status_code == 200
+    assert client.post("/api/v1/complaints", json={
+        "kind": "report", "premises_id": world.pharmacy.id, "description": "again"}).status_code == 201
+    refused = file(client)
+    assert refused.status_code == 429 and refused.headers.get("Retry-After")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Complaint)) == 2
+
+
+def test_signed_out_pages_link_to_the_form(client, world):
+    html = client.get("/outcomes/").get_data(as_text=True)
+    assert 'href="/complaints/new"' in html

@@ -1,0 +1,39 @@
+"""The public complaint form and the tracking form: shape only; the service checks the rules."""
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from tracker.services import complaints as service
+from tracker.services.localisation import lazy_gettext as _l
+from tracker.web.forms import LocalDateField, MoneyField, SelectField, StringField
+from tracker.web.labels import options
+
+
+class PublicComplaintForm(FlaskForm):
+    kind = RadioField(_l("What is it?"), choices=options([("complaint", _l("A complaint: I paid too much")),
+                                                           ("report", _l("A report: I saw prices too high"))]),
+                      default="complaint", validators=[InputRequired()])
+    description = TextAreaField(_l("What happened"), validators=[DataRequired(), Length(max=service.DESCRIPTION_MAX)],
+                                render_kw={"rows": 5})
+    premises_name = StringField(_l("Shop or business name"), validators=[DataRequired(), Length(max=200)])
+    address = StringField(_l("Address"), validators=[DataRequired(), Length(max=300)])
+    town = SelectField(_l("Town or county"), validators=[InputRequired()])
+    commodity = SelectField(_l("Goods"), validators=[Optional()])
+    price_seen = MoneyField(_l("Price seen"), places=2, validators=[Optional()],
+                            description=_l("In yuan, such as 18.00."))
+    seen_on = LocalDateField(_l("Date seen"), validators=[Optional()])
+    anonymous = RadioField(_l("Your name and phone"),
+                           choices=options([("no", _l("Give my name and phone (kept confidential)")),
+                                            ("yes", _l("Stay anonymous"))]),
+                           default="no", validators=[InputRequired()])
+    person_name = StringField(_l("Your name"), validators=[Length(max=service.NAME_MAX)],
+                              render_kw={"autocomplete": "name"})
+    person_phone = StringField(_l("Your phone"), validators=[Length(max=service.PHONE_MAX)],
+                               render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    submit = SubmitField(_l("Send"))
+
+
+class TrackForm(FlaskForm):
+    code = StringField(_l("Tracking code"), validators=[DataRequired(), Length(max=64)],
+                       render_kw={"autocomplete": "off", "autocapitalize": "characters"})
+    submit = SubmitField(_l("Show"))
