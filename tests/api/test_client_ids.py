@@ -387,8 +387,8 @@ def test_two_requests_racing_with_one_observation_record_it_once(world, app, lin
     body = {**MASK, "client_id": new_id()}
     headers = [world.headers("officer"), world.headers("officer2")]
     line_up("holder", 2)  # both have looked the id up and found nothing before either inserts
-    answers = _race(app, 2, lambda i: app.test_client().post(f"{URL}/{draft.id}/observations", json=body,
-                                                              headers=headers[i]))
+    url = f"{URL}/{draft.id}/observations"  # read here: the racers must not load the main session's objects
+    answers = _race(app, 2, lambda i: app.test_client().post(url, json=body, headers=headers[i]))
     assert sorted(a.status_code for a in answers) == [200, 201], [a.get_data(as_text=True) for a in answers]
     assert answers[0].get_json()["id"] == answers[1].get_json()["id"]
     assert count(PriceObservation) == 1
@@ -400,8 +400,8 @@ def test_two_requests_racing_with_different_values_under_one_id_give_one_record_
     bodies = [{**MASK, "client_id": client_id}, {**MASK, "price": "3.90", "client_id": client_id}]
     headers = world.headers("officer")
     line_up("holder", 2)
-    answers = _race(app, 2, lambda i: app.test_client().post(f"{URL}/{draft.id}/observations", json=bodies[i],
-                                                              headers=headers))
+    url = f"{URL}/{draft.id}/observations"  # read here: the racers must not load the main session's objects
+    answers = _race(app, 2, lambda i: app.test_client().post(url, json=bodies[i], headers=headers))
     assert sorted(a.status_code for a in answers) == [201, 409]
     refused = next(a for a in answers if a.status_code == 409).get_json()
     assert refused["current"]["id"] == next(a for a in answers if a.status_code == 201).get_json()["id"]
