@@ -135,3 +135,85 @@ def test_the_form_shares_the_intake_limit_with_the_api(app, client, world):
 def test_signed_out_pages_link_to_the_form(client, world):
     html = client.get("/outcomes/").get_data(as_text=True)
     assert 'href="/complaints/new"' in html
+
+
+# ------------------------------------------------------------------------------------------ the staff's pages
+
+
+def filed(world, person=True, **changes) -> Complaint:
+    data = {"kind": "report", "premises_id": world.pharmacy.id, "commodity": "mask_n95", "price_seen": "18.00",
+            "seen_on": "2020-02-08", "description": "N95 masks at 18 yuan each.",
+            "person": {"name": PERSON_NAME, "phone": PERSON_PHONE} if person else None, **changes}
+    return service.file_complaint(None, data).complaint
+
+
+def test_a_supervisor_triages_on_the_page_and_replies(app, world, as_user):
+    complaint = filed(world)
+    client = as_user(world.supervisor)
+    listing = client.get("/complaints/")
+    assert listing.status_code == 200 and complaint.number in listing.get_data(as_text=True)
+    page = client.get(f"/complaints/{complaint.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and PERSON_NAME in html and PERSON_PHONE in html
+    assert 'id="action-accept"' in html and 'id="action-decline"' in html
+    # A decline without a reason: refused on the form, nothing written.
+    token = csrf_token(client, f"/complaints/{complaint.id}")
+    refused = client.post(f"/complaints/{complaint.id}/actions/decline",
+                          data={"csrf_token": token, "decline-reason": ""})
+    assert refused.status_code == 422 and db.session.get(Complaint, complaint.id).status == "received"
+    accepted = client.post(f"/complaints/{complaint.id}/actions/accept", data={"csrf_token": token})
+    assert accepted.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Complaint, complaint.id).status == "accepted"
+    # Accepting twice: the service's refusal shown on the form, never a 500.
+    again = client.post(f"/complaints/{complaint.id}/actions/accept", data={"csrf_token": token})
+    assert again.status_code == 422
+    replied = client.post(f"/complaints/{complaint.id}/actions/reply",
+                          data={"csrf_token": token, "reply-text": "An officer will inspect the pharmacy."})
+    assert replied.status_code == 302
+    assert "An officer will inspect the pharmacy." in client.get(f"/complaints/{complaint.id}").get_data(as_text=True)
+
+
+def test_filters_and_an_unknown_filter_value(world, as_user):
+    filed(world)
+    filed(world, kind="complaint", commodity=None, price_seen=None)
+    client = as_user(world.officer)
+    assert client.get("/complaints/?kind=complaint").status_code == 200
+    assert client.get("/complaints/?status=nonsense&priority=x").status_code == 200
+
+
+def test_another_units_officer_gets_404_and_no_list_entry(world, as_user):
+    complaint = filed(world)
+    client = as_user(world.other_officer)
+    assert client.get(f"/complaints/{complaint.id}").status_code == 404
+    assert complaint.number not in client.get("/complaints/").get_data(as_text=True)
+    token = csrf_token(client, NEW)
+    assert client.post(f"/complaints/{complaint.id}/actions/accept",
+                       data={"csrf_token": token}).status_code == 404
+
+
+@pytest.mark.parametrize("who, sees", [("officer", True), ("supervisor", True), ("auditor", True)])
+def test_the_person_is_shown_to_the_handling_unit_and_auditors(world, as_user, who, sees):
+    complaint = filed(world)
+    html = as_user(getattr(world, who)).get(f"/complaints/{complaint.id}").get_data(as_text=True)
+    assert (PERSON_NAME in html and PERSON_PHONE in html) is sees
+
+
+def test_the_person_appears_nowhere_for_the_public_or_another_unit(client, world, as_user):
+    complaint = filed(world)
+    for url in ("/outcomes/", "/complaints/track", "/complaints/new"):
+        assert PERSON_NAME not in client.get(url).get_data(as_text=True)
+    other = as_user(world.other_officer)
+    for url in ("/complaints/", f"/complaints/{complaint.id}"):
+        assert PERSON_NAME not in other.get(url).get_data(as_text=True)
+
+
+def test_an_anonymous_complaint_reads_anonymous(world, as_user):
+    complaint = filed(world, person=False)
+    html = as_user(world.supervisor).get(f"/complaints/{complaint.id}").get_data(as_text=True)
+    assert "Anonymous" in html
+
+
+def test_the_menu_has_complaints_for_readers(world, as_user):
+    html = as_user(world.auditor).get("/").get_data(as_text=True)
+    assert 'href="/complaints/"' in html

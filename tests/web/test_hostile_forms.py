@@ -297,6 +297,17 @@ def test_public_complaint_forms(app, world):
     assert covered >= {"complaints.new", "complaints.track"}
 
 
+def test_complaint_action_forms(app, world):
+    """A supervisor's triage forms on a complaint's page (issue 18): accept, decline, transfer, merge, reply, close."""
+    from tracker.services.complaints import file_complaint
+    body = {"kind": "report", "premises_id": world.pharmacy.id, "description": "Masks at 18 yuan.",
+            "person": {"name": "Qzx Person", "phone": "139"}}
+    file_complaint(None, body)
+    later = file_complaint(None, body).complaint
+    covered = run_group(app, world.supervisor.username, [f"/complaints/{later.id}"], LOG_TABLES | ACCOUNT_TABLES)
+    assert covered >= {"complaints.act"}
+
+
 def test_conflict_resolve_form(app, world):
     """The supervisor's choice per field in a sync conflict (the radio groups of /conflicts/<id>)."""
     conflict = raise_conflict(world.officer, "premises", world.pharmacy.id, world.pharmacy.unit_id,

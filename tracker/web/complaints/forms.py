@@ -37,3 +37,56 @@ class TrackForm(FlaskForm):
     code = StringField(_l("Tracking code"), validators=[DataRequired(), Length(max=64)],
                        render_kw={"autocomplete": "off", "autocapitalize": "characters"})
     submit = SubmitField(_l("Show"))
+
+
+class ComplaintFilterForm(FlaskForm):
+    """GET filters of the staff list; no CSRF needed for reading."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), validators=[Optional()])
+    kind = SelectField(_l("Kind"), validators=[Optional()])
+    priority = SelectField(_l("Priority"), validators=[Optional()])
+
+
+class AcceptForm(FlaskForm):
+    reason = StringField(_l("Reason (only if late)"), validators=[Length(max=service.REASON_MAX)])
+    submit = SubmitField(_l("Accept"))
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for declining"), validators=[DataRequired(), Length(max=service.REASON_MAX)],
+                           render_kw={"rows": 2})
+    submit = SubmitField(_l("Decline"))
+
+
+class TransferForm(FlaskForm):
+    to = SelectField(_l("Transfer to"), validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason for the transfer"), validators=[DataRequired(), Length(max=service.REASON_MAX)],
+                           render_kw={"rows": 2})
+    submit = SubmitField(_l("Transfer"))
+
+
+class MergeForm(FlaskForm):
+    into = StringField(_l("Number of the earlier complaint (its id)"), validators=[DataRequired(), Length(max=12)],
+                       render_kw={"inputmode": "numeric"})
+    reason = StringField(_l("Reason (only if late)"), validators=[Length(max=service.REASON_MAX)])
+    submit = SubmitField(_l("Mark as a duplicate"))
+
+
+class ReplyForm(FlaskForm):
+    text = TextAreaField(_l("Reply to the person (they read it on the tracking page)"),
+                         validators=[DataRequired(), Length(max=service.TEXT_MAX)], render_kw={"rows": 3})
+    submit = SubmitField(_l("Send the reply"))
+
+
+class CloseForm(FlaskForm):
+    result = TextAreaField(_l("Result"), validators=[DataRequired(), Length(max=service.REASON_MAX)],
+                           render_kw={"rows": 2})
+    reason = StringField(_l("Reason (only if late)"), validators=[Length(max=service.REASON_MAX)])
+    submit = SubmitField(_l("Close"))
+
+
+ACTION_FORMS = {"accept": AcceptForm, "decline": DeclineForm, "transfer": TransferForm, "merge": MergeForm,
+                "reply": ReplyForm, "close": CloseForm}
