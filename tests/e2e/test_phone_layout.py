@@ -24,6 +24,7 @@ from tests.e2e.world import STORY_DAY, _referred_case
 from tests.factories import premises
 from tracker.extensions import db
 from tracker.models import Case, Inspection, PriceEmergency, User
+from tracker.services import complaints as complaint_service
 from tracker.services import inspections as inspection_service
 from tracker.services.cases import run_action
 
@@ -119,8 +120,13 @@ def draft(live_server) -> dict:
         submitted = db.session.scalar(
             sa.select(Inspection.id).where(Inspection.status == "submitted").order_by(Inspection.id))
         cases = db.session.scalars(sa.select(Case.id).order_by(Case.id)).all()
+        # A complaint about the pharmacy, named and priced (its page: the person, the price check, the triage forms).
+        complaint = complaint_service.file_complaint(None, {
+            "kind": "complaint", "premises_id": pharmacy.id, "commodity": "mask_n95", "price_seen": "18.00",
+            "description": "N95 masks at 18 yuan each at the counter; the receipt says 18.00.",
+            "person": {"name": "Liu Min", "phone": "13912345678"}}).complaint
         ids = {"premises": pharmacy.id, "draft": record.id, "submitted": submitted, "cases": cases,
-               "approved": approved.id}
+               "approved": approved.id, "complaint": complaint.id}
         db.session.remove()
     return ids
 
@@ -135,7 +141,7 @@ def _pages(ids: dict, supervisor: bool) -> list[str]:
         "/cases/", *[f"/cases/{case}" for case in ids["cases"]], f"/cases/{ids['approved']}/notice",
         "/cases/penalties", "/cases/payments",
         "/reports/queues", "/planning/risk", "/search?q=Pharmacy", "/auth/tokens", "/admin/rulebook", "/outcomes/",
-        "/complaints/new", "/complaints/track",
+        "/complaints/new", "/complaints/track", f"/complaints/{ids['complaint']}",
     ]
     if supervisor:
         pages.append("/reports/")

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, page_queries
 from tests.factories import County, emergency, premises
 from tracker.extensions import db
 from tracker.models.complaints import Complaint
@@ -217,3 +217,12 @@ def test_an_anonymous_complaint_reads_anonymous(world, as_user):
 def test_the_menu_has_complaints_for_readers(world, as_user):
     html = as_user(world.auditor).get("/").get_data(as_text=True)
     assert 'href="/complaints/"' in html
+
+
+def test_the_list_reads_a_fixed_number_of_queries(world, as_user):
+    client = as_user(world.supervisor)
+    filed(world)
+    few = page_queries(client, "/complaints/")
+    for n in range(6):
+        filed(world, premises_id=None, premises_name=f"Stall {n}", address=f"{n} Market Street", town="CG")
+    assert page_queries(client, "/complaints/") == few

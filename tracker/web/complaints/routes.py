@@ -164,7 +164,8 @@ def index():
         field = getattr(filters, name)
         if field.data and not field.errors:
             stmt = stmt.where(getattr(Complaint, name) == field.data)
-    page = paginate(stmt.options(*service.DETAIL).order_by(Complaint.received_on.desc(), Complaint.id.desc()))
+    page = paginate(stmt.options(*service.DETAIL, selectinload(Complaint.premises))
+                    .order_by(Complaint.received_on.desc(), Complaint.id.desc()))
     deadlines = {complaint.id: service.deadlines_of(complaint) for complaint in page.items}
     return render_template("complaints/index.html", page=page, filters=filters, deadlines=deadlines,
                            **STAFF_LABELS)
