@@ -226,3 +226,22 @@ def test_the_list_reads_a_fixed_number_of_queries(world, as_user):
     for n in range(6):
         filed(world, premises_id=None, premises_name=f"Stall {n}", address=f"{n} Market Street", town="CG")
     assert page_queries(client, "/complaints/") == few
+
+
+def test_an_officer_records_a_hotline_call_in_the_same_form(world, as_user):
+    client = as_user(world.officer)
+    assert 'name="channel"' in client.get(NEW).get_data(as_text=True)
+    response = file(client, channel="hotline", received_on="2020-02-09", seen_on="2020-02-08")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    complaint = db.session.scalar(sa.select(Complaint))
+    assert (complaint.channel, complaint.received_on, complaint.created_by_id) == (
+        "hotline", date(2020, 2, 9), world.officer.id)
+    assert f'href="/complaints/{complaint.id}"' in response.get_data(as_text=True)
+    future = file(client, channel="letter", received_on="2020-03-01")
+    assert future.status_code == 200 and 'id="tracking-code"' not in future.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Complaint)) == 1
+
+
+def test_the_public_form_has_no_channel(client, world, as_user):
+    assert 'name="channel"' not in client.get(NEW).get_data(as_text=True)
+    assert 'name="channel"' not in as_user(world.auditor).get(NEW).get_data(as_text=True)

@@ -30,6 +30,13 @@ class PublicComplaintForm(FlaskForm):
                               render_kw={"autocomplete": "name"})
     person_phone = StringField(_l("Your phone"), validators=[Length(max=service.PHONE_MAX)],
                                render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    # An officer or supervisor recording a call, a letter or a walk-in (removed for the public).
+    channel = SelectField(_l("Received by"), validators=[Optional()],
+                          choices=options([("hotline", _l("Hotline call")), ("letter", _l("Letter")),
+                                           ("walk_in", _l("Walk-in")), ("platform", _l("Complaints platform")),
+                                           ("web", _l("Web"))]))
+    received_on = LocalDateField(_l("Received on"), validators=[Optional()],
+                                 description=_l("Leave empty for today."))
     submit = SubmitField(_l("Send"))
 
 

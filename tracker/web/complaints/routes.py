@@ -91,12 +91,23 @@ def _prepare(form: PublicComplaintForm) -> None:
     form.commodity.choices = options([("", _("— none or other —"))] + [(c.code, c.name.render()) for c in commodities])
 
 
+def _recorder():
+    """An officer or supervisor records a call, letter or walk-in as themselves; anyone else files as the public."""
+    if current_user.is_authenticated and current_user.role.works_in_unit:
+        return current_user
+    return None
+
+
 def _data(form: PublicComplaintForm) -> dict:
     person = None
     if form.anonymous.data != "yes":
         name, phone = (form.person_name.data or "").strip(), (form.person_phone.data or "").strip()
         person = {"name": name or None, "phone": phone or None}
+    recorded = {}
+    if "channel" in form._fields:
+        recorded = {"channel": form.channel.data or None, "received_on": form.received_on.data}
     return {
+        **recorded,
         "kind": form.kind.data,
         "description": form.description.data,
         "premises_name": form.premises_name.data,
@@ -119,18 +130,25 @@ def _apply(form, error: Invalid) -> None:
 def new():
     form = PublicComplaintForm()
     _prepare(form)
+    actor = _recorder()
+    if actor is None:
+        del form.channel, form.received_on
     if form.validate_on_submit():
-        refused = _over_the_limit()
-        if refused is not None:
-            return refused
+        if actor is None:
+            refused = _over_the_limit()
+            if refused is not None:
+                return refused
         try:
-            intake = service.file_complaint(None, _data(form))
+            intake = service.file_complaint(actor, _data(form))
         except Invalid as error:
+            db.session.rollback()
             _apply(form, error)
         else:
             # Shown once, never in a URL: the code is kept only hashed.
-            return render_template("complaints/receipt.html", receipt=service.public_receipt(intake))
-    return render_template("complaints/new.html", form=form)
+            complaint_id = intake.complaint.id if service.may_see(intake.complaint, actor) else None
+            return render_template("complaints/receipt.html", receipt=service.public_receipt(intake),
+                                   complaint_id=complaint_id)
+    return render_template("complaints/new.html", form=form, recording=actor is not None)
 
 
 @bp.route("/track", methods=["GET", "POST"])
