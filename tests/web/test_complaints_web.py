@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import csrf_token, page_queries
+from tests.conftest import csrf_token, page_queries, signed_in
 from tests.factories import County, emergency, premises
 from tracker.extensions import db
 from tracker.models.complaints import Complaint
@@ -245,3 +245,25 @@ def test_an_officer_records_a_hotline_call_in_the_same_form(world, as_user):
 def test_the_public_form_has_no_channel(client, world, as_user):
     assert 'name="channel"' not in client.get(NEW).get_data(as_text=True)
     assert 'name="channel"' not in as_user(world.auditor).get(NEW).get_data(as_text=True)
+
+
+def test_duplicates_are_linked_merged_and_a_transfer_leaves_the_unit(app, world, as_user):
+    first = filed(world)
+    second = filed(world, person=False)
+    client = as_user(world.supervisor)
+    html = client.get(f"/complaints/{second.id}").get_data(as_text=True)
+    assert f'href="/complaints/{first.id}"' in html and first.number in html
+    token = csrf_token(client, f"/complaints/{second.id}")
+    wrong = client.post(f"/complaints/{second.id}/actions/merge", data={"csrf_token": token, "merge-into": "abc"})
+    assert wrong.status_code == 422
+    merged = client.post(f"/complaints/{second.id}/actions/merge",
+                         data={"csrf_token": token, "merge-into": str(first.id)})
+    assert merged.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Complaint, second.id).duplicate_of_id == first.id
+    moved = client.post(f"/complaints/{first.id}/actions/transfer",
+                        data={"csrf_token": token, "transfer-to": "XZ", "transfer-reason": "Their town."})
+    assert moved.status_code == 302 and moved.location.endswith("/complaints/")
+    assert client.get(f"/complaints/{first.id}").status_code == 404
+    html = signed_in(app, world.other_officer).get(f"/complaints/{first.id}").get_data(as_text=True)
+    assert PERSON_NAME in html  # now the handling unit's
