@@ -223,8 +223,10 @@ def _show(complaint: Complaint, failed: tuple[str, object] | None = None, status
     duplicates = db.session.execute(
         sa.select(Complaint.id, Complaint.number).where(Complaint.id.in_(view["possible_duplicates"]))
         .order_by(Complaint.id)).all() if view["possible_duplicates"] else []
+    commodity = current_rulebook().commodities.get(complaint.commodity) if complaint.commodity else None
     return render_template("complaints/show.html", complaint=complaint, view=view, forms=forms, events=events,
-                           duplicates=duplicates, **STAFF_LABELS), status
+                           duplicates=duplicates, commodity_name=commodity.name.render() if commodity else None,
+                           **STAFF_LABELS), status
 
 
 @bp.route("/<int:complaint_id>")
