@@ -26,7 +26,7 @@ from tracker.web.errors import render_error
 from tracker.web.forms import apply_errors
 from tracker.web.labels import options
 from tracker.web.pagination import paginate
-from tracker.services.localisation import lazy_gettext as _l
+from tracker.services.localisation import lazy_gettext as _l, lazy_pgettext
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ STATUS_LABELS = {
     "merged": _l("Handled with another complaint"),
     "closed": _l("Closed"),
 }
-KIND_LABELS = {"complaint": _l("Complaint"), "report": _l("Report")}
+KIND_LABELS = {"complaint": lazy_pgettext("complaint kind", "Complaint"), "report": lazy_pgettext("complaint kind", "Report")}
 PRIORITY_LABELS = {"high": _l("High"), "normal": _l("Normal")}
 # The staff's names of the states (the public's are STATUS_LABELS).
 STAFF_STATUS_LABELS = {
