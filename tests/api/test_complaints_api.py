@@ -334,7 +334,8 @@ def test_an_inspection_link_column_exists(world):
 
 def test_an_accepted_complaint_leads_to_an_inspection_and_a_case(client, world):
     complaint_id = file(client, world, "officer", received_on="2020-02-06", seen_on="2020-02-05").get_json()["id"]
-    visit = {"premises_id": world.pharmacy.id, "started_at": "2020-02-10T09:00:00+08:00",
+    # 07:30 in Shanghai is 23:30 UTC the day before: in the past at any real time of day on the business date.
+    visit = {"premises_id": world.pharmacy.id, "started_at": "2020-02-10T07:30:00+08:00",
              "lead_officer": world.officer.username, "second_officer": world.officer2.username, "type": "complaint",
              "complaint_id": complaint_id}
     body = problem(client.post("/api/v1/inspections", json=visit, headers=world.headers("officer")), 422)

@@ -61,10 +61,12 @@ def test_only_field_roles_record_and_nothing_is_half_written(world):
 
 
 def test_the_recent_median_counts_the_window_up_to_the_day_seen(world):
-    # Observations on 2020-01-31 (31 days before 2 March: outside), 2020-02-01 (inside) and 2020-03-02 (after).
+    # Observations on 2020-01-31 (31 days before 2 March: outside), 2020-02-01 (inside) and 2020-03-02 (after),
+    # local days in Shanghai. The last starts at 00:30 there (16:30 UTC the day before): in the past at any time of
+    # day, since the business clock is TODAY at the real time of day (UTC).
     for started, price in ((datetime(2020, 1, 31, 2, tzinfo=timezone.utc), "100.00"),
                            (datetime(2020, 2, 1, 2, tzinfo=timezone.utc), "2.00"),
-                           (datetime(2020, 3, 2, 2, tzinfo=timezone.utc), "50.00")):
+                           (datetime(2020, 3, 1, 16, 30, tzinfo=timezone.utc), "50.00")):
         visit = inspection(world.officer, world.officer2, world.pharmacy, world.outbreak, started_at=started)
         inspection_service.record_observation(world.officer, visit, inspection_service.ObservationData(
             commodity="mask_n95", price=price))
