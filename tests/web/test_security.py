@@ -391,6 +391,16 @@ def test_malformed_security_settings_stop_start_up(monkeypatch, tmp_path, name, 
 
 # ------------------------------------------------------------------------------ CSRF everywhere
 
+def _sample_value(converter):
+    """A value the route's converter accepts: 1 for a number, one of an ``any(...)``'s names, else "x"."""
+    kind = type(converter).__name__
+    if kind == "IntegerConverter":
+        return 1
+    if kind == "AnyConverter":
+        return sorted(converter.items)[0]
+    return "x"
+
+
 def _state_changing_urls(app) -> list[tuple[str, str]]:
     found = []
     with app.test_request_context():
@@ -400,8 +410,7 @@ def _state_changing_urls(app) -> list[tuple[str, str]]:
             methods = (rule.methods or set()) & STATE_CHANGING
             if not methods or rule.rule.startswith("/api/"):
                 continue
-            values = {arg: (1 if type(rule._converters[arg]).__name__ == "IntegerConverter" else "x")
-                      for arg in rule.arguments}
+            values = {arg: _sample_value(rule._converters[arg]) for arg in rule.arguments}
             url = url_for(rule.endpoint, **values)
             found.extend((method, url) for method in sorted(methods))
     return found
