@@ -4,27 +4,22 @@ and the handling unit triages, replies and closes. Every rule is tracker.service
 from __future__ import annotations
 
 import copy
-import logging
 from functools import wraps
 
 import marshmallow as ma
-from flask import current_app, g, request, url_for
+from flask import g, request, url_for
 from flask_babel import gettext as _
-from limits import parse as parse_limit
 
 from tracker.api.core import IDEMPOTENCY_KEY, PROBLEM, ApiBlueprint, PageQuery, api_allow, caller, idempotent, \
     keyset_page, problem
 from tracker.api.fields import MAX_ID, DecimalString, StrictDate, Text, problems
 from tracker.api.problem_schema import ProblemSchema
 from tracker.domain import complaints as rules
-from tracker.extensions import limiter
 from tracker.models.complaints import Complaint
 from tracker.services import complaints as service
 from tracker.services.access import FIELD, PUBLIC, READERS
 from tracker.services.clientids import DifferentContent
-from tracker.services.rulebooks import current_rulebook
 
-log = logging.getLogger(__name__)
 
 blp = ApiBlueprint(
     "api_complaints", __name__, url_prefix="/api/v1",
@@ -33,7 +28,6 @@ blp = ApiBlueprint(
 
 COMPLAINT_ID = f"int(min=1, max={MAX_ID}):complaint_id"
 ACTIONS = tuple(a.value for a in rules.ComplaintAction)
-INTAKE_SCOPE = "complaints-intake"
 MAX_BODY_BYTES = 128 * 1024  # a complaint's text fits many times over; anything larger is refused unread
 STATUSES = [s.value for s in rules.ComplaintStatus]
 
@@ -169,25 +163,13 @@ ACTION_FIELDS = {
 # ------------------------------------------------------------------------------------------ the intake limit
 
 
-def _intake_limit():
-    return parse_limit(current_app.config.get("COMPLAINT_INTAKE_LIMIT") or current_rulebook().complaints.intake_limit)
-
-
 def _over_the_limit():
-    """A public intake over the limit per address: a 429 problem (the counter store down: let it through)."""
-    if not current_app.config.get("RATELIMIT_ENABLED", True):
+    """A public intake over the limit per address: a 429 problem."""
+    wait = service.intake_wait(request.remote_addr or "")
+    if wait is None:
         return None
-    item = _intake_limit()
-    try:
-        allowed = limiter.limiter.hit(item, INTAKE_SCOPE, request.remote_addr or "")
-    except Exception:
-        log.exception("rate-limit storage unavailable")
-        return None
-    if allowed:
-        return None
-    response = problem(429, _("Too many complaints from your address. Try again in %(s)s seconds.",
-                              s=item.get_expiry()))
-    response.headers["Retry-After"] = str(item.get_expiry())
+    response = problem(429, _("Too many complaints from your address. Try again in %(s)s seconds.", s=wait))
+    response.headers["Retry-After"] = str(wait)
     return response
 
 

@@ -11,8 +11,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+import logging
+
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
+from limits import parse as parse_limit
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -21,7 +25,7 @@ from tracker.domain import complaints as rules
 from tracker.domain.complaints import ComplaintAction, ComplaintRefused, ComplaintStatus
 from tracker.domain.sync import canonical_client_id
 from tracker.domain.vocabulary import Role
-from tracker.extensions import db
+from tracker.extensions import db, limiter
 from tracker.models import Case, Inspection, PriceObservation, Premises, Unit, User
 from tracker.models.complaints import Complaint, ComplaintEvent, ComplaintReply
 from tracker.services import clock
@@ -575,3 +579,24 @@ def case_opened(actor: User, complaint: Complaint, case: Case, on: date) -> None
     db.session.flush()
     complaint.case_id = case.id
     _event(complaint, actor, "open_case", on, complaint.status, {"case_id": case.id, "number": case.number}, None)
+
+
+# ------------------------------------------------------------------------------------------ the intake limit
+
+# One count per address for the public form and POST /api/v1/complaints alike.
+INTAKE_SCOPE = "complaints-intake"
+log = logging.getLogger(__name__)
+
+
+def intake_wait(address: str) -> int | None:
+    """Count one public intake from ``address`` against the rulebook's limit (or COMPLAINT_INTAKE_LIMIT): None when
+    it may go on, else the seconds to wait. With the counter store down it lets the intake through."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return None
+    item = parse_limit(current_app.config.get("COMPLAINT_INTAKE_LIMIT") or current_rulebook().complaints.intake_limit)
+    try:
+        allowed = limiter.limiter.hit(item, INTAKE_SCOPE, address or "")
+    except Exception:
+        log.exception("rate-limit storage unavailable")
+        return None
+    return None if allowed else item.get_expiry()

@@ -2,19 +2,17 @@
 page. Every rule is tracker.services.complaints'."""
 from __future__ import annotations
 
-import logging
 
 import sqlalchemy as sa
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
-from limits import parse as parse_limit
 
 from tracker.domain import complaints as rules
 from tracker.domain.complaints import ComplaintAction, ComplaintRefused, ComplaintStatus
-from tracker.extensions import db, limiter
+from tracker.extensions import db
 from tracker.models.complaints import Complaint, ComplaintEvent
 from tracker.services import complaints as service
 from tracker.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -28,12 +26,8 @@ from tracker.web.labels import options
 from tracker.web.pagination import paginate
 from tracker.services.localisation import lazy_gettext as _l, lazy_pgettext
 
-log = logging.getLogger(__name__)
-
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 
-# The API's scope (tracker.api.complaints.INTAKE_SCOPE): the form and POST /api/v1/complaints share one count.
-INTAKE_SCOPE = "complaints-intake"
 # The service's field names that the form spells otherwise.
 FIELD_NAMES = {"person.name": "person_name", "person.phone": "person_phone", "person": "person_name"}
 
@@ -64,25 +58,13 @@ STAFF_LABELS = {"status_labels": STAFF_STATUS_LABELS, "kind_labels": KIND_LABELS
                 "action_labels": ACTION_LABELS}
 
 
-def _intake_limit():
-    return parse_limit(current_app.config.get("COMPLAINT_INTAKE_LIMIT") or current_rulebook().complaints.intake_limit)
-
-
 def _over_the_limit():
-    """A public intake over the per-address limit: the 429 page (the counter store down: let it through)."""
-    if not current_app.config.get("RATELIMIT_ENABLED", True):
+    """A public intake over the per-address limit: the 429 page."""
+    wait = service.intake_wait(request.remote_addr or "")
+    if wait is None:
         return None
-    item = _intake_limit()
-    try:
-        allowed = limiter.limiter.hit(item, INTAKE_SCOPE, request.remote_addr or "")
-    except Exception:
-        log.exception("rate-limit storage unavailable")
-        return None
-    if allowed:
-        return None
-    page, status = render_error(429, _("Too many complaints from your address. Try again in %(s)s seconds.",
-                                       s=item.get_expiry()))
-    return page, status, {"Retry-After": str(item.get_expiry())}
+    page, status = render_error(429, _("Too many complaints from your address. Try again in %(s)s seconds.", s=wait))
+    return page, status, {"Retry-After": str(wait)}
 
 
 def _prepare(form: PublicComplaintForm) -> None:
